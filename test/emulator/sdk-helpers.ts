@@ -1,0 +1,86 @@
+/**
+ * Test helpers: a minimal HTTP server in front of a CloudBackend (what the gateway does), and a
+ * runner for the real wx-server-sdk in a child process pointed at it.
+ */
+import http from 'http';
+import os from 'os';
+import fs from 'fs';
+import path from 'path';
+import { spawn } from 'child_process';
+import type { AddressInfo } from 'net';
+import { createCloudBackend, writeAdminResponse, type CloudBackend, type CloudBackendOptions } from '../../emulator/admin';
+
+export interface TestCloud {
+  backend: CloudBackend;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startTestCloud(opts: Partial<CloudBackendOptions> = {}): Promise<TestCloud> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pps-cloud-'));
+  let port = 0;
+  const backend = createCloudBackend({ dataDir, publicUrl: () => `http://127.0.0.1:${port}`, ...opts });
+  const server = http.createServer((req, res) => {
+    if (backend.handleStorageHttp(req, res)) return;
+    if (req.method === 'POST' && (req.url ?? '').startsWith('/admin')) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        const url = new URL(req.url ?? '/', 'http://local');
+        const r = await backend.handleAdmin(Buffer.concat(chunks), {
+          env: url.searchParams.get('env') ?? undefined,
+          contentType: req.headers['content-type'],
+        });
+        writeAdminResponse(res, r);
+      });
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+  return {
+    backend,
+    port,
+    dataDir,
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      backend.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs a script with the real wx-server-sdk against the test cloud and returns its JSON output. */
+export function runSdkScript(script: string, port: number, timeoutMs = 60_000): Promise<any> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TCB_CONTEXT_CNFG: JSON.stringify({ URL: `http://127.0.0.1:${port}/admin` }),
+    TENCENTCLOUD_SECRETID: 'x',
+    TENCENTCLOUD_SECRETKEY: 'x',
+    TENCENTCLOUD: 'true',
+    TCB_ENV: 'local-env',
+    SILENCE: 'true',
+  };
+  delete env.NODE_TEST_CONTEXT;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', () => {
+      clearTimeout(timer);
+      const line = stdout.trim().split('\n').pop() ?? '';
+      try {
+        resolve(JSON.parse(line));
+      } catch {
+        reject(new Error(`SDK script produced no JSON.\nstdout: ${stdout}\nstderr: ${stderr}`));
+      }
+    });
+  });
+}
