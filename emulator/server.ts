@@ -1,0 +1,618 @@
+import crypto from 'crypto';
+import fs from 'fs';
+import http from 'http';
+import type { AddressInfo } from 'net';
+import path from 'path';
+import { DB_SCHEMA } from '../core/db-schema';
+import { isErrorResult, statusOf } from '../core/fn/errors';
+import { renderDevPage, renderNoH5Page, type DemoUser } from './dev-page';
+import { FunctionHost, HostError, type Caller, type HostStats } from './host';
+import { TriggerScheduler, type ScheduledTrigger } from './triggers';
+
+/** The slice of the data plane (emulator/admin) the server relies on. */
+export interface CloudBackend {
+  handleAdmin(
+    body: any,
+    meta: { env?: string; contentType?: string; caller?: Record<string, string> },
+  ): Promise<{ status: number; json?: any; body?: Buffer; contentType?: string }>;
+  handleStorageHttp(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  outbox: { list(): unknown[] | Promise<unknown[]>; clear(): void | Promise<void> };
+  store: any;
+  close(): void | Promise<void>;
+}
+
+export interface CreateBackendOptions {
+  dataDir: string;
+  strict?: boolean;
+  durability?: 'normal' | 'full';
+  publicUrl: () => string;
+  invokeFunction?: (name: string, event: unknown, caller: Record<string, string>) => Promise<unknown>;
+}
+
+export type SeedSize = 'demo' | 'district' | 'none';
+
+export interface EmulatorOptions {
+  functionsDir: string;
+  dataDir: string;
+  /** 0 = any free port */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+  strict?: boolean;
+  /** accept the x-wx-openid header as the caller's identity (tests only) */
+  testIdentityHeader?: boolean;
+  /** H5 build to serve; default dist-h5 in the working directory */
+  h5Dir?: string;
+  /** seed the store when it is empty */
+  seed?: SeedSize;
+  /** wipe the store before seeding */
+  reseed?: boolean;
+  /** max warm instances per function */
+  pool?: number;
+  /** run timer triggers on their schedule (default true) */
+  triggers?: boolean;
+  /** CloudBase env id the functions see (default local-env) */
+  env?: string;
+  durability?: 'normal' | 'full';
+  /** AppID functions see in getWXContext() */
+  appId?: string;
+  log?: (line: string) => void;
+  /** for tests: a backend factory instead of emulator/admin */
+  createBackend?: (opts: CreateBackendOptions) => CloudBackend;
+}
+
+export interface Emulator {
+  url: string;
+  port: number;
+  backend: CloudBackend;
+  host: FunctionHost;
+  triggers: TriggerScheduler;
+  scheduled: ScheduledTrigger[];
+  stats: () => HostStats;
+  fireTrigger: (fn: string, trigger: string) => ReturnType<TriggerScheduler['fire']>;
+  close: () => Promise<void>;
+}
+
+export const FUNCTION_PAYLOAD_LIMIT = 100 * 1024;
+const ADMIN_BODY_LIMIT = 64 * 1024 * 1024;
+const SESSION_COOKIE = 'pps_session';
+export const DEFAULT_APPID = 'wx-local-appid';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.mp4': 'video/mp4',
+  '.mp3': 'audio/mpeg',
+  '.wasm': 'application/wasm',
+};
+
+function loadOptional<T>(modulePath: string, what: string): T {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return require(modulePath) as T;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'MODULE_NOT_FOUND' && String(err.message).includes(path.basename(modulePath))) {
+      throw new Error(`${what} is missing (${modulePath}): the emulator cannot start without it`);
+    }
+    throw e;
+  }
+}
+
+function defaultBackend(opts: CreateBackendOptions): CloudBackend {
+  const mod = loadOptional<{ createCloudBackend?: (o: CreateBackendOptions) => CloudBackend }>(
+    path.join(__dirname, 'admin'),
+    'the data plane (emulator/admin)',
+  );
+  if (typeof mod.createCloudBackend !== 'function') throw new Error('emulator/admin does not export createCloudBackend');
+  return mod.createCloudBackend(opts);
+}
+
+interface SeedModule {
+  seed(store: unknown, opts: { size: SeedSize; now?: Date }): Promise<{ members: number; branches: number }>;
+  listDemoUsers(store: unknown): DemoUser[] | Promise<DemoUser[]>;
+}
+
+function seedModule(): SeedModule {
+  return loadOptional<SeedModule>(path.join(__dirname, 'seed'), 'the seed data module (emulator/seed)');
+}
+
+async function storeIsEmpty(store: any): Promise<boolean> {
+  for (const coll of Object.keys(DB_SCHEMA)) {
+    try {
+      if ((await store.count(coll, {})) > 0) return false;
+    } catch {
+      /* a collection that does not exist yet is empty */
+    }
+  }
+  return true;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads the body; past `limit` it keeps draining (so the client sees our answer) but keeps nothing. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        if (size > limit * 20 + 10 * 1024 * 1024) req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      if (over) reject(new HttpError(413, 'RESOURCE_EXHAUSTED', `request body exceeds ${limit} bytes`));
+      else resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string | string[]> = {}) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendError(res: http.ServerResponse, status: number, code: string, message: string, extra: Record<string, unknown> = {}) {
+  sendJson(res, status, { error: { code, message }, ...extra });
+}
+
+function parseJson(buf: Buffer, allowEmpty: boolean): any {
+  const text = buf.toString('utf8');
+  if (!text.trim()) {
+    if (allowEmpty) return {};
+    throw new HttpError(400, 'INVALID_ARGUMENT', 'request body is empty');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new HttpError(400, 'INVALID_ARGUMENT', `malformed JSON: ${(e as Error).message}`);
+  }
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+function parseAdminBody(raw: Buffer, contentType: string | undefined): any {
+  if (/multipart\/form-data/i.test(contentType ?? '')) {
+    const wire = require(path.join(__dirname, 'admin')) as { parseAdminBody?: (r: Buffer, ct?: string) => any };
+    return wire.parseAdminBody ? wire.parseAdminBody(raw, contentType) : raw;
+  }
+  const text = raw.toString('utf8');
+  return text.trim() ? JSON.parse(text) : {};
+}
+
+const IDENTITY = ['OPENID', 'APPID', 'UNIONID', 'SOURCE'] as const;
+
+function toWxKeys(c: Caller): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of IDENTITY) if (c[k] !== undefined) out[`WX_${k}`] = String(c[k]);
+  return out;
+}
+
+function fromWxKeys(r: Record<string, string>): Caller {
+  const out: Caller = {};
+  for (const k of IDENTITY) {
+    const v = r[`WX_${k}`] ?? r[k];
+    if (v !== undefined) out[k] = String(v);
+  }
+  return out;
+}
+
+const OPENID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+function sessionSecret(dataDir: string): Buffer {
+  // Kept on disk so a restart of the emulator does not sign everyone out.
+  const file = path.join(dataDir, '.session-secret');
+  try {
+    const s = fs.readFileSync(file);
+    if (s.length >= 32) return s;
+  } catch {
+    /* first start */
+  }
+  const s = crypto.randomBytes(32);
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, s, { mode: 0o600 });
+  } catch {
+    /* read-only data dir: sessions last until restart */
+  }
+  return s;
+}
+
+function freshOpenid(): string {
+  // Same shape as a real mini-program openid: 28 chars starting with "o".
+  return 'o' + crypto.randomBytes(21).toString('base64url').slice(0, 27);
+}
+
+export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line.endsWith('\n') ? line : line + '\n'));
+  const listenHost = opts.host ?? '127.0.0.1';
+  const env = opts.env ?? 'local-env';
+  const appId = opts.appId ?? DEFAULT_APPID;
+  const h5Dir = path.resolve(opts.h5Dir ?? 'dist-h5');
+  const functionsDir = path.resolve(opts.functionsDir);
+  const dataDir = path.resolve(opts.dataDir);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const secret = sessionSecret(dataDir);
+  let port = 0;
+  const loopback = () => {
+    const h = listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost;
+    return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+  };
+
+  const host = new FunctionHost({
+    functionsDir,
+    adminUrl: (id) => `${loopback()}/admin/i/${id}`,
+    env,
+    pool: opts.pool,
+    log,
+  });
+
+  // cloud.callFunction inside a function: the data plane hands back the identity of the calling
+  // instance (WX_* keys, as we passed it), so the called function sees the same user.
+  const invokeFromFunction = async (name: string, event: unknown, caller: Record<string, string> = {}) => {
+    const r = await host.invoke(name, event, fromWxKeys(caller), 'function');
+    return r.result;
+  };
+
+  const backend = (opts.createBackend ?? defaultBackend)({
+    dataDir,
+    strict: opts.strict,
+    durability: opts.durability,
+    publicUrl: loopback,
+    invokeFunction: invokeFromFunction,
+  });
+
+  try {
+    if (opts.reseed || (opts.seed && opts.seed !== 'none')) {
+      if (opts.reseed) await backend.store.clear();
+      if (opts.seed && opts.seed !== 'none' && (await storeIsEmpty(backend.store))) {
+        const r = await seedModule().seed(backend.store, { size: opts.seed });
+        log(`[seed] ${opts.seed}: ${r.members} members in ${r.branches} branches`);
+      }
+    }
+  } catch (e) {
+    await host.close();
+    await backend.close();
+    throw e;
+  }
+
+  const triggers = new TriggerScheduler(host, log);
+
+  const identityOf = (req: http.IncomingMessage): Caller => {
+    let openid = '';
+    let unionid: string | undefined;
+    const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (cookie) {
+      const dot = cookie.lastIndexOf('.');
+      const id = cookie.slice(0, dot);
+      const mac = cookie.slice(dot + 1);
+      const want = crypto.createHmac('sha256', secret).update(id).digest('base64url');
+      if (dot > 0 && mac.length === want.length && crypto.timingSafeEqual(Buffer.from(mac), Buffer.from(want))) {
+        openid = id;
+      }
+    }
+    if (opts.testIdentityHeader) {
+      const h = req.headers['x-wx-openid'];
+      if (typeof h === 'string' && h) openid = h;
+      const u = req.headers['x-wx-unionid'];
+      if (typeof u === 'string' && u) unionid = u;
+    }
+    const caller: Caller = { OPENID: openid, APPID: appId, SOURCE: 'wx_client' };
+    if (unionid) caller.UNIONID = unionid;
+    return caller;
+  };
+
+  const sessionCookie = (openid: string, maxAge: number) => {
+    const mac = crypto.createHmac('sha256', secret).update(openid).digest('base64url');
+    return `${SESSION_COOKIE}=${encodeURIComponent(`${openid}.${mac}`)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}`;
+  };
+
+  async function handleFunction(req: http.IncomingMessage, res: http.ServerResponse, name: string) {
+    const body = await readBody(req, FUNCTION_PAYLOAD_LIMIT);
+    const event = parseJson(body, true);
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      throw new HttpError(400, 'INVALID_ARGUMENT', 'the event must be a JSON object');
+    }
+    const caller = identityOf(req);
+    // Like callFunction from a mini-program: CloudBase adds userInfo to the event.
+    const fullEvent = caller.OPENID ? { ...event, userInfo: { appId: caller.APPID, openId: caller.OPENID } } : event;
+    try {
+      const r = await host.invoke(name, fullEvent, caller, 'http');
+      if (isErrorResult(r.result)) {
+        const { code, message, details } = r.result.error;
+        const error: Record<string, unknown> = { code, message };
+        if (details !== undefined) error.details = details;
+        sendJson(res, statusOf(code), { error, requestId: r.requestId });
+        return;
+      }
+      sendJson(res, 200, { result: r.result, requestId: r.requestId }, { 'x-request-id': r.requestId });
+    } catch (e) {
+      if (e instanceof HostError) {
+        const status = e.code === 'FUNCTION_NOT_FOUND' ? 404 : e.code === 'DEADLINE_EXCEEDED' ? 504 : 500;
+        sendJson(res, status, { error: { code: e.code, message: e.message }, requestId: e.requestId });
+        return;
+      }
+      throw e;
+    }
+  }
+
+  async function handleAdminHttp(req: http.IncomingMessage, res: http.ServerResponse, url: URL, instanceId?: string) {
+    const raw = await readBody(req, ADMIN_BODY_LIMIT);
+    const contentType = req.headers['content-type'];
+    let body: any;
+    try {
+      body = parseAdminBody(raw, contentType);
+    } catch {
+      body = raw; // the data plane answers malformed bodies in the SDK's own error shape
+    }
+    const call = instanceId ? host.callOnInstance(instanceId) : undefined;
+    if (instanceId && body && typeof body === 'object' && !Buffer.isBuffer(body)) host.recordAdminRequest(instanceId, body.action);
+    const r = await backend.handleAdmin(body, {
+      env: url.searchParams.get('env') ?? undefined,
+      contentType,
+      caller: call ? toWxKeys(call.caller) : undefined,
+    });
+    if (r.body) {
+      // wx.openApi answers protobuf; a JSON content type would make node-sdk try to parse it.
+      res.writeHead(r.status, { 'content-type': r.contentType ?? 'application/octet-stream', 'content-length': r.body.length });
+      res.end(r.body);
+      return;
+    }
+    sendJson(res, r.status, r.json ?? {});
+  }
+
+  async function handleDev(req: http.IncomingMessage, res: http.ServerResponse, pathname: string) {
+    if (pathname === '/api/dev/signin' && req.method === 'POST') {
+      const body = parseJson(await readBody(req, 16 * 1024), true);
+      const openid = body.fresh ? freshOpenid() : body.openid;
+      if (typeof openid !== 'string' || !OPENID_RE.test(openid)) {
+        throw new HttpError(400, 'INVALID_ARGUMENT', 'openid must be 1-64 letters, digits, - or _');
+      }
+      sendJson(res, 200, { openid }, { 'set-cookie': sessionCookie(openid, 30 * 24 * 3600) });
+      return;
+    }
+    if (pathname === '/api/dev/signout' && req.method === 'POST') {
+      sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
+      return;
+    }
+    if (pathname === '/api/dev/whoami' && req.method === 'GET') {
+      const c = identityOf(req);
+      sendJson(res, 200, { openid: c.OPENID || null, appId: c.APPID, env });
+      return;
+    }
+    const m = /^\/api\/dev\/triggers\/([^/]+)\/([^/]+)$/.exec(pathname);
+    if (m && req.method === 'POST') {
+      const [fn, trig] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
+      try {
+        const r = await triggers.fire(fn, trig);
+        sendJson(res, 200, { result: r.result, requestId: r.requestId, ops: r.ops, ms: r.ms });
+      } catch (e) {
+        if (e instanceof HostError) {
+          const status = e.code === 'FUNCTION_NOT_FOUND' ? 404 : e.code === 'DEADLINE_EXCEEDED' ? 504 : 500;
+          sendJson(res, status, { error: { code: e.code, message: e.message }, requestId: e.requestId });
+        } else if ((e as { code?: string }).code === 'NOT_FOUND') {
+          sendError(res, 404, 'NOT_FOUND', (e as Error).message);
+        } else throw e;
+      }
+      return;
+    }
+    if (pathname === '/api/dev/triggers' && req.method === 'GET') {
+      sendJson(res, 200, {
+        triggers: triggers.list().map((t) => ({ fn: t.fn, name: t.trigger.name, config: t.trigger.config, next: t.nextRun() })),
+        fired: triggers.fired,
+      });
+      return;
+    }
+    sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${pathname}`);
+  }
+
+  async function handleDevPage(req: http.IncomingMessage, res: http.ServerResponse) {
+    let users: DemoUser[] = [];
+    let hint: string | undefined;
+    try {
+      users = await seedModule().listDemoUsers(backend.store);
+    } catch (e) {
+      hint = (e as Error).message;
+    }
+    const html = renderDevPage(users, { current: identityOf(req).OPENID || undefined, seedHint: hint });
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(html);
+  }
+
+  function serveStatic(req: http.IncomingMessage, res: http.ServerResponse, pathname: string) {
+    if (!fs.existsSync(path.join(h5Dir, 'index.html'))) {
+      if (pathname === '/' || pathname === '/index.html') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        res.end(renderNoH5Page(path.relative(process.cwd(), h5Dir) || h5Dir));
+      } else sendError(res, 404, 'NOT_FOUND', 'H5 build not found');
+      return;
+    }
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      sendError(res, 400, 'INVALID_ARGUMENT', 'bad path');
+      return;
+    }
+    const file = path.resolve(h5Dir, '.' + rel);
+    const inside = file === h5Dir || file.startsWith(h5Dir + path.sep);
+    let target = inside && fs.existsSync(file) && fs.statSync(file).isFile() ? file : '';
+    if (!target) {
+      // SPA fallback only for page routes; a missing asset stays a 404.
+      if (path.extname(rel) && path.extname(rel) !== '.html') {
+        sendError(res, 404, 'NOT_FOUND', `not found: ${pathname}`);
+        return;
+      }
+      target = path.join(h5Dir, 'index.html');
+    }
+    const type = CONTENT_TYPES[path.extname(target).toLowerCase()] ?? 'application/octet-stream';
+    const stat = fs.statSync(target);
+    res.writeHead(200, {
+      'content-type': type,
+      'content-length': stat.size,
+      'cache-control': path.basename(target) === 'index.html' ? 'no-cache' : 'public, max-age=300',
+    });
+    if (req.method === 'HEAD') res.end();
+    else fs.createReadStream(target).pipe(res);
+  }
+
+  function cors(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    // Lets `taro build --type h5 --watch` on another local port call the gateway with the session cookie.
+    const origin = req.headers.origin;
+    if (origin && /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('access-control-allow-credentials', 'true');
+      res.setHeader('vary', 'origin');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET,POST,DELETE,OPTIONS',
+          'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'content-type',
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const p = url.pathname;
+    if (p === '/admin' && req.method === 'POST') return handleAdminHttp(req, res, url);
+    const adminInst = /^\/admin\/i\/([A-Za-z0-9_-]+)$/.exec(p);
+    if (adminInst && req.method === 'POST') return handleAdminHttp(req, res, url, adminInst[1]);
+    if (p.startsWith('/storage/')) {
+      if (backend.handleStorageHttp(req, res)) return;
+      return sendError(res, 404, 'NOT_FOUND', 'no such file');
+    }
+    if (cors(req, res)) return;
+    const fnMatch = /^\/api\/functions\/([^/]+)$/.exec(p);
+    if (fnMatch) {
+      if (req.method !== 'POST') return sendError(res, 405, 'INVALID_ARGUMENT', 'use POST');
+      return handleFunction(req, res, decodeURIComponent(fnMatch[1]));
+    }
+    if (p === '/api/functions' && req.method === 'GET') {
+      host.rescan();
+      return sendJson(res, 200, {
+        functions: host.list().map((f) => ({ name: f.name, timeout: f.config.timeout, triggers: f.config.triggers })),
+      });
+    }
+    if (p === '/api/outbox') {
+      if (req.method === 'GET') return sendJson(res, 200, { messages: await backend.outbox.list() });
+      if (req.method === 'DELETE') {
+        await backend.outbox.clear();
+        return sendJson(res, 200, { ok: true });
+      }
+    }
+    if (p === '/api/stats' && req.method === 'GET') {
+      const s = host.stats();
+      const limit = Math.max(0, Math.min(1000, Number(url.searchParams.get('limit') ?? 50) || 50));
+      return sendJson(res, 200, { functions: s.functions, recent: s.recent.slice(-limit), instances: host.instanceCount() });
+    }
+    if (p === '/api/stats/reset' && req.method === 'POST') {
+      host.resetStats();
+      return sendJson(res, 200, { ok: true });
+    }
+    if (p.startsWith('/api/dev/')) return handleDev(req, res, p);
+    if (p === '/dev' || p === '/dev/') return handleDevPage(req, res);
+    if (p.startsWith('/api/')) return sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${p}`);
+    if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(req, res, p);
+    sendError(res, 405, 'INVALID_ARGUMENT', `method ${req.method} not allowed`);
+  }
+
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((e) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (e instanceof HttpError) sendError(res, e.status, e.code, e.message);
+      else {
+        log(`[server] ${req.method} ${req.url}: ${(e as Error)?.stack ?? e}`);
+        sendError(res, 500, 'INTERNAL', 'internal error');
+      }
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 8787, listenHost, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  const scheduled = opts.triggers === false ? [] : triggers.start();
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      triggers.stop();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await host.close();
+      server.closeAllConnections();
+      await stopped;
+      await backend.close();
+    })();
+    return closing;
+  };
+
+  return {
+    url: loopback(),
+    port,
+    backend,
+    host,
+    triggers,
+    scheduled,
+    stats: () => host.stats(),
+    fireTrigger: (fn, trigger) => triggers.fire(fn, trigger),
+    close,
+  };
+}
