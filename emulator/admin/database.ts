@@ -21,7 +21,7 @@
  */
 import crypto from 'crypto';
 import { Query } from 'mingo';
-import { decodeMaybeEJSON, encodeEJSON, serializeDoc, deserializeDoc } from '../db/ejson';
+import { cloneDoc, decodeMaybeEJSON, encodeEJSON, serializeDoc, deserializeDoc } from '../db/ejson';
 import { CloudError } from '../db/errors';
 import { LIMITS, Store, applyUpdate, newDocId, type Doc } from '../db/store';
 
@@ -128,7 +128,7 @@ export class DatabaseActions {
         this.txWrite(tx, body.collectionName, id, created);
         return { data: { updated: 0, upsert_id: id } };
       }
-      const next = replace ? { ...data, _id: current._id } : applyUpdate(structuredClone(current), data);
+      const next = replace ? { ...data, _id: current._id } : applyUpdate(cloneDoc(current), data);
       if ('_id' in data && replace && String(data._id) !== id) throw new CloudError('INVALID_PARAM', '不能更新_id的值');
       const changed = serializeDoc(next) !== serializeDoc(current);
       if (changed) this.txWrite(tx, body.collectionName, id, next);
@@ -223,7 +223,7 @@ export class DatabaseActions {
   private txRead(tx: TxState, coll: string, id: string): Doc | null {
     const key = `${coll}\u0000${id}`;
     const o = tx.overlay.get(key);
-    if (o) return o.doc ? structuredClone(o.doc) : null;
+    if (o) return o.doc ? cloneDoc(o.doc) : null;
     let raw: string | null;
     if (tx.snapshots.has(key)) raw = tx.snapshots.get(key)!;
     else {

@@ -117,3 +117,11 @@ function storedReviver(_key: string, v: unknown): unknown {
 export function deserializeDoc<T = Record<string, unknown>>(text: string): T {
   return JSON.parse(text, storedReviver) as T;
 }
+
+/**
+ * Deep copy through the stored form. Unlike structuredClone, the copy's Dates belong to this
+ * module's realm, which matters where code runs inside a vm context (jest).
+ */
+export function cloneDoc<T>(doc: T): T {
+  return deserializeDoc<T>(serializeDoc(doc));
+}

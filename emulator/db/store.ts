@@ -330,7 +330,7 @@ export class Store {
       let modified = 0;
       for (const doc of targets) {
         const before = serializeDoc(doc);
-        const after = opts.replace ? { ...stripId(upd), _id: doc._id } : applyUpdate(structuredClone(doc), upd);
+        const after = opts.replace ? { ...stripId(upd), _id: doc._id } : applyUpdate(doc, upd); // doc is freshly read: safe to change in place
         if (serializeDoc(after) !== before) {
           this.put(coll, after);
           modified++;

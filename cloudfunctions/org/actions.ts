@@ -1,0 +1,605 @@
+/**
+ * The org function's actions: database work only. Rules (scope, masking, invite validity, roster
+ * validation) come from core/org, so they are unit-tested without a server.
+ */
+import QRCode from 'qrcode';
+import { AppError } from '../../core/fn/errors';
+import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
+import type { StoredMember } from '../../core/fn/caller';
+import { orgInputs, type ApplicationView, type InviteView, type OrgNodeView, type OrgOutputs } from '../../core/org/contracts';
+import {
+  assertInviteUsable,
+  generateInviteCode,
+  inviteExpiry,
+  invitePath,
+  type StoredInvite,
+} from '../../core/org/invite';
+import {
+  applicationId,
+  escapeRegExp,
+  memberIdFromPhone,
+  toApplicationView,
+  toMemberView,
+  toTransferView,
+  type StoredApplication,
+  type StoredMemberDoc,
+  type StoredTransfer,
+} from '../../core/org/member';
+import { OTHER_BRANCH_MESSAGE, planRosterImport, validateRoster } from '../../core/org/roster';
+import { readRosterTable, RosterFileError } from '../../core/org/roster-file';
+import {
+  canManageBranch,
+  canMoveMember,
+  canSeeHistory,
+  canSetRole,
+  isSecretaryOf,
+  nodeFullPath,
+} from '../../core/org/scope';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/** wx-server-sdk's database, created with `throwOnNotFound: false` so a missing doc reads as null. */
+export type Db = any;
+
+export interface OrgCtx {
+  db: Db;
+  now: Date;
+  randomBytes: (size: number) => Uint8Array;
+  /** the caller's member document, filled by loadCaller (saves `me` a second read) */
+  callerDoc: { doc: StoredMember | null };
+}
+
+export interface OrgNode {
+  _id: string;
+  name: string;
+  type: OrgNodeView['type'];
+  parentId: string | null;
+  path: string[];
+  sort?: number;
+}
+
+const C = {
+  nodes: 'org_nodes',
+  members: 'org_members',
+  bindings: 'org_bindings',
+  invites: 'org_invites',
+  applications: 'org_applications',
+  transfers: 'org_transfers',
+} as const;
+
+const stripId = <T extends { _id?: unknown }>(doc: T): Omit<T, '_id'> => {
+  const { _id, ...rest } = doc;
+  void _id;
+  return rest;
+};
+
+async function getDoc<T>(db: Db, coll: string, id: string): Promise<T | null> {
+  const res = await db.collection(coll).doc(id).get();
+  return (res?.data as T) ?? null;
+}
+
+async function txGet<T>(tx: Db, coll: string, id: string): Promise<T | null> {
+  const res = await tx.collection(coll).doc(id).get();
+  const data = res?.data;
+  return (Array.isArray(data) ? data[0] : data) ?? null;
+}
+
+async function getNode(db: Db, id: string | null | undefined): Promise<OrgNode | null> {
+  return id ? getDoc<OrgNode>(db, C.nodes, id) : null;
+}
+
+async function pathNames(db: Db, path: string[]): Promise<string[]> {
+  if (path.length === 0) return [];
+  const _ = db.command;
+  const res = await db.collection(C.nodes).where({ _id: _.in(path) }).limit(path.length).get();
+  const byId = new Map<string, string>(res.data.map((n: OrgNode) => [n._id, n.name]));
+  return path.map((id) => byId.get(id)).filter((n): n is string => !!n);
+}
+
+async function findByPhone(db: Db, phone: string): Promise<StoredMemberDoc | null> {
+  const res = await db.collection(C.members).where({ phone }).limit(1).get();
+  return (res.data[0] as StoredMemberDoc) ?? null;
+}
+
+const sameName = (a: string, b: string) => a.replace(/\s/g, '') === b.replace(/\s/g, '');
+
+async function toInviteView(inv: StoredInvite): Promise<InviteView> {
+  const path = invitePath(inv._id);
+  const svg = await QRCode.toString(path, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  return {
+    code: inv._id,
+    branchId: inv.branchId,
+    branchName: inv.branchName,
+    expiresAt: new Date(inv.expiresAt).toISOString(),
+    maxUses: inv.maxUses,
+    uses: inv.uses ?? 0,
+    revoked: !!inv.revoked,
+    path,
+    qr: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
+  };
+}
+
+const mustSecretary = (caller: CallerMember | null): CallerMember & { branchId: string } => {
+  if (!caller || caller.role !== 'secretary' || !caller.branchId) {
+    throw new AppError('PERMISSION_DENIED', '只有支部书记可以进行此操作');
+  }
+  return caller as CallerMember & { branchId: string };
+};
+
+const ALREADY_BOUND_PHONE = '该手机号已被其他微信绑定，如有疑问请联系支部书记';
+const OTHER_BRANCH_FOR_APPLICANT = '该手机号已登记在其他党支部，请联系原支部书记办理“流动党员转接”';
+
+export const orgActions: ActionTable<OrgCtx> = {
+  me: action({
+    allow: ['guest'],
+    input: orgInputs.me,
+    handler: async (_in, ctx): Promise<OrgOutputs['me']> => {
+      const { db, caller } = ctx;
+      const doc = ctx.callerDoc.doc as StoredMemberDoc | null;
+      const [apps, names] = await Promise.all([
+        db.collection(C.applications).where({ openid: caller.openid }).orderBy('createdAt', 'desc').limit(20).get(),
+        doc ? pathNames(db, doc.path ?? []) : Promise.resolve([] as string[]),
+      ]);
+      return {
+        openid: caller.openid,
+        member: doc ? toMemberView(doc, caller.member, ctx.now, names[names.length - 1]) : null,
+        pathNames: names,
+        applications: (apps.data as StoredApplication[]).map(toApplicationView),
+      };
+    },
+  }),
+
+  inviteInfo: action({
+    allow: ['guest'],
+    input: orgInputs.inviteInfo,
+    handler: async (input, ctx): Promise<OrgOutputs['inviteInfo']> => {
+      const inv = assertInviteUsable(await getDoc<StoredInvite>(ctx.db, C.invites, input.code), ctx.now);
+      return {
+        code: inv._id,
+        branchId: inv.branchId,
+        branchName: inv.branchName,
+        pathNames: inv.pathNames ?? [inv.branchName],
+        expiresAt: new Date(inv.expiresAt).toISOString(),
+      };
+    },
+  }),
+
+  apply: action({
+    allow: ['guest'],
+    input: orgInputs.apply,
+    handler: async (input, ctx): Promise<OrgOutputs['apply']> => {
+      const { db, caller, now } = ctx;
+      const _ = db.command;
+      const openid = caller.openid;
+      const invite = await getDoc<StoredInvite & { branchPath?: string[] }>(db, C.invites, input.code);
+      if (!invite) assertInviteUsable(null, now);
+      const branchId = invite!.branchId;
+      const appId = applicationId(branchId, openid);
+
+      if (caller.member) {
+        // A retry after an automatic approval lands here: answer it the same way, not as an error.
+        if (caller.member.branchId === branchId) {
+          const app = await getDoc<StoredApplication>(db, C.applications, appId);
+          const doc = ctx.callerDoc.doc as StoredMemberDoc | null;
+          if (app && app.status === 'approved' && doc) {
+            return { application: toApplicationView(app), member: toMemberView(doc, caller.member, now, app.branchName) };
+          }
+        }
+        throw new AppError('ALREADY_EXISTS', '你已加入党支部，无需再次申请');
+      }
+      assertInviteUsable(invite, now);
+
+      const existing = await findByPhone(db, input.phone);
+      if (existing && existing.branchId !== branchId && existing.status === 'active') {
+        throw new AppError('FAILED_PRECONDITION', OTHER_BRANCH_FOR_APPLICANT);
+      }
+      if (existing && existing.openid && existing.openid !== openid) {
+        throw new AppError('FAILED_PRECONDITION', ALREADY_BOUND_PHONE);
+      }
+      // Pre-registered by the roster import: name and phone match, so no secretary step is needed.
+      const autoBind =
+        !!existing && existing.branchId === branchId && existing.status === 'active' && !existing.openid && sameName(existing.name, input.name);
+
+      const out = await db.runTransaction(async (tx: Db) => {
+        const app = await txGet<StoredApplication>(tx, C.applications, appId);
+        if (app && app.status === 'approved') return { app, member: null as StoredMemberDoc | null };
+        if (app && app.status === 'pending' && !autoBind) return { app, member: null };
+        const inv = assertInviteUsable(await txGet<StoredInvite>(tx, C.invites, input.code), now);
+        const firstTime = !app;
+        const next: StoredApplication = {
+          _id: appId,
+          branchId,
+          branchName: inv.branchName,
+          openid,
+          name: input.name,
+          phone: input.phone,
+          inviteCode: inv._id,
+          status: 'pending',
+          reason: null,
+          memberId: null,
+          createdAt: app?.createdAt ?? now,
+          updatedAt: now,
+          reviewedAt: null,
+          reviewedBy: null,
+        };
+        let member: StoredMemberDoc | null = null;
+        if (autoBind) {
+          const binding = await txGet<{ memberId: string }>(tx, C.bindings, openid);
+          if (binding && binding.memberId !== existing!._id) {
+            throw new AppError('FAILED_PRECONDITION', '这个微信已绑定其他党员身份，请联系支部书记');
+          }
+          const m = await txGet<StoredMemberDoc>(tx, C.members, existing!._id);
+          if (!m || (m.openid && m.openid !== openid)) throw new AppError('FAILED_PRECONDITION', ALREADY_BOUND_PHONE);
+          await tx.collection(C.bindings).doc(openid).set({ data: { memberId: m._id, boundAt: now } });
+          await tx.collection(C.members).doc(m._id).update({ data: { openid, updatedAt: now } });
+          member = { ...m, openid, updatedAt: now };
+          Object.assign(next, { status: 'approved', memberId: m._id, reviewedAt: now, reviewedBy: 'roster' });
+        }
+        await tx.collection(C.applications).doc(appId).set({ data: stripId(next) });
+        if (firstTime || autoBind) {
+          const inc: Record<string, unknown> = {};
+          if (firstTime) inc.uses = _.inc(1);
+          if (autoBind) inc.joined = _.inc(1);
+          await tx.collection(C.invites).doc(inv._id).update({ data: inc });
+        }
+        return { app: next, member };
+      });
+      const memberDoc = out.member ?? (out.app.status === 'approved' && out.app.memberId ? await getDoc<StoredMemberDoc>(db, C.members, out.app.memberId) : null);
+      const viewer: CallerMember | null = memberDoc
+        ? { _id: memberDoc._id, name: memberDoc.name, role: memberDoc.role, status: memberDoc.status, branchId: memberDoc.branchId, path: memberDoc.path }
+        : null;
+      return {
+        application: toApplicationView(out.app),
+        member: memberDoc ? toMemberView(memberDoc, viewer, now, out.app.branchName) : null,
+      };
+    },
+  }),
+
+  createInvite: action({
+    allow: ['secretary'],
+    input: orgInputs.createInvite,
+    handler: async (input, ctx): Promise<OrgOutputs['createInvite']> => {
+      const { db, now } = ctx;
+      const sec = mustSecretary(ctx.caller.member);
+      const branch = await getNode(db, sec.branchId);
+      if (!branch) throw new AppError('FAILED_PRECONDITION', '找不到你所在的党支部，请联系上级管理员');
+      const names = await pathNames(db, nodeFullPath(branch));
+      const inv: StoredInvite & { branchPath: string[] } = {
+        _id: generateInviteCode(ctx.randomBytes),
+        branchId: branch._id,
+        branchName: branch.name,
+        branchPath: nodeFullPath(branch),
+        pathNames: names,
+        createdBy: sec._id,
+        createdAt: now,
+        expiresAt: inviteExpiry(now, input.ttlDays),
+        maxUses: input.maxUses,
+        uses: 0,
+        joined: 0,
+        revoked: false,
+      };
+      await db.collection(C.invites).add({ data: inv });
+      return toInviteView(inv);
+    },
+  }),
+
+  listInvites: action({
+    allow: ['secretary'],
+    input: orgInputs.listInvites,
+    handler: async (_in, ctx): Promise<OrgOutputs['listInvites']> => {
+      const sec = mustSecretary(ctx.caller.member);
+      const res = await ctx.db.collection(C.invites).where({ branchId: sec.branchId }).orderBy('createdAt', 'desc').limit(20).get();
+      return Promise.all((res.data as StoredInvite[]).map(toInviteView));
+    },
+  }),
+
+  revokeInvite: action({
+    allow: ['secretary'],
+    input: orgInputs.revokeInvite,
+    handler: async (input, ctx): Promise<OrgOutputs['revokeInvite']> => {
+      const { db } = ctx;
+      const inv = await getDoc<StoredInvite>(db, C.invites, input.code);
+      if (!inv) throw new AppError('NOT_FOUND', '邀请码不存在');
+      if (!isSecretaryOf(ctx.caller.member, inv.branchId)) throw new AppError('PERMISSION_DENIED', '只能撤销本支部的邀请码');
+      if (!inv.revoked) await db.collection(C.invites).doc(inv._id).update({ data: { revoked: true, revokedAt: ctx.now } });
+      return toInviteView({ ...inv, revoked: true });
+    },
+  }),
+
+  listApplications: action({
+    allow: ['secretary'],
+    input: orgInputs.listApplications,
+    handler: async (input, ctx): Promise<OrgOutputs['listApplications']> => {
+      const sec = mustSecretary(ctx.caller.member);
+      const res = await ctx.db
+        .collection(C.applications)
+        .where({ branchId: sec.branchId, status: input.status })
+        .orderBy('createdAt', 'desc')
+        .limit(100)
+        .get();
+      return (res.data as StoredApplication[]).map(toApplicationView);
+    },
+  }),
+
+  reviewApplication: action({
+    allow: ['secretary'],
+    input: orgInputs.reviewApplication,
+    handler: async (input, ctx): Promise<OrgOutputs['reviewApplication']> => {
+      const { db, caller, now } = ctx;
+      const _ = db.command;
+      const app = await getDoc<StoredApplication>(db, C.applications, input.applicationId);
+      if (!app) throw new AppError('NOT_FOUND', '申请不存在或已被撤回');
+      // Checked before anything is written: another branch's secretary changes nothing.
+      if (!isSecretaryOf(caller.member, app.branchId)) throw new AppError('PERMISSION_DENIED', '只有本支部的书记可以审核这份申请');
+
+      if (input.decision === 'reject') {
+        if (app.status === 'approved') throw new AppError('FAILED_PRECONDITION', '这份申请已经通过，不能再拒绝');
+        if (app.status === 'rejected') return { application: toApplicationView(app), member: null };
+        const patch = { status: 'rejected' as const, reason: input.reason ?? null, reviewedAt: now, reviewedBy: caller.member!._id, updatedAt: now };
+        await db.collection(C.applications).doc(app._id).update({ data: patch });
+        return { application: toApplicationView({ ...app, ...patch }), member: null };
+      }
+
+      if (app.status === 'approved' && app.memberId) {
+        const m = await getDoc<StoredMemberDoc>(db, C.members, app.memberId);
+        return { application: toApplicationView(app), member: m ? toMemberView(m, caller.member, now, app.branchName) : null };
+      }
+      const existing = await findByPhone(db, app.phone);
+      if (existing && existing.branchId !== app.branchId && existing.status === 'active') {
+        throw new AppError('FAILED_PRECONDITION', OTHER_BRANCH_MESSAGE);
+      }
+      if (existing && existing.openid && existing.openid !== app.openid) {
+        throw new AppError('FAILED_PRECONDITION', '该手机号已被其他微信绑定，请核实申请人身份');
+      }
+      const branchPath = caller.member!.path;
+      const memberId = existing?._id ?? memberIdFromPhone(app.phone);
+
+      const out = await db.runTransaction(async (tx: Db) => {
+        const a = await txGet<StoredApplication>(tx, C.applications, app._id);
+        if (!a) throw new AppError('NOT_FOUND', '申请不存在或已被撤回');
+        if (a.status === 'approved') return { app: a, member: null as StoredMemberDoc | null };
+        const binding = await txGet<{ memberId: string }>(tx, C.bindings, a.openid);
+        if (binding && binding.memberId !== memberId) {
+          throw new AppError('FAILED_PRECONDITION', '申请人的微信已绑定其他党员身份');
+        }
+        const m = await txGet<StoredMemberDoc>(tx, C.members, memberId);
+        let member: StoredMemberDoc;
+        if (m) {
+          if (m.openid && m.openid !== a.openid) throw new AppError('FAILED_PRECONDITION', '该手机号已被其他微信绑定，请核实申请人身份');
+          const patch = { openid: a.openid, status: 'active' as const, branchId: a.branchId, path: branchPath, updatedAt: now };
+          await tx.collection(C.members).doc(m._id).update({ data: patch });
+          member = { ...m, ...patch };
+        } else {
+          member = {
+            _id: memberId,
+            name: a.name,
+            phone: a.phone,
+            openid: a.openid,
+            branchId: a.branchId,
+            groupId: null,
+            path: branchPath,
+            role: 'member',
+            status: 'active',
+            birthYear: null,
+            gender: null,
+            joinedPartyOn: null,
+            createdAt: now,
+            updatedAt: now,
+          };
+          await tx.collection(C.members).doc(memberId).set({ data: stripId(member) });
+        }
+        await tx.collection(C.bindings).doc(a.openid).set({ data: { memberId, boundAt: now } });
+        const next: StoredApplication = {
+          ...a,
+          status: 'approved',
+          memberId,
+          reason: input.reason ?? null,
+          reviewedAt: now,
+          reviewedBy: caller.member!._id,
+          updatedAt: now,
+        };
+        await tx.collection(C.applications).doc(a._id).set({ data: stripId(next) });
+        if (a.inviteCode) await tx.collection(C.invites).doc(a.inviteCode).update({ data: { joined: _.inc(1) } });
+        return { app: next, member };
+      });
+      const member = out.member ?? (out.app.memberId ? await getDoc<StoredMemberDoc>(db, C.members, out.app.memberId) : null);
+      return {
+        application: toApplicationView(out.app),
+        member: member ? toMemberView(member, caller.member, now, out.app.branchName) : null,
+      };
+    },
+  }),
+
+  listMembers: action({
+    allow: ['member'],
+    input: orgInputs.listMembers,
+    handler: async (input, ctx): Promise<OrgOutputs['listMembers']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const branchId = input.branchId ?? me.branchId;
+      if (!branchId) throw new AppError('INVALID_ARGUMENT', '请选择党支部');
+      // A secretary or member sees their own branch only; an organiser any branch below them.
+      if (me.role !== 'organiser' && branchId !== me.branchId) throw new AppError('PERMISSION_DENIED', '只能查看本支部的党员');
+      const branch = await getNode(db, branchId);
+      if (!branch || branch.type !== 'branch') throw new AppError('NOT_FOUND', '党支部不存在');
+      if (me.role === 'organiser' && !canManageBranch(me, branch)) throw new AppError('PERMISSION_DENIED', '这个党支部不在你的管理范围内');
+      const query: Record<string, unknown> = { branchId, status: 'active' };
+      if (input.keyword) query.name = db.RegExp({ regexp: escapeRegExp(input.keyword), options: 'i' });
+      const [count, page] = await Promise.all([
+        db.collection(C.members).where(query).count(),
+        db.collection(C.members).where(query).orderBy('name', 'asc').skip(input.offset).limit(input.limit).get(),
+      ]);
+      return {
+        branchId,
+        branchName: branch.name,
+        total: count.total,
+        members: (page.data as StoredMemberDoc[]).map((m) => toMemberView(m, me, now, branch.name)),
+      };
+    },
+  }),
+
+  importRoster: action({
+    allow: ['secretary'],
+    input: orgInputs.importRoster,
+    handler: async (input, ctx): Promise<OrgOutputs['importRoster']> => {
+      const { db, now } = ctx;
+      const _ = db.command;
+      const sec = mustSecretary(ctx.caller.member);
+      let table: string[][];
+      try {
+        table = await readRosterTable(input.fileName, input.contentBase64);
+      } catch (e) {
+        if (e instanceof RosterFileError) throw new AppError('INVALID_ARGUMENT', e.message);
+        throw e;
+      }
+      const v = validateRoster(table, now);
+      const phones = v.rows.map((r) => r.phone);
+      const [branch, groups, existing] = await Promise.all([
+        getNode(db, sec.branchId),
+        db.collection(C.nodes).where({ parentId: sec.branchId, type: 'group' }).limit(100).get(),
+        phones.length ? db.collection(C.members).where({ phone: _.in(phones) }).limit(1000).get() : Promise.resolve({ data: [] }),
+      ]);
+      if (!branch) throw new AppError('FAILED_PRECONDITION', '找不到你所在的党支部，请联系上级管理员');
+      const plan = planRosterImport({ rows: v.rows, branch, existing: existing.data, groups: groups.data, now });
+      const errors = [...v.errors, ...plan.errors].sort((a, b) => a.row - b.row);
+      const report = {
+        dryRun: input.dryRun,
+        total: v.total,
+        created: plan.creates.length,
+        updated: plan.updates.length,
+        unchanged: plan.unchanged,
+        errors,
+      };
+      // All or nothing: a file with any error writes nothing, and the counts say what did not happen.
+      if (errors.length > 0) return { ...report, created: 0, updated: 0, unchanged: 0 };
+      if (input.dryRun) return report;
+      // New members go in one multi-document insert (a transaction allows single-document adds
+      // only); changes to existing members in one transaction. Everything was validated first, and
+      // ids derive from phones, so if the call dies between the two, re-running the same file
+      // finishes the job without duplicates.
+      if (plan.creates.length) await db.collection(C.members).add({ data: plan.creates });
+      if (plan.updates.length) {
+        await db.runTransaction(async (tx: Db) => {
+          for (const u of plan.updates) await tx.collection(C.members).doc(u.id).update({ data: u.set });
+        });
+      }
+      return report;
+    },
+  }),
+
+  moveMember: action({
+    allow: ['secretary', 'organiser'],
+    input: orgInputs.moveMember,
+    handler: async (input, ctx): Promise<OrgOutputs['moveMember']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const [member, target] = await Promise.all([
+        getDoc<StoredMemberDoc>(db, C.members, input.memberId),
+        getNode(db, input.toBranchId),
+      ]);
+      if (!member || member.status !== 'active') throw new AppError('NOT_FOUND', '党员不存在');
+      if (!target || target.type !== 'branch') throw new AppError('NOT_FOUND', '目标党支部不存在');
+      const allowed = canMoveMember(me, member);
+      if (member.branchId === target._id) {
+        // A retry of a move that already happened (the secretary who did it no longer manages the
+        // member): answer with that move, write nothing.
+        const last = await db.collection(C.transfers).where({ memberId: member._id }).orderBy('at', 'desc').limit(1).get();
+        const t = last.data[0] as StoredTransfer | undefined;
+        if (t && t.toBranchId === target._id && (allowed || t.byId === me._id)) return toTransferView(t);
+        if (allowed) throw new AppError('FAILED_PRECONDITION', '该党员已在目标党支部');
+      }
+      if (!allowed) throw new AppError('PERMISSION_DENIED', '只有该党员所在支部的书记或上级管理员可以办理转接');
+      const from = await getNode(db, member.branchId);
+      const transfer = await db.runTransaction(async (tx: Db) => {
+        const m = await txGet<StoredMemberDoc>(tx, C.members, member._id);
+        if (!m || m.branchId !== member.branchId) throw new AppError('FAILED_PRECONDITION', '该党员的组织关系刚刚发生变化，请刷新后再试');
+        const seq = (m.moveCount ?? 0) + 1;
+        const t: StoredTransfer = {
+          _id: `${m._id}:${seq}`,
+          memberId: m._id,
+          fromBranchId: m.branchId,
+          fromBranchName: from?.name ?? '',
+          toBranchId: target._id,
+          toBranchName: target.name,
+          reason: input.reason,
+          byId: me._id,
+          byName: me.name,
+          at: now,
+        };
+        await tx.collection(C.transfers).doc(t._id).set({ data: stripId(t) });
+        await tx.collection(C.members).doc(m._id).update({
+          data: {
+            branchId: target._id,
+            path: nodeFullPath(target),
+            groupId: null,
+            // a secretary moved away is no longer the old branch's secretary
+            role: m.role === 'secretary' ? 'member' : m.role,
+            moveCount: seq,
+            updatedAt: now,
+          },
+        });
+        return t;
+      });
+      return toTransferView(transfer);
+    },
+  }),
+
+  memberHistory: action({
+    allow: ['member'],
+    input: orgInputs.memberHistory,
+    handler: async (input, ctx): Promise<OrgOutputs['memberHistory']> => {
+      const { db } = ctx;
+      const member = await getDoc<StoredMemberDoc>(db, C.members, input.memberId);
+      if (!member) throw new AppError('NOT_FOUND', '党员不存在');
+      if (!canSeeHistory(ctx.caller.member, member)) throw new AppError('PERMISSION_DENIED', '你没有权限查看该党员的转接记录');
+      const res = await db.collection(C.transfers).where({ memberId: member._id }).orderBy('at', 'desc').limit(50).get();
+      return (res.data as StoredTransfer[]).map(toTransferView);
+    },
+  }),
+
+  children: action({
+    allow: ['member'],
+    input: orgInputs.children,
+    handler: async (input, ctx): Promise<OrgOutputs['children']> => {
+      const { db } = ctx;
+      const $ = db.command.aggregate;
+      const parent = input.parentId ? await getNode(db, input.parentId) : null;
+      if (input.parentId && !parent) throw new AppError('NOT_FOUND', '组织不存在');
+      const nodesRes = await db.collection(C.nodes).where({ parentId: parent ? parent._id : null }).orderBy('sort', 'asc').limit(200).get();
+      const nodes = nodesRes.data as OrgNode[];
+      if (nodes.length === 0) return [];
+      // One aggregate counts members under every child: by group inside a branch, else by the
+      // child's position in the members' path.
+      const agg = parent?.type === 'branch'
+        ? db.collection(C.members).aggregate().match({ branchId: parent._id, status: 'active' }).group({ _id: '$groupId', n: $.sum(1) })
+        : db
+            .collection(C.members)
+            .aggregate()
+            .match(parent ? { path: parent._id, status: 'active' } : { status: 'active' })
+            .group({ _id: $.arrayElemAt(['$path', parent ? parent.path.length + 1 : 0]), n: $.sum(1) });
+      const counted = await agg.limit(1000).end();
+      const counts = new Map<string, number>((counted.list as Array<{ _id: string; n: number }>).map((r) => [r._id, r.n]));
+      return nodes.map(
+        (n): OrgNodeView => ({ id: n._id, name: n.name, type: n.type, parentId: n.parentId ?? null, memberCount: counts.get(n._id) ?? 0 }),
+      );
+    },
+  }),
+
+  setRole: action({
+    allow: ['organiser'],
+    input: orgInputs.setRole,
+    handler: async (input, ctx): Promise<OrgOutputs['setRole']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const member = await getDoc<StoredMemberDoc>(db, C.members, input.memberId);
+      if (!member || member.status !== 'active') throw new AppError('NOT_FOUND', '党员不存在');
+      if (!canSetRole(me, member)) throw new AppError('PERMISSION_DENIED', '该党员不在你的管理范围内');
+      if (member.role === 'organiser') throw new AppError('FAILED_PRECONDITION', '上级管理员的角色不能在这里修改');
+      if (member.role !== input.role) {
+        await db.collection(C.members).doc(member._id).update({ data: { role: input.role, updatedAt: now } });
+      }
+      return toMemberView({ ...member, role: input.role }, me, now);
+    },
+  }),
+};
+
+export type { ApplicationView };
