@@ -361,14 +361,21 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const fullEvent = caller.OPENID ? { ...event, userInfo: { appId: caller.APPID, openId: caller.OPENID } } : event;
     try {
       const r = await host.invoke(name, fullEvent, caller, 'http');
+      // The cost of the call travels in headers so the body stays exactly CloudBase's shape.
+      const { reads, writes, transactions, total } = r.ops;
+      const headers = {
+        'x-request-id': r.requestId,
+        'x-db-ops': JSON.stringify({ reads, writes, transactions, total }),
+        'x-duration-ms': String(Math.round(r.ms * 10) / 10),
+      };
       if (isErrorResult(r.result)) {
         const { code, message, details } = r.result.error;
         const error: Record<string, unknown> = { code, message };
         if (details !== undefined) error.details = details;
-        sendJson(res, statusOf(code), { error, requestId: r.requestId });
+        sendJson(res, statusOf(code), { error, requestId: r.requestId }, headers);
         return;
       }
-      sendJson(res, 200, { result: r.result, requestId: r.requestId }, { 'x-request-id': r.requestId });
+      sendJson(res, 200, { result: r.result, requestId: r.requestId }, headers);
     } catch (e) {
       if (e instanceof HostError) {
         const status = e.code === 'FUNCTION_NOT_FOUND' ? 404 : e.code === 'DEADLINE_EXCEEDED' ? 504 : 500;

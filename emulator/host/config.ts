@@ -53,8 +53,10 @@ export function discoverFunctions(functionsDir: string): Map<string, FunctionInf
   const out = new Map<string, FunctionInfo>();
   if (!fs.existsSync(functionsDir)) return out;
   for (const ent of fs.readdirSync(functionsDir, { withFileTypes: true })) {
-    if (!ent.isDirectory() || ent.name.startsWith('.') || ent.name === 'node_modules') continue;
+    if (ent.name.startsWith('.') || ent.name === 'node_modules') continue;
     const dir = path.join(functionsDir, ent.name);
+    // a symlinked function folder counts too (benchmarks assemble function sets that way)
+    if (!(ent.isDirectory() || (ent.isSymbolicLink() && fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()))) continue;
     const entry = path.join(dir, 'index.js');
     if (!fs.existsSync(entry)) continue;
     out.set(ent.name, { name: ent.name, dir, entry, config: readFunctionConfig(dir) });

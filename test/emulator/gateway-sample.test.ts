@@ -75,6 +75,9 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
     const stats = await (await fetch(`${emu.url}/api/stats?limit=10`)).json();
     const byId = new Map<string, any>(stats.recent.map((c: any) => [c.requestId, c]));
     expect(byId.get(a.body.requestId).ops).toMatchObject({ reads: 0, writes: 1, total: 1 });
+    // the same counts travel with each reply, for benchmarks and tests that call over HTTP
+    expect(JSON.parse(inc.headers.get('x-db-ops')!)).toEqual({ reads: 1, writes: 1, transactions: 0, total: 2 });
+    expect(Number(inc.headers.get('x-duration-ms'))).toBeGreaterThan(0);
     expect(byId.get(list.body.requestId).ops).toMatchObject({ reads: 1, writes: 0 });
     expect(byId.get(inc.body.requestId).ops).toMatchObject({ reads: 1, writes: 1, total: 2 });
     expect(byId.get(move.body.requestId).ops).toMatchObject({

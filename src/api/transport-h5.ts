@@ -1,0 +1,45 @@
+import { ApiError, NETWORK_MESSAGE, unwrapResult, type ApiErrorCode } from './errors';
+
+type FetchLike = (url: string, init: { method: string; credentials: 'include'; headers: Record<string, string>; body: string }) => Promise<{
+  ok: boolean;
+  status: number;
+  json(): Promise<unknown>;
+}>;
+
+/**
+ * H5 transport: the local gateway at `/api/functions/<name>` answers `200 { result, requestId }`
+ * or `4xx/5xx { error: { code, message }, requestId }`; `result` is the function's own answer.
+ * The session is a cookie set by the gateway's dev sign-in page, hence `credentials: 'include'`.
+ */
+export async function callViaGateway<T>(
+  name: string,
+  action: string,
+  payload: unknown,
+  fetchImpl: FetchLike = (globalThis as unknown as { fetch: FetchLike }).fetch,
+): Promise<T> {
+  let res: Awaited<ReturnType<FetchLike>>;
+  try {
+    res = await fetchImpl('/api/functions/' + encodeURIComponent(name), {
+      method: 'POST',
+      credentials: 'include',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action, payload }),
+    });
+  } catch (err) {
+    throw new ApiError('UNAVAILABLE', NETWORK_MESSAGE, String(err));
+  }
+  type Envelope = { result?: unknown; error?: { code?: string; message?: string; details?: unknown } };
+  let body: Envelope | null = null;
+  try {
+    body = (await res.json()) as Envelope | null;
+  } catch {
+    body = null;
+  }
+  if (!res.ok || !body || body.error) {
+    const e = body?.error;
+    if (e?.code) throw new ApiError(e.code as ApiErrorCode, e.message || '出了点问题，请稍后重试', e.details);
+    // A proxy or a stopped gateway answers without our envelope: treat as the network.
+    throw new ApiError('UNAVAILABLE', NETWORK_MESSAGE, `HTTP ${res.status}`);
+  }
+  return unwrapResult<T>(body.result);
+}

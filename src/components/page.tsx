@@ -1,0 +1,31 @@
+import type { ReactNode } from 'react';
+import { NavigationBar, PageMeta, View } from '@tarojs/components';
+import { useElder } from '../elder/context';
+import './components.scss';
+
+/**
+ * Root of every page. Puts the theme class (`elder` in 关怀模式) on the page's root node.
+ *
+ * On WeChat it also renders `page-meta root-font-size="system"` (Taro needs `enablePageMeta: true`
+ * in the page config), so `rem` follows the user's WeChat font setting. Taro 4.2.1's page-meta
+ * template has no `page-font-size` attribute (a pageFontSize prop would be dropped), hence
+ * root-font-size, which WeChat's 适老化 guide offers for the same purpose.
+ * Taro's page-meta template always contains a `navigation-bar`, so the bar's title and colours are
+ * given here explicitly rather than left to bind to nothing. Sized text uses rpx, which WeChat does
+ * not scale; for that the app offers 关怀模式 when WeChat's font scale is large
+ * (elder/store.ts `wechatFontScale`).
+ */
+export function Page({ children, className, title }: { children?: ReactNode; className?: string; title: string }) {
+  const { on } = useElder();
+  const cls = ['page', on ? 'elder' : '', className ?? ''].filter(Boolean).join(' ');
+  return (
+    <>
+      {process.env.TARO_ENV === 'weapp' ? (
+        <PageMeta rootFontSize='system'>
+          <NavigationBar title={title} frontColor='#ffffff' backgroundColor='#C8161D' />
+        </PageMeta>
+      ) : null}
+      <View className={cls}>{children}</View>
+    </>
+  );
+}

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '指尖党校',
+  enablePageMeta: true,
+});

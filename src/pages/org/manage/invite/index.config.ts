@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '邀请党员加入',
+  enablePageMeta: true,
+});

@@ -1,0 +1,160 @@
+import { useState } from 'react';
+import { Input, Text, View } from '@tarojs/components';
+import { orgInputs } from '../../../../../core/org/contracts';
+import { toApiError } from '../../../../api';
+import { orgApi, type MemberView, type OrgNodeView, type TransferView } from '../../../../api/org';
+import { BigButton } from '../../../../components/big-button';
+import { Page } from '../../../../components/page';
+import { Async } from '../../../../components/states';
+import { useRequest } from '../../../../hooks/use-request';
+import { formatDate } from '../../../../utils/invite-code';
+import { OrgPicker } from '../components/org-picker';
+import '../manage.scss';
+
+function MemberSearch({ onPick }: { onPick(m: MemberView): void }) {
+  const [draft, setDraft] = useState('');
+  const [keyword, setKeyword] = useState('');
+  const req = useRequest(() => orgApi.listMembers({ keyword: keyword || undefined, limit: 20 }), [keyword]);
+  return (
+    <>
+      <View className='search'>
+        <Input id='move-search' className='field-input' value={draft} maxlength={20} placeholder='按姓名搜索' onInput={(e) => setDraft(e.detail.value)} onConfirm={() => setKeyword(draft.trim())} />
+        <BigButton small onClick={() => setKeyword(draft.trim())}>
+          搜索
+        </BigButton>
+      </View>
+      <Async req={req} isEmpty={(d) => d.members.length === 0} emptyText='没有找到党员'>
+        {(d) =>
+          d.members.map((m) => (
+            <View key={m.id} className='list-item move-member' data-id={m.id} onClick={() => onPick(m)}>
+              <Text className='text'>{m.name}</Text>
+              <Text className='badge'>选择</Text>
+            </View>
+          ))
+        }
+      </Async>
+    </>
+  );
+}
+
+function History({ memberId }: { memberId: string }) {
+  const req = useRequest(() => orgApi.memberHistory({ memberId }), [memberId]);
+  return (
+    <Async req={req} isEmpty={(d) => d.length === 0} emptyText='没有转接记录'>
+      {(list) =>
+        list.slice(0, 50).map((t) => (
+          <View key={t.id} className='item-col'>
+            <Text className='text'>
+              {t.fromBranchName} → {t.toBranchName}
+            </Text>
+            <Text className='muted'>
+              {formatDate(t.at)} · {t.byName} · {t.reason}
+            </Text>
+          </View>
+        ))
+      }
+    </Async>
+  );
+}
+
+export default function Move() {
+  const [member, setMember] = useState<MemberView | null>(null);
+  const [target, setTarget] = useState<OrgNodeView | null>(null);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [done, setDone] = useState<TransferView | null>(null);
+
+  const submit = async () => {
+    if (busy || !member || !target) return;
+    const parsed = orgInputs.moveMember.safeParse({ memberId: member.id, toBranchId: target.id, reason });
+    if (!parsed.success) {
+      setError(parsed.error.issues[0]?.message ?? '请检查填写内容');
+      return;
+    }
+    setBusy(true);
+    setError('');
+    try {
+      setDone(await orgApi.moveMember({ memberId: member.id, toBranchId: target.id, reason: reason.trim() }));
+    } catch (err) {
+      setError(toApiError(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (done) {
+    return (
+      <Page className='move' title='流动党员转接'>
+        <View className='card' id='move-result'>
+          <Text className='page-title'>已转接</Text>
+          <Text className='text'>
+            {member?.name}：{done.fromBranchName} → {done.toBranchName}
+          </Text>
+          <BigButton
+            onClick={() => {
+              setDone(null);
+              setMember(null);
+              setTarget(null);
+              setReason('');
+            }}
+          >
+            继续转接
+          </BigButton>
+        </View>
+      </Page>
+    );
+  }
+
+  return (
+    <Page className='move' title='流动党员转接'>
+      <Text className='page-title'>流动党员转接</Text>
+      <View className='card'>
+        <Text className='card-title'>第一步：选择党员</Text>
+        {member ? (
+          <View className='row'>
+            <Text className='text' id='move-member-name'>
+              {member.name}（{member.branchName ?? '本支部'}）
+            </Text>
+            <Text className='link' onClick={() => setMember(null)}>
+              重新选择
+            </Text>
+          </View>
+        ) : (
+          <MemberSearch onPick={setMember} />
+        )}
+        {member ? (
+          <>
+            <Text className='field-label'>转接记录</Text>
+            <History memberId={member.id} />
+          </>
+        ) : null}
+      </View>
+      {member ? (
+        <View className='card'>
+          <Text className='card-title'>第二步：转入哪个党支部</Text>
+          {target ? (
+            <View className='row'>
+              <Text className='text' id='move-target-name'>{target.name}</Text>
+              <Text className='link' onClick={() => setTarget(null)}>
+                重新选择
+              </Text>
+            </View>
+          ) : (
+            <OrgPicker onPick={setTarget} />
+          )}
+        </View>
+      ) : null}
+      {member && target ? (
+        <View className='card'>
+          <Text className='card-title'>第三步：转接原因</Text>
+          <Input id='move-reason' className='field-input' value={reason} maxlength={200} placeholder='例如：外出务工，转入居住地支部' onInput={(e) => setReason(e.detail.value)} />
+          {error ? <Text className='notice error' id='move-error'>{error}</Text> : null}
+          <BigButton id='move-submit' busy={busy} onClick={submit}>
+            确认转接
+          </BigButton>
+        </View>
+      ) : null}
+    </Page>
+  );
+}
