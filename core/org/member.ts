@@ -123,16 +123,10 @@ export function toApplicationView(doc: StoredApplication): ApplicationView {
   return view;
 }
 
-export interface StoredTransfer {
+/** A transfer as stored: the view's fields plus who moved the member. */
+export interface StoredTransfer extends Omit<TransferView, 'id' | 'at'> {
   _id: string;
-  memberId: string;
-  fromBranchId: string | null;
-  fromBranchName: string;
-  toBranchId: string;
-  toBranchName: string;
-  reason: string;
   byId: string;
-  byName: string;
   at: Date | string;
 }
 

@@ -392,13 +392,8 @@ export function districtData(now: Date = new Date()) {
   return { nodes: b.nodes, members: b.members };
 }
 
-export interface DemoUser {
-  openid: string;
-  name: string;
-  role: string;
-  branchName: string;
-  age?: number;
-}
+import type { DemoUser } from '../dev-page';
+export type { DemoUser };
 
 /**
  * People to sign in as on the emulator's login page: every organiser, the secretaries (first 30),

@@ -1,5 +1,4 @@
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -21,8 +20,8 @@ export async function launch(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${mkdtempSync(path.join(os.tmpdir(), 'pps-chromium-'))}`,
     ],
+    // playwright gives every launch a fresh temporary profile of its own
   });
 }
 
@@ -41,5 +40,7 @@ export async function phonePage(browser: Browser): Promise<Page> {
 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
+  // let Taro's page-slide transition finish, or the picture shows two pages half-way
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
