@@ -6,6 +6,8 @@
  * Collection names start with the feature word (org_, quiz_, activity_, study_, points_).
  * CloudBase treats a missing field as null in a unique index: only one document may lack it.
  */
+import { ORG_SCHEMA } from './org/schema';
+
 export interface IndexSpec {
   name: string;
   /** field path → 1 (ascending) or -1 (descending); dotted paths reach into sub-documents */
@@ -18,46 +20,12 @@ export interface CollectionSpec {
   indexes: IndexSpec[];
 }
 
+/**
+ * One list, assembled from each feature's own schema file (core/<feature>/schema.ts), so features
+ * add collections without touching each other's.
+ */
 export const DB_SCHEMA: Record<string, CollectionSpec> = {
-  org_nodes: {
-    description: '组织树: 区委 → 街道党工委 → 社区党委 → 党支部 → 党小组; path lists ancestor ids',
-    indexes: [
-      { name: 'parent', keys: { parentId: 1, sort: 1 } },
-      { name: 'path', keys: { path: 1 } },
-    ],
-  },
-  org_members: {
-    description: '党员: one per person, bound to a WeChat openid once they join; phone is the natural key',
-    indexes: [
-      { name: 'phone_unique', keys: { phone: 1 }, unique: true },
-      { name: 'openid', keys: { openid: 1 } },
-      { name: 'branch', keys: { branchId: 1, status: 1 } },
-      { name: 'path', keys: { path: 1 } },
-    ],
-  },
-  org_bindings: {
-    description: 'openid → member; _id is the openid, so one WeChat identity binds to one member',
-    indexes: [{ name: 'member_unique', keys: { memberId: 1 }, unique: true }],
-  },
-  org_invites: {
-    description: '支部邀请码: _id is the code',
-    indexes: [{ name: 'branch', keys: { branchId: 1, createdAt: -1 } }],
-  },
-  org_applications: {
-    description: '入支部申请: _id = `${branchId}:${openid}`, so one open application per person per branch',
-    indexes: [
-      { name: 'branch_status', keys: { branchId: 1, status: 1, createdAt: -1 } },
-      { name: 'openid', keys: { openid: 1 } },
-    ],
-  },
-  org_transfers: {
-    description: '流动党员转接记录: every move between branches, kept for history',
-    indexes: [
-      { name: 'member', keys: { memberId: 1, at: -1 } },
-      { name: 'from', keys: { fromBranchId: 1, at: -1 } },
-      { name: 'to', keys: { toBranchId: 1, at: -1 } },
-    ],
-  },
+  ...ORG_SCHEMA,
 };
 
 export type CollectionName = keyof typeof DB_SCHEMA;

@@ -25,7 +25,7 @@ function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-export function renderDevPage(users: DemoUser[], opts: { current?: string; seedHint?: string } = {}): string {
+export function renderDevPage(users: DemoUser[], opts: { current?: string; seedHint?: string; tips?: string[] } = {}): string {
   const sections = GROUPS.map((g) => {
     const list = users.filter((u) => roleGroup(u.role) === g.key);
     if (!list.length) return '';
@@ -54,6 +54,7 @@ export function renderDevPage(users: DemoUser[], opts: { current?: string; seedH
   body { font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; font-size: 20px; line-height: 1.5;
          margin: 0 auto; max-width: 760px; padding: 24px 16px 64px; color: #1f1f1f; background: #fafafa; }
   h1 { font-size: 32px; margin: 0 0 8px; color: #b71c1c; }
+  .tip { font-size: 22px; font-weight: 600; color: #b71c1c; }
   h2 { font-size: 24px; margin: 28px 0 12px; border-left: 6px solid #c62828; padding-left: 10px; }
   ul { list-style: none; padding: 0; margin: 0; }
   .user { display: flex; align-items: center; justify-content: space-between; gap: 12px; background: #fff;
@@ -78,6 +79,7 @@ ${empty}
 ${sections}
 <section><h2>新用户</h2>
 <p class="hint">以一个从未使用过的微信身份进入，可以试试加入支部。</p>
+${(opts.tips ?? []).map((t) => `<p class="tip">${esc(t)}</p>`).join('\n')}
 <button type="button" class="fresh" id="fresh">以新微信用户身份进入</button></section>
 <script>
 async function signin(body) {

@@ -126,6 +126,7 @@ function defaultBackend(opts: CreateBackendOptions): CloudBackend {
 interface SeedModule {
   seed(store: unknown, opts: { size: SeedSize; now?: Date }): Promise<{ members: number; branches: number }>;
   listDemoUsers(store: unknown): DemoUser[] | Promise<DemoUser[]>;
+  listDemoTips?(store: unknown): string[] | Promise<string[]>;
 }
 
 function seedModule(): SeedModule {
@@ -458,13 +459,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
 
   async function handleDevPage(req: http.IncomingMessage, res: http.ServerResponse) {
     let users: DemoUser[] = [];
+    let tips: string[] = [];
     let hint: string | undefined;
     try {
-      users = await seedModule().listDemoUsers(backend.store);
+      const seeds = seedModule();
+      users = await seeds.listDemoUsers(backend.store);
+      tips = (await seeds.listDemoTips?.(backend.store)) ?? [];
     } catch (e) {
       hint = (e as Error).message;
     }
-    const html = renderDevPage(users, { current: identityOf(req).OPENID || undefined, seedHint: hint });
+    const html = renderDevPage(users, { current: identityOf(req).OPENID || undefined, seedHint: hint, tips });
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html);
   }

@@ -422,3 +422,15 @@ export async function listDemoUsers(store: SeedStore): Promise<DemoUser[]> {
 
 // The well-known names and phones come from the PRNG, not the clock: fill DEMO once at load.
 buildDemo(new Date());
+
+/** Lines for the login page: invite codes that still work, so a new user can try joining a branch. */
+export async function listDemoTips(store: SeedStore, now: Date = new Date()): Promise<string[]> {
+  const open = (await store.find(
+    'org_invites',
+    { revoked: false, expiresAt: { $gt: now } },
+    { sort: { createdAt: -1 }, limit: 20 },
+  )) as Array<{ _id: string; branchName: string; uses: number; maxUses: number }>;
+  const usable = open.filter((i) => i.uses < i.maxUses).slice(0, 3);
+  if (!usable.length) return ['没有可用的邀请码：以支部书记身份登录，在“我的 → 邀请入支部”生成一个。'];
+  return usable.map((i) => `可用邀请码 ${i._id}（${i.branchName}）`);
+}

@@ -51,6 +51,9 @@ const text = async (page: Page, selector: string) => ((await page.locator(select
 
 test('a new WeChat user joins a branch by invite and the secretary approves', async () => {
   const newcomer = await phonePage(browser);
+  await newcomer.goto(`${emu.url}/dev`);
+  // the login page tells a newcomer which invite code to try
+  expect(await text(newcomer, '.tip')).toContain(DEMO.inviteCode);
   await signIn(newcomer, 'fresh');
   await newcomer.click('#home-join');
 

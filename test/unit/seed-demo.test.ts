@@ -1,5 +1,5 @@
 import { Store } from '../../emulator/db/store';
-import { DEMO, DISTRICT, demoData, districtData, listDemoUsers, seed } from '../../emulator/seed';
+import { DEMO, DISTRICT, demoData, districtData, listDemoTips, listDemoUsers, seed } from '../../emulator/seed';
 import { PHONE_RE } from '../../core/org/contracts';
 
 const now = new Date('2025-06-01T08:00:00Z');
@@ -95,6 +95,10 @@ describe('seed() into the emulator store', () => {
       expect(elder.branchName).toBe(DEMO.branchName);
       expect(elder.age).toBeGreaterThanOrEqual(70);
       expect(users.find((u) => u.openid === DEMO.organiserOpenid)!.role).toBe('组织管理员');
+      // only the invite that still works is offered, never the expired, revoked or used-up ones
+      expect(await listDemoTips(store, now)).toEqual([`可用邀请码 ${DEMO.inviteCode}（${DEMO.branchName}）`]);
+      const weekLater = new Date(now.getTime() + 8 * 24 * 3600 * 1000);
+      expect((await listDemoTips(store, weekLater))[0]).toContain('没有可用的邀请码');
     } finally {
       store.close();
     }
