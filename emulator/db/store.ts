@@ -15,8 +15,8 @@
  * Pushdown: top-level equality / $in conditions on `_id` and on the leading key of a declared
  * index become SQL WHERE terms, so an indexed lookup does not scan the collection. The SQL only
  * narrows to a superset; mingo always re-applies the full query. Because MongoDB equality on an
- * array field matches any element, rows whose field holds an array are always kept by the SQL
- * (`OR json_type(…)='array'`, itself indexed), so the pushdown never drops a true match.
+ * array field matches any element, a row whose field holds an array is kept when one of its
+ * elements matches (`json_each`), so the pushdown never drops a true match.
  */
 import fs from 'fs';
 import path from 'path';
@@ -217,8 +217,13 @@ export class Store {
         }
         const expr = exprs.get(field);
         if (!expr) continue;
-        terms.push(`(${expr} IN (${values.map(() => '?').join(',')}) OR json_type(doc, '$.${field}') = 'array')`);
-        params.push(...values.map(sqlValue));
+        // An array field matches when any element does: json_each checks that in SQLite's C code, so an
+        // array-valued field such as `path` narrows without reviving every document in JavaScript.
+        const marks = values.map(() => '?').join(',');
+        terms.push(
+          `(${expr} IN (${marks}) OR (json_type(doc, '$.${field}') = 'array' AND EXISTS (SELECT 1 FROM json_each(doc, '$.${field}') WHERE json_each.value IN (${marks}))))`,
+        );
+        params.push(...values.map(sqlValue), ...values.map(sqlValue));
       }
     };
     visit(query);

@@ -83,8 +83,10 @@ describe('pushdown', () => {
       expect({ q, ids: pushed }).toEqual({ q, ids: scanned });
       expect(scanned.length).toBeGreaterThanOrEqual(q === queries[7] ? 1 : 0);
     }
-    // Sanity: the pushdown really narrows.
+    // Sanity: the pushdown really narrows, array-valued fields included (only rows whose array holds the value).
     expect(store.candidates('people', { phone: 'ph7' }).length).toBe(1);
+    expect(store.candidates('people', { path: 's2' }).length).toBe(150);
+    expect(store.candidates('people', { branchId: 'b1' }).every((d) => d.branchId === 'b1' || (Array.isArray(d.branchId) && d.branchId.includes('b1')))).toBe(true);
   });
 
   it('uses the SQLite index for an indexed lookup in a 25,000-document collection', () => {
