@@ -1,0 +1,806 @@
+/**
+ * The quiz function's actions: database work only. Rules (day windows, set choice, scoring, points,
+ * counters, rankings, bank validation) come from core/quiz and core/points and are unit-tested.
+ */
+import { AppError } from '../../core/fn/errors';
+import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
+import type { StoredMember } from '../../core/fn/caller';
+import { canManageBranch, isInSubtree, nodeFullPath } from '../../core/org/scope';
+import { readBankTable, BankFileError } from '../../core/quiz/bank-file';
+import { toStoredQuestion, validateBank } from '../../core/quiz/bank';
+import { MAX_REMIND_QUOTA, QUIZ_PAGE, QUIZ_REMIND_TEMPLATE_ID, reminderData } from '../../core/quiz/config';
+import {
+  quizInputs,
+  type QuestionAdminView,
+  type QuizOutputs,
+  type SubmissionView,
+  type WrongItem,
+} from '../../core/quiz/contracts';
+import { acceptableDays, addDays, checkSubmissionDay, dayOf, isValidDay, LATE_GRACE_MINUTES, monthOf } from '../../core/quiz/day';
+import { freshDays, LOW_BANK_DAYS, newConfig, pickDailySet, setId, type QuizConfig, type StoredSet } from '../../core/quiz/daily-set';
+import { choiceProblem, scoreQuestion, toPublic, type QuestionResult, type StoredQuestion } from '../../core/quiz/question';
+import { currentStreak, quizCounters, rankBranches, rankMembers, rate, type BranchCounts, type MemberQuizFields } from '../../core/quiz/stats';
+import { awardPoints, ledgerId, type AwardLine, type LedgerEntry, type MemberPoints } from '../../core/points/ledger';
+import { effectiveRules, streakBonus, type StoredRules } from '../../core/points/rules';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type Db = any;
+
+export interface QuizCtx {
+  db: Db;
+  now: Date;
+  callerDoc: { doc: (StoredMember & MemberQuizFields & MemberPoints) | null };
+  /** cloud.openapi.subscribeMessage.send */
+  sendSubscribe: (msg: { touser: string; templateId: string; page: string; data: Record<string, { value: string }> }) => Promise<unknown>;
+}
+
+const C = {
+  members: 'org_members',
+  nodes: 'org_nodes',
+  questions: 'quiz_questions',
+  sets: 'quiz_sets',
+  config: 'quiz_config',
+  mastered: 'quiz_mastered',
+  reminders: 'quiz_reminders',
+  ledger: 'points_ledger',
+  rules: 'points_rules',
+} as const;
+
+// ---------------------------------------------------------------- per-instance cache
+
+/**
+ * A warm instance keeps the day's set (immutable once chosen) and which org's config and rules
+ * apply to a path (60 s), so an answer submission costs no reads beyond the caller.
+ */
+const TTL_MS = 60_000;
+const cache = new Map<string, { at: number; value: unknown }>();
+function cached<T>(key: string, now: number, ttl = TTL_MS): T | undefined {
+  const hit = cache.get(key);
+  if (!hit) return undefined;
+  if (now - hit.at > ttl) {
+    cache.delete(key);
+    return undefined;
+  }
+  return hit.value as T;
+}
+function remember<T>(key: string, now: number, value: T): T {
+  if (cache.size > 500) cache.clear();
+  cache.set(key, { at: now, value });
+  return value;
+}
+/** tests and benchmarks start from a cold instance */
+export function clearQuizCache(): void {
+  cache.clear();
+}
+
+// ---------------------------------------------------------------- helpers
+
+const first = <T>(res: any): T | null => {
+  const d = res?.data;
+  return ((Array.isArray(d) ? d[0] : d) as T) ?? null;
+};
+
+async function getDoc<T>(db: Db, coll: string, id: string): Promise<T | null> {
+  return first<T>(await db.collection(coll).doc(id).get());
+}
+
+interface OrgNode {
+  _id: string;
+  name: string;
+  type: string;
+  parentId: string | null;
+  path: string[];
+}
+
+const mustMember = (caller: CallerMember | null): CallerMember & { branchId: string } => {
+  if (!caller || !caller.branchId) throw new AppError('PERMISSION_DENIED', '请先加入党支部');
+  return caller as CallerMember & { branchId: string };
+};
+
+const mustOrganiser = (caller: CallerMember | null): CallerMember & { scopeId: string } => {
+  if (!caller || caller.role !== 'organiser' || !caller.scopeId) throw new AppError('PERMISSION_DENIED', '只有上级管理员可以管理题库');
+  return caller as CallerMember & { scopeId: string };
+};
+
+/**
+ * Orgs that run their own daily quiz or points rules are few (one per district, street or
+ * community that chose to), so a warm instance keeps all of them for 60 s and resolves any
+ * member's path locally: one read per instance per minute, not one per branch.
+ */
+async function allDocs<T extends { _id: string }>(db: Db, coll: string, now: number): Promise<Map<string, T>> {
+  const key = `all:${coll}`;
+  const hit = cached<Map<string, T>>(key, now);
+  if (hit) return hit;
+  const res = await db.collection(coll).limit(1000).get();
+  return remember(key, now, new Map((res.data as T[]).map((d) => [d._id, d])));
+}
+
+/** The daily-quiz org for a member: the deepest org on their path that runs one, else the root. */
+async function resolveConfig(db: Db, path: string[], now: number): Promise<QuizConfig> {
+  const byId = await allDocs<QuizConfig>(db, C.config, now);
+  const found = [...path].reverse().find((id) => byId.has(id));
+  return found ? byId.get(found)! : newConfig(path[0], [path[0]]);
+}
+
+async function resolveRules(db: Db, path: string[], now: number): Promise<StoredRules | null> {
+  const byId = await allDocs<StoredRules>(db, C.rules, now);
+  const found = [...path].reverse().find((id) => byId.has(id));
+  return found ? byId.get(found)! : null;
+}
+
+class Retry extends Error {}
+
+/**
+ * The org's set for the day: from the instance cache, else the stored set, else chosen now. The
+ * choice runs in a transaction over the set and the org's config, so concurrent first fetches
+ * (any instance) agree: a loser's commit conflicts, it retries and reads the winner's set.
+ */
+async function daySet(db: Db, cfg: QuizConfig, day: string, nowMs: number, opts: { create: boolean }): Promise<StoredSet | null> {
+  const id = setId(cfg.orgId, day);
+  const hit = cached<StoredSet>(`set:${id}`, nowMs, 24 * 3600_000);
+  if (hit) return hit;
+  const stored = await getDoc<StoredSet>(db, C.sets, id);
+  if (stored?.materialised) return remember(`set:${id}`, nowMs, stored);
+  if (!opts.create) return null;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    try {
+      return await materialise(db, cfg, day, stored, nowMs);
+    } catch (e) {
+      if (!(e instanceof Retry)) throw e;
+    }
+  }
+  throw new AppError('INTERNAL', '今天的题目正在生成，请稍后再试');
+}
+
+async function materialise(db: Db, cfgHint: QuizConfig, day: string, storedHint: StoredSet | null, nowMs: number): Promise<StoredSet | null> {
+  const _ = db.command;
+  const id = setId(cfgHint.orgId, day);
+  const cfg = (await getDoc<QuizConfig>(db, C.config, cfgHint.orgId)) ?? cfgHint;
+  const pinnedIds = storedHint?.pinned ?? [];
+  const want = cfg.perDay + cfg.pinnedInCycle.length + pinnedIds.length;
+  const base = { orgId: _.in(cfg.orgPath), status: 'active' };
+  const [after, pinnedRes, node] = await Promise.all([
+    db.collection(C.questions).where({ ...base, order: _.gt(cfg.cursor) }).orderBy('order', 'asc').limit(Math.min(1000, want)).get(),
+    pinnedIds.length ? db.collection(C.questions).where({ _id: _.in(pinnedIds), status: 'active' }).limit(pinnedIds.length).get() : { data: [] },
+    getDoc<OrgNode>(db, C.nodes, cfg.orgId),
+  ]);
+  let fromStart: StoredQuestion[] = [];
+  if ((after.data as StoredQuestion[]).length < cfg.perDay + cfg.pinnedInCycle.length) {
+    fromStart = (await db.collection(C.questions).where(base).orderBy('order', 'asc').limit(Math.min(1000, cfg.perDay * 2 + pinnedIds.length)).get()).data;
+  }
+  const byId = new Map((pinnedRes.data as StoredQuestion[]).map((q) => [q._id, q]));
+  const pinned = pinnedIds.map((pid) => byId.get(pid)).filter((q): q is StoredQuestion => !!q);
+  const pick = pickDailySet({ config: cfg, afterCursor: after.data, fromStart, pinned });
+  if (pick.questions.length === 0) return null; // an empty bank: nothing to persist, try again after an import
+  const set: StoredSet & { orgName: string } = {
+    _id: id,
+    orgId: cfg.orgId,
+    orgName: node?.name ?? '',
+    day,
+    materialised: true,
+    pinned: pinnedIds,
+    questions: pick.questions,
+    cycle: pick.cycle,
+    createdAt: new Date(nowMs),
+  };
+  const out = await db.runTransaction(async (tx: Db) => {
+    const existing = first<StoredSet>(await tx.collection(C.sets).doc(id).get());
+    if (existing?.materialised) return existing;
+    const current = first<QuizConfig>(await tx.collection(C.config).doc(cfg.orgId).get());
+    if ((current?.cursor ?? '') !== cfg.cursor || (current?.cycle ?? 1) !== cfg.cycle) throw new Retry();
+    const { _id: _sid, ...setData } = set;
+    void _sid;
+    await tx.collection(C.sets).doc(id).set({ data: setData });
+    const { _id: _cid, ...cfgData } = { ...cfg, cursor: pick.cursor, cycle: pick.cycle, pinnedInCycle: pick.pinnedInCycle, updatedAt: new Date(nowMs) };
+    void _cid;
+    await tx.collection(C.config).doc(cfg.orgId).set({ data: cfgData });
+    return set;
+  });
+  return remember(`set:${id}`, nowMs, out as StoredSet);
+}
+
+function submissionView(entry: LedgerEntry, set: StoredSet | null): SubmissionView {
+  const quiz = (entry.quiz ?? {}) as { results?: Array<{ id: string; correct: boolean; choice: string[] }>; correct?: number; total?: number; streak?: number };
+  const qs = new Map((set?.questions ?? []).map((q) => [q._id, q]));
+  const results: QuestionResult[] = (quiz.results ?? []).map((r) => {
+    const q = qs.get(r.id);
+    return { id: r.id, correct: r.correct, choice: r.choice, answer: q ? [...q.answer].sort() : [], explanation: q?.explanation ?? '' };
+  });
+  return {
+    day: entry.day,
+    correct: quiz.correct ?? 0,
+    total: quiz.total ?? results.length,
+    results,
+    points: entry.points,
+    lines: entry.lines,
+    capped: entry.capped,
+    streak: quiz.streak ?? 1,
+    submittedAt: new Date(entry.at).toISOString(),
+  };
+}
+
+/** End of the window in which `day`'s set may be submitted: 00:30 the next day, Asia/Shanghai. */
+const deadlineOf = (day: string) => `${addDays(day, 1)}T00:${String(LATE_GRACE_MINUTES).padStart(2, '0')}:00+08:00`;
+
+function adminView(q: StoredQuestion): QuestionAdminView {
+  return { ...toPublic(q), answer: q.answer, explanation: q.explanation, status: q.status, orgId: q.orgId };
+}
+
+/** The answers must cover the set exactly, once each, with options that exist. */
+function checkAnswers(questions: StoredQuestion[], answers: Array<{ questionId: string; choice: string[] }>): Map<string, string[]> {
+  const byId = new Map(questions.map((q) => [q._id, q]));
+  const out = new Map<string, string[]>();
+  const problems: Array<{ questionId: string; message: string }> = [];
+  for (const a of answers) {
+    const q = byId.get(a.questionId);
+    if (!q) problems.push({ questionId: a.questionId, message: '这道题不在本次题目中' });
+    else if (out.has(a.questionId)) problems.push({ questionId: a.questionId, message: '同一道题只能作答一次' });
+    else {
+      const p = choiceProblem(q, a.choice);
+      if (p) problems.push({ questionId: a.questionId, message: p });
+      else out.set(a.questionId, a.choice);
+    }
+  }
+  if (problems.length) throw new AppError('INVALID_ARGUMENT', problems[0].message, { problems });
+  const missing = questions.filter((q) => !out.has(q._id));
+  if (missing.length) throw new AppError('INVALID_ARGUMENT', `还有 ${missing.length} 道题没有作答`, { missing: missing.map((q) => q._id) });
+  return out;
+}
+
+async function wrongEntries(db: Db, memberId: string) {
+  const _ = db.command;
+  const [ledger, mastered] = await Promise.all([
+    db.collection(C.ledger).where({ memberId, 'source.type': 'quiz', 'quiz.wrong': _.gt(0) }).orderBy('day', 'desc').limit(200).get(),
+    getDoc<{ ids?: Record<string, string> }>(db, C.mastered, memberId),
+  ]);
+  const items = new Map<string, { lastChoice: string[]; lastDay: string; times: number }>();
+  for (const e of ledger.data as LedgerEntry[]) {
+    const results = ((e.quiz as any)?.results ?? []) as Array<{ id: string; correct: boolean; choice: string[] }>;
+    for (const r of results) {
+      if (r.correct) continue;
+      const prev = items.get(r.id);
+      if (prev) prev.times++;
+      else items.set(r.id, { lastChoice: r.choice, lastDay: e.day, times: 1 });
+    }
+  }
+  const masteredIds = mastered?.ids ?? {};
+  // mastered in practice after the last miss: out of the book until missed again
+  for (const [id, it] of items) if (masteredIds[id] && masteredIds[id] >= it.lastDay) items.delete(id);
+  return { items, masteredIds };
+}
+
+async function questionsByIds(db: Db, ids: string[]): Promise<StoredQuestion[]> {
+  if (!ids.length) return [];
+  const _ = db.command;
+  return (await db.collection(C.questions).where({ _id: _.in(ids.slice(0, 1000)) }).limit(1000).get()).data;
+}
+
+const shuffle = <T>(xs: T[]): T[] => {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+};
+
+async function branchMembers(db: Db, branchId: string): Promise<Array<StoredMember & MemberQuizFields>> {
+  const res = await db
+    .collection(C.members)
+    .where({ branchId, status: 'active' })
+    .field({ _id: true, name: true, openid: true, role: true, quizLastDay: true, quizStreak: true, quizMonth: true, quizMonthDays: true, quizRemindQuota: true })
+    .limit(1000)
+    .get();
+  return res.data;
+}
+
+async function orgNodeForOrganiser(db: Db, sc: { scopeId: string }): Promise<OrgNode> {
+  const node = await getDoc<OrgNode>(db, C.nodes, sc.scopeId);
+  if (!node) throw new AppError('FAILED_PRECONDITION', '找不到你管理的组织');
+  return node;
+}
+
+// ---------------------------------------------------------------- actions
+
+export const quizActions: ActionTable<QuizCtx> = {
+  today: action({
+    allow: ['member'],
+    input: quizInputs.today,
+    handler: async (_in, ctx): Promise<QuizOutputs['today']> => {
+      const { db, now } = ctx;
+      const me = mustMember(ctx.caller.member);
+      const doc = ctx.callerDoc.doc!;
+      const day = dayOf(now);
+      const cfg = await resolveConfig(db, me.path, now.getTime());
+      const set = await daySet(db, cfg, day, now.getTime(), { create: true });
+      const answered = doc.quizLastDay === day;
+      const entry = answered ? await getDoc<LedgerEntry>(db, C.ledger, ledgerId({ type: 'quiz', id: day }, me._id)) : null;
+      return {
+        day,
+        orgName: (set as { orgName?: string } | null)?.orgName ?? '',
+        questions: (set?.questions ?? []).map(toPublic),
+        submission: entry ? submissionView(entry, set) : null,
+        streak: currentStreak(doc, day),
+        remindQuota: doc.quizRemindQuota ?? 0,
+        deadline: deadlineOf(day),
+      };
+    },
+  }),
+
+  submit: action({
+    allow: ['member'],
+    input: quizInputs.submit,
+    handler: async (input, ctx): Promise<QuizOutputs['submit']> => {
+      const { db, now } = ctx;
+      const me = mustMember(ctx.caller.member);
+      const doc = ctx.callerDoc.doc!;
+      const { day } = input;
+      if (!isValidDay(day)) throw new AppError('INVALID_ARGUMENT', '日期不对');
+      const check = checkSubmissionDay(day, now);
+      if (!check.ok) {
+        throw check.reason === 'future'
+          ? new AppError('INVALID_ARGUMENT', '还没到这一天，不能提前作答')
+          : new AppError('FAILED_PRECONDITION', `这一天的答题已经截止（次日 00:${LATE_GRACE_MINUTES} 前可补交）`);
+      }
+      const cfg = await resolveConfig(db, me.path, now.getTime());
+      const set = await daySet(db, cfg, day, now.getTime(), { create: day === dayOf(now) });
+      if (!set) throw new AppError('NOT_FOUND', '这一天没有题目');
+      const id = ledgerId({ type: 'quiz', id: day }, me._id);
+      if (doc.quizLastDay === day) {
+        // answered already (another device, a retry): the stored result, never a second score
+        const stored = await getDoc<LedgerEntry>(db, C.ledger, id);
+        if (stored) return { ...submissionView(stored, set), duplicate: true };
+      }
+      const choices = checkAnswers(set.questions, input.answers);
+      const results = set.questions.map((q) => scoreQuestion(q, choices.get(q._id)!));
+      const correct = results.filter((r) => r.correct).length;
+      const rulesDoc = await resolveRules(db, me.path, now.getTime());
+      const rules = effectiveRules(rulesDoc, day);
+      const counters = quizCounters(doc, day);
+      const lines: AwardLine[] = [
+        { rule: 'quiz.participate', points: rules.values['quiz.participate'], reason: '参与每日答题' },
+        { rule: 'quiz.correct', points: rules.values['quiz.correct'] * correct, reason: `答对 ${correct} 题` },
+      ];
+      if (correct === results.length) lines.push({ rule: 'quiz.fullSet', points: rules.values['quiz.fullSet'], reason: '全部答对' });
+      const bonus = streakBonus(rules, counters.streak);
+      if (bonus) lines.push({ rule: 'quiz.streak', points: bonus.points, reason: `连续答题 ${counters.streak} 天` });
+      const _ = db.command;
+      const { entry, duplicate } = await awardPoints(db, {
+        member: { _id: me._id, branchId: me.branchId, pointsDay: doc.pointsDay, pointsDayTotal: doc.pointsDayTotal },
+        day,
+        now,
+        rules,
+        lines,
+        reason: `每日答题 ${day}：答对 ${correct}/${results.length}`,
+        source: { type: 'quiz', id: day },
+        extra: {
+          quiz: {
+            orgId: set.orgId,
+            setId: set._id,
+            correct,
+            total: results.length,
+            wrong: results.length - correct,
+            streak: counters.streak,
+            results: results.map((r) => ({ id: r.id, correct: r.correct, choice: r.choice })),
+          },
+        },
+        memberPatch: {
+          ...counters.set,
+          quizDays: _.inc(1),
+          quizCorrect: _.inc(correct),
+          quizAnswered: _.inc(results.length),
+        },
+      });
+      return { ...submissionView(entry, set), duplicate };
+    },
+  }),
+
+  wrongBook: action({
+    allow: ['member'],
+    input: quizInputs.wrongBook,
+    handler: async (_in, ctx): Promise<QuizOutputs['wrongBook']> => {
+      const me = mustMember(ctx.caller.member);
+      const { items } = await wrongEntries(ctx.db, me._id);
+      const qs = await questionsByIds(ctx.db, [...items.keys()]);
+      const byId = new Map(qs.map((q) => [q._id, q]));
+      const out: WrongItem[] = [];
+      for (const [id, it] of items) {
+        const q = byId.get(id);
+        if (!q) continue;
+        out.push({ id, type: q.type, stem: q.stem, options: q.options, answer: q.answer, explanation: q.explanation, source: q.source, tags: q.tags, difficulty: q.difficulty, ...it });
+      }
+      return { items: out };
+    },
+  }),
+
+  practice: action({
+    allow: ['member'],
+    input: quizInputs.practice,
+    handler: async (input, ctx): Promise<QuizOutputs['practice']> => {
+      const { db, now } = ctx;
+      const me = mustMember(ctx.caller.member);
+      if (input.mode === 'wrong') {
+        const { items } = await wrongEntries(db, me._id);
+        const qs = (await questionsByIds(db, [...items.keys()])).filter((q) => q.status === 'active');
+        return { questions: shuffle(qs).slice(0, input.size).map(toPublic) };
+      }
+      if (!input.tag) throw new AppError('INVALID_ARGUMENT', '请选择一个标签');
+      const cfg = await resolveConfig(db, me.path, now.getTime());
+      const _ = db.command;
+      const res = await db.collection(C.questions).where({ orgId: _.in(cfg.orgPath), status: 'active', tags: input.tag }).limit(200).get();
+      return { questions: shuffle(res.data as StoredQuestion[]).slice(0, input.size).map(toPublic) };
+    },
+  }),
+
+  checkPractice: action({
+    allow: ['member'],
+    input: quizInputs.checkPractice,
+    handler: async (input, ctx): Promise<QuizOutputs['checkPractice']> => {
+      const { db } = ctx;
+      const me = mustMember(ctx.caller.member);
+      const ids = [...new Set(input.answers.map((a) => a.questionId))];
+      const qs = (await questionsByIds(db, ids)).filter((q) => q.status === 'active');
+      const byId = new Map(qs.map((q) => [q._id, q]));
+      const unknown = ids.find((i) => !byId.has(i));
+      if (unknown) throw new AppError('INVALID_ARGUMENT', '有题目不存在或已停用');
+      const choices = checkAnswers(ids.map((i) => byId.get(i)!), input.answers);
+      const results = ids.map((i) => scoreQuestion(byId.get(i)!, choices.get(i)!));
+      const rightIds = results.filter((r) => r.correct).map((r) => r.id);
+      let mastered: string[] = [];
+      if (rightIds.length) {
+        const { items, masteredIds } = await wrongEntries(db, me._id);
+        mastered = rightIds.filter((i) => items.has(i));
+        if (mastered.length) {
+          const today = dayOf(ctx.now);
+          const next = { ...masteredIds };
+          for (const i of mastered) next[i] = today;
+          await db.collection(C.mastered).doc(me._id).set({ data: { ids: next, updatedAt: ctx.now } });
+        }
+      }
+      return { correct: rightIds.length, total: results.length, results, mastered };
+    },
+  }),
+
+  tags: action({
+    allow: ['member'],
+    input: quizInputs.tags,
+    handler: async (_in, ctx): Promise<QuizOutputs['tags']> => {
+      const { db, now } = ctx;
+      const me = mustMember(ctx.caller.member);
+      const cfg = await resolveConfig(db, me.path, now.getTime());
+      const _ = db.command;
+      const res = await db.collection(C.questions).where({ orgId: _.in(cfg.orgPath), status: 'active' }).field({ tags: true }).limit(1000).get();
+      const counts = new Map<string, number>();
+      for (const q of res.data as Array<{ tags?: string[] }>) for (const t of q.tags ?? []) counts.set(t, (counts.get(t) ?? 0) + 1);
+      return { tags: [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag, 'zh')) };
+    },
+  }),
+
+  subscribe: action({
+    allow: ['member'],
+    input: quizInputs.subscribe,
+    handler: async (input, ctx): Promise<QuizOutputs['subscribe']> => {
+      const me = mustMember(ctx.caller.member);
+      const quota = ctx.callerDoc.doc?.quizRemindQuota ?? 0;
+      if (!input.accepted || quota >= MAX_REMIND_QUOTA) return { remindQuota: quota };
+      await ctx.db.collection(C.members).doc(me._id).update({ data: { quizRemindQuota: ctx.db.command.inc(1) } });
+      return { remindQuota: quota + 1 };
+    },
+  }),
+
+  branchToday: action({
+    allow: ['secretary', 'organiser'],
+    input: quizInputs.branchToday,
+    handler: async (input, ctx): Promise<QuizOutputs['branchToday']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const branchId = input.branchId ?? me.branchId;
+      if (!branchId) throw new AppError('INVALID_ARGUMENT', '请选择党支部');
+      const day = dayOf(now);
+      const [node, members, reminder] = await Promise.all([
+        getDoc<OrgNode>(db, C.nodes, branchId),
+        branchMembers(db, branchId),
+        getDoc<{ at: Date; sent: number }>(db, C.reminders, `${branchId}:${day}`),
+      ]);
+      if (!node || node.type !== 'branch') throw new AppError('NOT_FOUND', '党支部不存在');
+      if (!canManageBranch(me, node)) throw new AppError('PERMISSION_DENIED', '只能查看本支部或所辖支部的答题情况');
+      const answered = members.filter((m) => m.quizLastDay === day);
+      const missing = members.filter((m) => m.quizLastDay !== day);
+      return {
+        day,
+        branchId,
+        branchName: node.name,
+        members: members.length,
+        answered: answered.length,
+        rate: rate(answered.length, members.length),
+        missing: missing
+          .map((m) => ({
+            memberId: m._id,
+            name: m.name,
+            canRemind: !!m.openid && (m.quizRemindQuota ?? 0) > 0,
+            streakLost: m.quizLastDay !== addDays(day, -1) && (m.quizStreak ?? 0) > 0,
+          }))
+          .sort((a, b) => a.name.localeCompare(b.name, 'zh')),
+        answeredList: answered.map((m) => ({ memberId: m._id, name: m.name, streak: m.quizStreak ?? 1 })).sort((a, b) => a.name.localeCompare(b.name, 'zh')),
+        remindable: missing.filter((m) => !!m.openid && (m.quizRemindQuota ?? 0) > 0).length,
+        remindedToday: reminder ? { at: new Date(reminder.at).toISOString(), sent: reminder.sent } : null,
+      };
+    },
+  }),
+
+  remind: action({
+    allow: ['secretary'],
+    input: quizInputs.remind,
+    handler: async (_in, ctx): Promise<QuizOutputs['remind']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const branchId = me.branchId!;
+      const day = dayOf(now);
+      const members = await branchMembers(db, branchId);
+      const missing = members.filter((m) => m.quizLastDay !== day);
+      const targets = missing.filter((m) => !!m.openid && (m.quizRemindQuota ?? 0) > 0);
+      const noGrant = missing.length - targets.length;
+      const remId = `${branchId}:${day}`;
+      // one reminder per branch per day: the insert is the lock, so a double tap sends once
+      try {
+        await db.collection(C.reminders).add({ data: { _id: remId, branchId, day, byId: me._id, at: now, sent: 0, planned: targets.length } });
+      } catch (e) {
+        if (!/duplicate key|E11000/i.test(String((e as Error)?.message ?? e))) throw e;
+        return { sent: 0, failed: 0, noGrant, alreadyReminded: true };
+      }
+      const node = await getDoc<OrgNode>(db, C.nodes, branchId);
+      const data = reminderData(day, node?.name ?? '党支部');
+      const sentIds: string[] = [];
+      let failed = 0;
+      for (const m of targets) {
+        try {
+          const r = (await ctx.sendSubscribe({ touser: m.openid as string, templateId: QUIZ_REMIND_TEMPLATE_ID, page: QUIZ_PAGE, data })) as { errCode?: number; errcode?: number };
+          if ((r?.errCode ?? r?.errcode ?? 0) === 0) sentIds.push(m._id);
+          else failed++;
+        } catch {
+          failed++;
+        }
+      }
+      const _ = db.command;
+      if (sentIds.length) await db.collection(C.members).where({ _id: _.in(sentIds) }).update({ data: { quizRemindQuota: _.inc(-1) } });
+      await db.collection(C.reminders).doc(remId).update({ data: { sent: sentIds.length, failed } });
+      return { sent: sentIds.length, failed, noGrant, alreadyReminded: false };
+    },
+  }),
+
+  rankMembers: action({
+    allow: ['member'],
+    input: quizInputs.rankMembers,
+    handler: async (_in, ctx): Promise<QuizOutputs['rankMembers']> => {
+      const { db, now } = ctx;
+      const me = mustMember(ctx.caller.member);
+      const day = dayOf(now);
+      const [node, members] = await Promise.all([getDoc<OrgNode>(db, C.nodes, me.branchId), branchMembers(db, me.branchId)]);
+      const rows = rankMembers(members as any, day);
+      return { day, branchName: node?.name ?? '', rows, me: rows.find((r) => r.memberId === me._id) ?? null };
+    },
+  }),
+
+  rankBranches: action({
+    allow: ['member', 'organiser'],
+    input: quizInputs.rankBranches,
+    handler: async (input, ctx): Promise<QuizOutputs['rankBranches']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const day = dayOf(now);
+      let scopeId: string | undefined;
+      if (me.role === 'organiser' && me.scopeId) scopeId = me.scopeId;
+      else {
+        const p = me.path;
+        scopeId = input.level === 'street' ? p[p.length - 3] : p[p.length - 2];
+      }
+      if (!scopeId) throw new AppError('FAILED_PRECONDITION', '所在组织没有上级，无法排名');
+      const _ = db.command;
+      const $ = db.command.aggregate;
+      const [scope, branches] = await Promise.all([
+        getDoc<OrgNode>(db, C.nodes, scopeId),
+        db.collection(C.nodes).where({ path: scopeId, type: 'branch' }).field({ _id: true, name: true }).limit(1000).get(),
+      ]);
+      const ids = (branches.data as OrgNode[]).map((b) => b._id);
+      const counts = ids.length
+        ? await db
+            .collection(C.members)
+            .aggregate()
+            .match({ branchId: _.in(ids), status: 'active' })
+            .group({
+              _id: '$branchId',
+              members: $.sum(1),
+              answeredToday: $.sum($.cond([$.eq(['$quizLastDay', day]), 1, 0])),
+              monthDays: $.sum($.cond([$.eq(['$quizMonth', monthOf(day)]), '$quizMonthDays', 0])),
+            })
+            .limit(1000)
+            .end()
+        : { list: [] };
+      const byId = new Map<string, any>((counts.list as any[]).map((c) => [c._id, c]));
+      const rows: BranchCounts[] = (branches.data as OrgNode[]).map((b) => ({
+        branchId: b._id,
+        name: b.name,
+        members: byId.get(b._id)?.members ?? 0,
+        answeredToday: byId.get(b._id)?.answeredToday ?? 0,
+        monthDays: byId.get(b._id)?.monthDays ?? 0,
+      }));
+      return { day, level: input.level, scopeName: scope?.name ?? '', rows: rankBranches(rows, day) };
+    },
+  }),
+
+  bankStatus: action({
+    allow: ['organiser'],
+    input: quizInputs.bankStatus,
+    handler: async (_in, ctx): Promise<QuizOutputs['bankStatus']> => {
+      const { db, now } = ctx;
+      const org = mustOrganiser(ctx.caller.member);
+      const _ = db.command;
+      const [node, stored] = await Promise.all([orgNodeForOrganiser(db, org), getDoc<QuizConfig>(db, C.config, org.scopeId)]);
+      const cfg = stored ?? newConfig(org.scopeId, nodeFullPath(node));
+      const base = { orgId: _.in(cfg.orgPath), status: 'active' };
+      const [active, retired, ahead, pins] = await Promise.all([
+        db.collection(C.questions).where(base).count(),
+        db.collection(C.questions).where({ orgId: org.scopeId, status: 'retired' }).count(),
+        db.collection(C.questions).where({ ...base, order: _.gt(cfg.cursor) }).count(),
+        db.collection(C.sets).where({ orgId: org.scopeId, day: _.gte(dayOf(now)), materialised: false }).field({ day: true }).limit(100).get(),
+      ]);
+      const fresh = freshDays(cfg, ahead.total);
+      return {
+        orgId: org.scopeId,
+        orgName: node.name,
+        perDay: cfg.perDay,
+        active: active.total,
+        retired: retired.total,
+        freshDays: fresh,
+        low: fresh < LOW_BANK_DAYS,
+        cycle: cfg.cycle,
+        pinnedDays: (pins.data as Array<{ day: string }>).map((p) => p.day).sort(),
+      };
+    },
+  }),
+
+  listQuestions: action({
+    allow: ['organiser'],
+    input: quizInputs.listQuestions,
+    handler: async (input, ctx): Promise<QuizOutputs['listQuestions']> => {
+      const { db } = ctx;
+      const org = mustOrganiser(ctx.caller.member);
+      const where = { orgId: org.scopeId, status: input.status };
+      const PAGE = 20;
+      const [count, page] = await Promise.all([
+        db.collection(C.questions).where(where).count(),
+        db.collection(C.questions).where(where).orderBy('createdAt', 'desc').orderBy('_id', 'asc').skip(input.page * PAGE).limit(PAGE).get(),
+      ]);
+      return { total: count.total, page: input.page, questions: (page.data as StoredQuestion[]).map(adminView) };
+    },
+  }),
+
+  importBank: action({
+    allow: ['organiser'],
+    input: quizInputs.importBank,
+    handler: async (input, ctx): Promise<QuizOutputs['importBank']> => {
+      const { db, now } = ctx;
+      const org = mustOrganiser(ctx.caller.member);
+      let table: string[][];
+      try {
+        table = await readBankTable(input.fileName, input.contentBase64);
+      } catch (e) {
+        if (e instanceof BankFileError) throw new AppError('INVALID_ARGUMENT', e.message);
+        throw e;
+      }
+      const v = validateBank(table);
+      const docs = v.rows.map((r) => ({ row: r.row, doc: toStoredQuestion(org.scopeId, r, now) }));
+      const _ = db.command;
+      const existing = docs.length
+        ? await db.collection(C.questions).where({ _id: _.in(docs.map((d) => d.doc._id)) }).field({ _id: true, stem: true }).limit(1000).get()
+        : { data: [] };
+      const existingIds = new Set((existing.data as Array<{ _id: string }>).map((e) => e._id));
+      const duplicates = [
+        ...v.duplicatesInFile,
+        ...docs.filter((d) => existingIds.has(d.doc._id)).map((d) => ({ row: d.row, message: '题库中已有相同题干的题目，将跳过' })),
+      ].sort((a, b) => a.row - b.row);
+      const fresh = docs.filter((d) => !existingIds.has(d.doc._id));
+      const report = { dryRun: input.dryRun, total: v.total, created: fresh.length, duplicates, errors: v.errors };
+      // all or nothing: a file with any bad row writes nothing
+      if (v.errors.length) return { ...report, created: 0 };
+      if (input.dryRun || fresh.length === 0) return report;
+      await db.collection(C.questions).add({ data: fresh.map((d) => d.doc) });
+      return report;
+    },
+  }),
+
+  editQuestion: action({
+    allow: ['organiser'],
+    input: quizInputs.editQuestion,
+    handler: async (input, ctx): Promise<QuizOutputs['editQuestion']> => {
+      const q = await ownQuestion(ctx, input.id);
+      const patch: Partial<StoredQuestion> = {};
+      if (input.explanation !== undefined) patch.explanation = input.explanation;
+      if (input.source !== undefined) patch.source = input.source;
+      if (input.tags !== undefined) patch.tags = [...new Set(input.tags)];
+      if (input.difficulty !== undefined) patch.difficulty = input.difficulty;
+      await ctx.db.collection(C.questions).doc(q._id).update({ data: { ...patch, updatedAt: ctx.now } });
+      return adminView({ ...q, ...patch });
+    },
+  }),
+
+  retireQuestion: action({
+    allow: ['organiser'],
+    input: quizInputs.retireQuestion,
+    handler: async (input, ctx): Promise<QuizOutputs['retireQuestion']> => {
+      const q = await ownQuestion(ctx, input.id);
+      const status = input.retired ? 'retired' : 'active';
+      if (q.status !== status) await ctx.db.collection(C.questions).doc(q._id).update({ data: { status, updatedAt: ctx.now } });
+      return adminView({ ...q, status });
+    },
+  }),
+
+  pin: action({
+    allow: ['organiser'],
+    input: quizInputs.pin,
+    handler: async (input, ctx): Promise<QuizOutputs['pin']> => {
+      const { db, now } = ctx;
+      const org = mustOrganiser(ctx.caller.member);
+      const today = dayOf(now);
+      if (!isValidDay(input.day)) throw new AppError('INVALID_ARGUMENT', '日期不对');
+      if (input.day < today) throw new AppError('INVALID_ARGUMENT', '不能为过去的日期指定题目');
+      if (input.day > addDays(today, 366)) throw new AppError('INVALID_ARGUMENT', '最多提前一年指定题目');
+      const node = await orgNodeForOrganiser(db, org);
+      const orgPath = nodeFullPath(node);
+      const ids = [...new Set(input.questionIds)];
+      const qs = await questionsByIds(db, ids);
+      const byId = new Map(qs.map((q) => [q._id, q]));
+      for (const i of ids) {
+        const q = byId.get(i);
+        if (!q || !orgPath.includes(q.orgId)) throw new AppError('NOT_FOUND', '题目不存在或不在本组织可用的题库中');
+        if (q.status !== 'active') throw new AppError('FAILED_PRECONDITION', `题目“${q.stem.slice(0, 12)}…”已停用，不能指定`);
+      }
+      const sid = setId(org.scopeId, input.day);
+      await db.runTransaction(async (tx: Db) => {
+        const [set, cfg] = [first<StoredSet>(await tx.collection(C.sets).doc(sid).get()), first<QuizConfig>(await tx.collection(C.config).doc(org.scopeId).get())];
+        if (set?.materialised) throw new AppError('FAILED_PRECONDITION', '这一天的题目已经发布，不能再更改');
+        const perDay = cfg?.perDay ?? newConfig(org.scopeId, orgPath).perDay;
+        if (ids.length > perDay) throw new AppError('INVALID_ARGUMENT', `每天只有 ${perDay} 道题，最多指定 ${perDay} 道`);
+        await tx.collection(C.sets).doc(sid).set({ data: { orgId: org.scopeId, day: input.day, materialised: false, pinned: ids, questions: [], pinnedBy: org._id, updatedAt: now } });
+        if (!cfg) {
+          const { _id, ...fresh } = newConfig(org.scopeId, orgPath);
+          void _id;
+          await tx.collection(C.config).doc(org.scopeId).set({ data: { ...fresh, updatedAt: now } });
+        }
+      });
+      return { day: input.day, questionIds: ids };
+    },
+  }),
+
+  setPerDay: action({
+    allow: ['organiser'],
+    input: quizInputs.setPerDay,
+    handler: async (input, ctx): Promise<QuizOutputs['setPerDay']> => {
+      const { db, now } = ctx;
+      const org = mustOrganiser(ctx.caller.member);
+      const node = await orgNodeForOrganiser(db, org);
+      await db.runTransaction(async (tx: Db) => {
+        const cfg = first<QuizConfig>(await tx.collection(C.config).doc(org.scopeId).get());
+        const { _id, ...base } = cfg ?? newConfig(org.scopeId, nodeFullPath(node));
+        void _id;
+        // takes effect from the next set chosen (today's, if nobody has fetched it yet)
+        await tx.collection(C.config).doc(org.scopeId).set({ data: { ...base, perDay: input.perDay, updatedAt: now } });
+      });
+      return { perDay: input.perDay };
+    },
+  }),
+};
+
+async function ownQuestion(ctx: QuizCtx & { caller: { member: CallerMember | null } }, id: string): Promise<StoredQuestion> {
+  const org = mustOrganiser(ctx.caller.member);
+  const q = await getDoc<StoredQuestion>(ctx.db, C.questions, id);
+  if (!q) throw new AppError('NOT_FOUND', '题目不存在');
+  if (q.orgId !== org.scopeId) {
+    const node = await getDoc<OrgNode>(ctx.db, C.nodes, q.orgId);
+    if (!node || !isInSubtree(nodeFullPath(node), org.scopeId)) throw new AppError('PERMISSION_DENIED', '只能管理本组织及下级组织的题库');
+  }
+  return q;
+}
+
+// re-exported for tests that reason about the late-night window
+export { acceptableDays };

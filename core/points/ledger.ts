@@ -1,0 +1,138 @@
+/**
+ * The points ledger (积分账本, shown to members as 红色手账). One document per award event with
+ * its lines, reason and the record it came from; a member's running totals ride on their
+ * org_members document (read anyway to identify the caller), so awarding costs two writes and no
+ * extra read.
+ *
+ * API for any feature (bundled into its function):
+ *
+ *   const out = await awardPoints(db, {
+ *     member,                      // the caller's stored org_members doc (ctx.callerDoc)
+ *     day, now, rules,             // rules = effectiveRules(rulesDoc, day)
+ *     lines: [{ rule: 'activity.signin', points: rules.values['activity.signin'], reason: '主题党日签到' }],
+ *     reason: '参加 11 月主题党日',
+ *     source: { type: 'activity', id: activityId },
+ *   });
+ *
+ * The ledger `_id` is `${source.type}:${source.id}:${memberId}`: a retry or a second device makes
+ * the same id, the insert fails on the primary key, and the stored entry is returned instead
+ * (`duplicate: true`). The daily cap applies across every feature.
+ */
+import type { RuleKey, RuleSet } from './rules';
+
+export interface AwardLine {
+  rule: RuleKey;
+  points: number;
+  reason: string;
+}
+
+export interface LedgerEntry {
+  _id: string;
+  memberId: string;
+  branchId: string | null;
+  day: string;
+  at: Date | string;
+  /** points credited, after the daily cap */
+  points: number;
+  lines: AwardLine[];
+  /** points the daily cap held back */
+  capped: number;
+  reason: string;
+  source: { type: string; id: string };
+  [extra: string]: unknown;
+}
+
+/** The points fields kept on the member's org_members document. */
+export interface MemberPoints {
+  pointsTotal?: number;
+  pointsDay?: string;
+  pointsDayTotal?: number;
+}
+
+export const ledgerId = (source: { type: string; id: string }, memberId: string) => `${source.type}:${source.id}:${memberId}`;
+
+export function pointsToday(member: MemberPoints, day: string): number {
+  return member.pointsDay === day ? (member.pointsDayTotal ?? 0) : 0;
+}
+
+/** Applies the daily cap to the lines in order; later lines are cut first. */
+export function applyCap(lines: AwardLine[], alreadyToday: number, cap: number): { lines: AwardLine[]; points: number; capped: number } {
+  let room = Math.max(0, cap - alreadyToday);
+  let capped = 0;
+  const out = lines
+    .filter((l) => l.points > 0)
+    .map((l) => {
+      const granted = Math.min(l.points, room);
+      room -= granted;
+      capped += l.points - granted;
+      return { ...l, points: granted };
+    });
+  return { lines: out, points: out.reduce((s, l) => s + l.points, 0), capped };
+}
+
+export interface AwardInput {
+  member: { _id: string; branchId?: string | null } & MemberPoints;
+  day: string;
+  now: Date;
+  rules: RuleSet;
+  lines: AwardLine[];
+  reason: string;
+  source: { type: string; id: string };
+  /** feature data stored on the entry (e.g. the quiz answer) */
+  extra?: Record<string, unknown>;
+  /** more fields for the same org_members update (e.g. the quiz counters): no extra write */
+  memberPatch?: Record<string, unknown>;
+}
+
+export function buildEntry(input: AwardInput): LedgerEntry {
+  const { member, day, now, rules } = input;
+  const capped = applyCap(input.lines, pointsToday(member, day), rules.dailyCap);
+  return {
+    ...(input.extra ?? {}),
+    _id: ledgerId(input.source, member._id),
+    memberId: member._id,
+    branchId: member.branchId ?? null,
+    day,
+    at: now,
+    points: capped.points,
+    lines: capped.lines,
+    capped: capped.capped,
+    reason: input.reason,
+    source: input.source,
+  };
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export const isDuplicateKey = (e: unknown) => /duplicate key|E11000/i.test(String((e as any)?.message ?? (e as any)?.errMsg ?? e));
+
+/**
+ * Inserts the entry (1 write) and updates the member's totals (1 write). On a duplicate it reads
+ * and returns the stored entry (1 read) and changes nothing.
+ */
+export async function awardPoints(db: any, input: AwardInput): Promise<{ entry: LedgerEntry; duplicate: boolean }> {
+  const entry = buildEntry(input);
+  const { _id, ...data } = entry;
+  try {
+    await db.collection('points_ledger').add({ data: { _id, ...data } });
+  } catch (e) {
+    if (!isDuplicateKey(e)) throw e;
+    const res = await db.collection('points_ledger').doc(_id).get();
+    const stored = (Array.isArray(res?.data) ? res.data[0] : res?.data) as LedgerEntry | undefined;
+    if (!stored) throw e;
+    return { entry: stored, duplicate: true };
+  }
+  const _ = db.command;
+  const sameDay = input.member.pointsDay === input.day;
+  await db
+    .collection('org_members')
+    .doc(input.member._id)
+    .update({
+      data: {
+        ...(input.memberPatch ?? {}),
+        pointsTotal: _.inc(entry.points),
+        pointsDay: input.day,
+        pointsDayTotal: sameDay ? _.inc(entry.points) : entry.points,
+      },
+    });
+  return { entry, duplicate: false };
+}

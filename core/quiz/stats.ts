@@ -1,0 +1,116 @@
+/**
+ * Counters kept on the member's org_members document and updated at answer time, so the
+ * secretary's view and the rankings never read the answer history: the current streak, days
+ * answered this month, totals. A rate is always answered ÷ members, so small branches are not
+ * punished for being small.
+ */
+import { addDays, dayOfMonth, monthOf } from './day';
+
+export interface MemberQuizFields {
+  quizLastDay?: string;
+  quizStreak?: number;
+  quizBestStreak?: number;
+  quizMonth?: string;
+  quizMonthDays?: number;
+  quizDays?: number;
+  quizCorrect?: number;
+  quizAnswered?: number;
+  /** subscribe-message grants left (one tap on the quiz page grants one reminder) */
+  quizRemindQuota?: number;
+}
+
+export function nextStreak(m: MemberQuizFields, day: string): number {
+  if (m.quizLastDay === day) return m.quizStreak ?? 1;
+  return m.quizLastDay === addDays(day, -1) ? (m.quizStreak ?? 0) + 1 : 1;
+}
+
+/** The streak as of `today`: still alive if the last answer was today or yesterday. */
+export function currentStreak(m: MemberQuizFields, today: string): number {
+  if (m.quizLastDay === today || m.quizLastDay === addDays(today, -1)) return m.quizStreak ?? 0;
+  return 0;
+}
+
+export function monthDays(m: MemberQuizFields, day: string): number {
+  return m.quizMonth === monthOf(day) ? (m.quizMonthDays ?? 0) : 0;
+}
+
+/** The counter fields to write after a member answers the set of `day` (plain values; totals use inc). */
+export function quizCounters(m: MemberQuizFields, day: string): { streak: number; set: Record<string, unknown> } {
+  const streak = nextStreak(m, day);
+  // a late submission for yesterday after today's answer must not wind the counters back
+  if (m.quizLastDay && m.quizLastDay > day) return { streak: m.quizStreak ?? 1, set: {} };
+  return {
+    streak,
+    set: {
+      quizLastDay: day,
+      quizStreak: streak,
+      quizBestStreak: Math.max(m.quizBestStreak ?? 0, streak),
+      quizMonth: monthOf(day),
+      quizMonthDays: monthDays(m, day) + 1,
+    },
+  };
+}
+
+export const rate = (answered: number, members: number) => (members > 0 ? Math.round((answered / members) * 1000) / 1000 : 0);
+
+export interface BranchCounts {
+  branchId: string;
+  name: string;
+  members: number;
+  answeredToday: number;
+  /** member-days answered this month */
+  monthDays: number;
+}
+
+export interface BranchRank extends BranchCounts {
+  rank: number;
+  todayRate: number;
+  monthRate: number;
+}
+
+/** Branches ranked by this month's participation rate, then today's, then name. */
+export function rankBranches(rows: BranchCounts[], today: string): BranchRank[] {
+  const days = dayOfMonth(today);
+  const scored = rows.map((r) => ({ ...r, todayRate: rate(r.answeredToday, r.members), monthRate: rate(r.monthDays, r.members * days) }));
+  scored.sort((a, b) => b.monthRate - a.monthRate || b.todayRate - a.todayRate || a.name.localeCompare(b.name, 'zh'));
+  return withRanks(scored, (r) => `${r.monthRate}:${r.todayRate}`);
+}
+
+export interface MemberRankInput extends MemberQuizFields {
+  _id: string;
+  name: string;
+}
+
+export interface MemberRank {
+  rank: number;
+  memberId: string;
+  name: string;
+  monthDays: number;
+  monthRate: number;
+  streak: number;
+  answeredToday: boolean;
+}
+
+/** Members of a branch ranked by days answered this month, then current streak. */
+export function rankMembers(members: MemberRankInput[], today: string): MemberRank[] {
+  const days = dayOfMonth(today);
+  const rows = members.map((m) => {
+    const md = monthDays(m, today);
+    return { memberId: m._id, name: m.name, monthDays: md, monthRate: rate(md, days), streak: currentStreak(m, today), answeredToday: m.quizLastDay === today, rank: 0 };
+  });
+  rows.sort((a, b) => b.monthDays - a.monthDays || b.streak - a.streak || a.name.localeCompare(b.name, 'zh'));
+  return withRanks(rows, (r) => `${r.monthDays}:${r.streak}`);
+}
+
+/** Equal scores share a rank (1, 2, 2, 4). */
+function withRanks<T extends object>(rows: T[], key: (r: T) => string): Array<T & { rank: number }> {
+  let prevKey = '';
+  let prevRank = 0;
+  return rows.map((r, i) => {
+    const k = key(r);
+    const rank = i > 0 && k === prevKey ? prevRank : i + 1;
+    prevKey = k;
+    prevRank = rank;
+    return { ...r, rank };
+  });
+}

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '题库管理',
+  enablePageMeta: true,
+});

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '红色手账',
+  enablePageMeta: true,
+});

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '专题练习',
+  enablePageMeta: true,
+});

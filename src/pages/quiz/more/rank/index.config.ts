@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '参与排行',
+  enablePageMeta: true,
+});

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '错题本',
+  enablePageMeta: true,
+});

@@ -1,0 +1,74 @@
+/** Points rules and the ledger: the daily cap, streak tiers, scheduled changes, deterministic ids. */
+import { applyCap, awardPoints, buildEntry, ledgerId, pointsToday } from '../../core/points/ledger';
+import { DEFAULT_RULES, effectiveRules, ruleSetInput, scheduleRules, streakBonus } from '../../core/points/rules';
+
+test('the daily cap cuts the later lines first and reports what it held back', () => {
+  const lines = [
+    { rule: 'quiz.participate' as const, points: 1, reason: 'a' },
+    { rule: 'quiz.correct' as const, points: 5, reason: 'b' },
+    { rule: 'quiz.fullSet' as const, points: 2, reason: 'c' },
+  ];
+  expect(applyCap(lines, 0, 20)).toMatchObject({ points: 8, capped: 0 });
+  expect(applyCap(lines, 15, 20)).toMatchObject({ points: 5, capped: 3, lines: [{ points: 1 }, { points: 4 }, { points: 0 }] });
+  expect(applyCap(lines, 25, 20)).toMatchObject({ points: 0, capped: 8 });
+});
+
+test('today\'s points count only when the stored day is today', () => {
+  expect(pointsToday({ pointsDay: '2025-07-01', pointsDayTotal: 7 }, '2025-07-01')).toBe(7);
+  expect(pointsToday({ pointsDay: '2025-06-30', pointsDayTotal: 7 }, '2025-07-01')).toBe(0);
+});
+
+test('streak bonuses: the largest tier whose length divides the streak', () => {
+  expect(streakBonus(DEFAULT_RULES, 7)).toEqual({ days: 7, points: 3 });
+  expect(streakBonus(DEFAULT_RULES, 8)).toBeNull();
+  expect(streakBonus({ ...DEFAULT_RULES, streakBonuses: [{ days: 7, points: 3 }, { days: 14, points: 8 }] }, 14)).toEqual({ days: 14, points: 8 });
+});
+
+test('a rules change applies from tomorrow; today keeps the old rules', () => {
+  const next = { ...DEFAULT_RULES, dailyCap: 50 };
+  const doc = scheduleRules(null, 'd1', next, '2025-07-01', '2025-07-02', { name: '王', at: new Date() });
+  expect(effectiveRules(doc, '2025-07-01').dailyCap).toBe(20);
+  expect(effectiveRules(doc, '2025-07-02').dailyCap).toBe(50);
+  // a second change the next day folds the first into the current rules
+  const again = scheduleRules(doc, 'd1', { ...DEFAULT_RULES, dailyCap: 10 }, '2025-07-02', '2025-07-03', { name: '王', at: new Date() });
+  expect(again.current.dailyCap).toBe(50);
+  expect(effectiveRules(again, '2025-07-03').dailyCap).toBe(10);
+  expect(again.history).toHaveLength(2);
+  expect(ruleSetInput.safeParse({ ...DEFAULT_RULES, dailyCap: 0 }).success).toBe(false);
+  expect(ruleSetInput.safeParse({ ...DEFAULT_RULES, values: { ...DEFAULT_RULES.values, bogus: 1 } }).success).toBe(false);
+});
+
+test('entries have deterministic ids; a duplicate insert returns the stored entry and writes nothing else', async () => {
+  expect(ledgerId({ type: 'quiz', id: '2025-07-01' }, 'm1')).toBe('quiz:2025-07-01:m1');
+  const input = {
+    member: { _id: 'm1', branchId: 'b1', pointsDay: '2025-07-01', pointsDayTotal: 18 },
+    day: '2025-07-01',
+    now: new Date(),
+    rules: DEFAULT_RULES,
+    lines: [{ rule: 'activity.signin' as const, points: 5, reason: '签到' }],
+    reason: '主题党日签到',
+    source: { type: 'activity', id: 'a1' },
+  };
+  expect(buildEntry(input)).toMatchObject({ _id: 'activity:a1:m1', points: 2, capped: 3 });
+  const stored = new Map<string, any>();
+  const updates: any[] = [];
+  const db = {
+    command: { inc: (n: number) => ({ $inc: n }) },
+    collection: (name: string) => ({
+      add: async ({ data }: any) => {
+        if (stored.has(data._id)) throw new Error('E11000 duplicate key error');
+        stored.set(data._id, data);
+      },
+      doc: (id: string) => ({
+        get: async () => ({ data: stored.get(id) ?? null }),
+        update: async ({ data }: any) => updates.push({ name, id, data }),
+      }),
+    }),
+  };
+  const first = await awardPoints(db, input);
+  const second = await awardPoints(db, input);
+  expect(first.duplicate).toBe(false);
+  expect(second).toMatchObject({ duplicate: true, entry: { points: 2 } });
+  expect(updates).toHaveLength(1);
+  expect(updates[0]).toMatchObject({ name: 'org_members', id: 'm1', data: { pointsTotal: { $inc: 2 }, pointsDayTotal: { $inc: 2 } } });
+});
