@@ -1,0 +1,153 @@
+/**
+ * Honest crediting of study time from heartbeats. Pure: the function hands in the stored session
+ * and its own clock; nothing here trusts a total, a timestamp or a duration from the client.
+ *
+ * One session per member (`study_sessions/<openid>`), so one clock per member:
+ *  - a beat credits at most the server time since the member's previous beat (or the start), so
+ *    credits summed over any period never exceed the wall-clock time of that period;
+ *  - starting a lesson replaces the session (a new random sessionId): a second lesson, tab or
+ *    device takes over, and beats carrying the old sessionId are refused — two lessons never
+ *    run at once;
+ *  - a lesson earns at most its duration, a day at most `dailyCapMinutes` of online + live study;
+ *  - a beat sooner than `minGapSec` is refused, a beat after more than `maxGapSec` credits nothing
+ *    (the member was away), a paused player credits nothing.
+ */
+import { AppError } from '../fn/errors';
+import { dayKey, type StudyRules } from './rules';
+
+export type SessionSource = 'online' | 'live';
+
+export interface SessionDoc {
+  _id: string;
+  /** snapshot of the caller at start, so a beat needs no second identity read */
+  memberId: string;
+  name: string;
+  branchId: string;
+  path: string[];
+  role: 'member' | 'secretary' | 'organiser';
+  active: boolean;
+  sessionId: string;
+  lessonId: string;
+  lessonTitle: string;
+  source: SessionSource;
+  /** 'live' = during the broadcast window, 'replay' or 'lesson' otherwise */
+  mode: 'lesson' | 'live' | 'replay';
+  durationSec: number;
+  /** live mode: credit only inside [windowStart, windowEnd] (ms) */
+  windowStart: number | null;
+  windowEnd: number | null;
+  /** credited for this lesson so far, flushed or not */
+  lessonSec: number;
+  /** China-time day of `daySec` */
+  day: string;
+  /** online + live credited on `day`, flushed or not */
+  daySec: number;
+  /** credited in this session and not yet written to the ledger, by day */
+  pending: Record<string, number>;
+  completed: boolean;
+  position: number;
+  startedAt: number;
+  lastAt: number;
+  seq: number;
+  beats: number;
+  /** how many flushes this session made: part of each credit's deterministic id */
+  flushes: number;
+}
+
+export interface BeatInput {
+  sessionId: string;
+  lessonId: string;
+  /** seconds into the lesson (player position, or seconds read for an article) */
+  position: number;
+  /** false while the player is paused or the page hidden */
+  playing: boolean;
+}
+
+export interface BeatOutcome {
+  /** fields to write, conditional on the stored `seq` being unchanged */
+  patch: Pick<SessionDoc, 'lastAt' | 'position' | 'seq' | 'beats' | 'day' | 'daySec' | 'lessonSec' | 'pending' | 'completed'>;
+  credited: number;
+  /** the lesson just reached its completion share: flush now so the member sees 已完成 */
+  completedNow: boolean;
+  /** why nothing was credited, if nothing was */
+  note: 'credited' | 'paused' | 'away' | 'lesson-full' | 'day-full' | 'outside-live';
+}
+
+/** Seconds a client's position may run past the end (players report the last frame late). */
+export const POSITION_SLACK_SEC = 5;
+
+export const NOT_STARTED = '请先打开课程开始学习，再计学时';
+export const OTHER_LESSON = '您正在学习另一门课程：同一时间只计一门课程的学时';
+export const OTHER_DEVICE = '这门课程已在另一台设备或另一个页面打开，这里不再计学时';
+export const BEYOND_END = '播放位置超出了课程时长，本次不计学时';
+export const TOO_FAST = '计时太频繁，本次不计学时';
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+export function applyBeat(session: SessionDoc | null, input: BeatInput, nowMs: number, rules: StudyRules): BeatOutcome {
+  if (!session || !session.active) throw new AppError('FAILED_PRECONDITION', NOT_STARTED);
+  if (session.lessonId !== input.lessonId) throw new AppError('FAILED_PRECONDITION', OTHER_LESSON);
+  if (session.sessionId !== input.sessionId) throw new AppError('FAILED_PRECONDITION', OTHER_DEVICE);
+  if (!Number.isFinite(input.position) || input.position < 0) throw new AppError('INVALID_ARGUMENT', BEYOND_END);
+  if (session.mode !== 'live' && input.position > session.durationSec + POSITION_SLACK_SEC) {
+    throw new AppError('INVALID_ARGUMENT', BEYOND_END);
+  }
+  const elapsed = (nowMs - session.lastAt) / 1000;
+  if (elapsed < rules.minGapSec) throw new AppError('RESOURCE_EXHAUSTED', TOO_FAST);
+
+  let note: BeatOutcome['note'] = 'credited';
+  let credit = 0;
+  if (!input.playing) note = 'paused';
+  else if (elapsed > rules.maxGapSec) note = 'away';
+  else if (session.mode === 'live' && session.windowStart !== null && session.windowEnd !== null) {
+    const from = Math.max(session.lastAt, session.windowStart);
+    const to = Math.min(nowMs, session.windowEnd);
+    credit = Math.max(0, (to - from) / 1000);
+    if (credit === 0) note = 'outside-live';
+  } else credit = elapsed;
+
+  const day = dayKey(nowMs);
+  const daySec = day === session.day ? session.daySec : 0;
+  const lessonLeft = Math.max(0, session.durationSec - session.lessonSec);
+  const dayLeft = Math.max(0, rules.dailyCapMinutes * 60 - daySec);
+  if (credit > 0 && lessonLeft <= 0) note = 'lesson-full';
+  else if (credit > 0 && dayLeft <= 0) note = 'day-full';
+  // never more than the wall time since the previous beat, and never fractions of a millisecond
+  credit = Math.max(0, Math.floor(Math.min(credit, elapsed, lessonLeft, dayLeft) * 1000) / 1000);
+
+  const lessonSec = round3(session.lessonSec + credit);
+  const pending = { ...session.pending };
+  if (credit > 0) pending[day] = round3((pending[day] ?? 0) + credit);
+  const completedNow = !session.completed && lessonSec >= session.durationSec * rules.completeRatio;
+  return {
+    patch: {
+      lastAt: nowMs,
+      position: session.mode === 'live' ? Math.max(0, Math.round((nowMs - (session.windowStart ?? nowMs)) / 1000)) : input.position,
+      seq: session.seq + 1,
+      beats: session.beats + 1,
+      day,
+      daySec: round3(daySec + credit),
+      lessonSec,
+      pending,
+      completed: session.completed || completedNow,
+    },
+    credited: credit,
+    completedNow,
+    note,
+  };
+}
+
+export interface FlushCredit {
+  /** unique per session flush and day: a retried flush cannot count twice */
+  sourceId: string;
+  day: string;
+  seconds: number;
+}
+
+/** The ledger entries a session's pending credit becomes (one per day it spans). */
+export function planFlush(session: Pick<SessionDoc, 'sessionId' | 'pending' | 'flushes'>): FlushCredit[] {
+  return Object.entries(session.pending ?? {})
+    .filter(([, s]) => s > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([day, seconds]) => ({ sourceId: `${session.sessionId}:${session.flushes}:${day}`, day, seconds }));
+}

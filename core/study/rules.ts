@@ -1,0 +1,128 @@
+/**
+ * The rules of 学时 (study hours): how server-measured study time becomes 学时, how often the app
+ * beats, how much one day may earn, and the annual targets. Pure: no SDK, unit-tested.
+ */
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc';
+import timezone from 'dayjs/plugin/timezone';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+export const STUDY_TZ = 'Asia/Shanghai';
+
+export type StudySource = 'online' | 'live' | 'activity' | 'offline';
+export const STUDY_SOURCES: readonly StudySource[] = ['online', 'live', 'activity', 'offline'];
+export const SOURCE_LABEL: Record<StudySource, string> = {
+  online: '在线课程',
+  live: '直播课',
+  activity: '组织生活',
+  offline: '线下学习',
+};
+
+export interface StudyRules {
+  /** one 学时 is this many minutes of study (a 课时 of 45 minutes by default) */
+  minutesPerHour: number;
+  /** how often the app sends a heartbeat while a lesson plays or is read */
+  beatEverySec: number;
+  /** a beat sooner than this after the previous one is refused (faster than real time) */
+  minGapSec: number;
+  /** a beat later than this after the previous one credits nothing: the member was away */
+  maxGapSec: number;
+  /** online + live study credited per member per day, at most */
+  dailyCapMinutes: number;
+  /** a lesson is complete once this share of its duration has been credited */
+  completeRatio: number;
+}
+
+export const DEFAULT_RULES: StudyRules = {
+  minutesPerHour: 45,
+  beatEverySec: 30,
+  minGapSec: 10,
+  maxGapSec: 90,
+  dailyCapMinutes: 240,
+  completeRatio: 0.9,
+};
+
+/**
+ * Rules with deploy-time overrides (environment variables of the function):
+ * STUDY_BEAT_SEC (the minimum and maximum gaps follow it: ⅓ and 3×), STUDY_MINUTES_PER_HOUR,
+ * STUDY_DAILY_CAP_MINUTES.
+ */
+export function rulesFromEnv(env: Record<string, string | undefined>): StudyRules {
+  const num = (v: string | undefined, min: number, max: number) => {
+    const n = Number(v);
+    return v !== undefined && v !== '' && Number.isFinite(n) && n >= min && n <= max ? n : undefined;
+  };
+  const rules = { ...DEFAULT_RULES };
+  const beat = num(env.STUDY_BEAT_SEC, 1, 300);
+  if (beat !== undefined) {
+    rules.beatEverySec = beat;
+    rules.minGapSec = Math.max(0.5, beat / 3);
+    rules.maxGapSec = beat * 3;
+  }
+  rules.minutesPerHour = num(env.STUDY_MINUTES_PER_HOUR, 1, 120) ?? rules.minutesPerHour;
+  rules.dailyCapMinutes = num(env.STUDY_DAILY_CAP_MINUTES, 1, 1440) ?? rules.dailyCapMinutes;
+  return rules;
+}
+
+/** 学时 from seconds of credited study, to two decimals. */
+export function toStudyHours(seconds: number, rules: Pick<StudyRules, 'minutesPerHour'> = DEFAULT_RULES): number {
+  return Math.floor((Math.max(0, seconds) / 60 / rules.minutesPerHour) * 100) / 100;
+}
+
+/** Seconds of study that make the given 学时. */
+export function hoursToSeconds(hours: number, rules: Pick<StudyRules, 'minutesPerHour'> = DEFAULT_RULES): number {
+  return Math.round(hours * rules.minutesPerHour * 60);
+}
+
+/** "which day / month / year" in China time. */
+export function dayKey(at: Date | number): string {
+  return dayjs(at).tz(STUDY_TZ).format('YYYY-MM-DD');
+}
+export function monthKey(at: Date | number): string {
+  return dayjs(at).tz(STUDY_TZ).format('MM');
+}
+export function yearOf(at: Date | number): number {
+  return Number(dayjs(at).tz(STUDY_TZ).format('YYYY'));
+}
+/** Midnight (China time) starting the given YYYY-MM-DD. */
+export function startOfDay(day: string): Date {
+  return dayjs.tz(day, STUDY_TZ).toDate();
+}
+
+export interface TargetDoc {
+  _id: string;
+  orgId: string;
+  year: number;
+  /** 学时 a year for ordinary members */
+  member: number;
+  /** 学时 a year for branch secretaries and committee members */
+  cadre: number;
+}
+
+export const DEFAULT_TARGETS = { member: 32, cadre: 56 };
+
+export const targetId = (orgId: string, year: number) => `${orgId}:${year}`;
+
+/** Secretaries, organisers and members marked as branch committee members owe the cadre target. */
+export function isCadre(m: { role?: string | null; committee?: boolean | null }): boolean {
+  return m.role === 'secretary' || m.role === 'organiser' || m.committee === true;
+}
+
+/**
+ * The target that applies to a member: the nearest org on the member's path (branch first, then up
+ * to the district) that set one for the year; otherwise the national plan's 32 / 56.
+ */
+export function resolveTarget(
+  path: readonly string[],
+  year: number,
+  docs: readonly TargetDoc[],
+): { member: number; cadre: number; orgId: string | null } {
+  const byId = new Map(docs.map((d) => [d._id, d]));
+  for (let i = path.length - 1; i >= 0; i--) {
+    const d = byId.get(targetId(path[i], year));
+    if (d) return { member: d.member, cadre: d.cadre, orgId: d.orgId };
+  }
+  return { ...DEFAULT_TARGETS, orgId: null };
+}

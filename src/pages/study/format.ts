@@ -1,0 +1,39 @@
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc';
+import timezone from 'dayjs/plugin/timezone';
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+/** "12 分 5 秒" — credited time as a member reads it. */
+export function formatSeconds(sec: number): string {
+  const s = Math.max(0, Math.floor(sec));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  if (h) return `${h} 小时 ${m} 分`;
+  if (m) return `${m} 分 ${r} 秒`;
+  return `${r} 秒`;
+}
+
+export function formatMinutes(sec: number): string {
+  return `${Math.round(sec / 60)} 分钟`;
+}
+
+/** Live lesson times in China time, whatever the phone's zone. */
+export function formatWhen(iso: string): string {
+  return dayjs(iso).tz('Asia/Shanghai').format('M月D日 HH:mm');
+}
+
+export function todayInChina(): string {
+  return dayjs().tz('Asia/Shanghai').format('YYYY-MM-DD');
+}
+
+export const KIND_BADGE: Record<string, string> = { video: '视频', audio: '音频', article: '图文', live: '直播' };
+
+/** A short random id for idempotent requests (a double tap records once). */
+export function requestId(): string {
+  let s = '';
+  for (let i = 0; i < 16; i++) s += 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)];
+  return s;
+}

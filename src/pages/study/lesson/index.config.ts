@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '课程学习',
+  enablePageMeta: true,
+});

@@ -1,0 +1,161 @@
+import { useEffect, useRef, useState } from 'react';
+import Taro, { useRouter } from '@tarojs/taro';
+import { Text, Video, View } from '@tarojs/components';
+import { studyApi, type LessonDetail } from '../../../api/study';
+import { BigButton } from '../../../components/big-button';
+import { Page } from '../../../components/page';
+import { Async } from '../../../components/states';
+import { useRequest } from '../../../hooks/use-request';
+import { KIND_BADGE, formatMinutes, formatSeconds, formatWhen } from '../format';
+import { canReadAloud, readAloud } from '../read-aloud';
+import { useHeartbeat } from '../use-heartbeat';
+import '../index.scss';
+import './index.scss';
+
+/** WeChat: a live lesson on 视频号 opens in WeChat's own live room. */
+function openChannels(finderUserName: string) {
+  const wxApi = (globalThis as unknown as { wx?: { openChannelsLive?: (o: object) => void; getChannelsLiveInfo?: (o: object) => void } }).wx;
+  wxApi?.getChannelsLiveInfo?.({
+    finderUserName,
+    success: (info: { feedId: string; nonceId: string }) => wxApi.openChannelsLive?.({ finderUserName, feedId: info.feedId, nonceId: info.nonceId }),
+    fail: () => Taro.showToast({ title: '视频号直播暂未开始', icon: 'none' }),
+  });
+}
+
+function Player({ lesson }: { lesson: LessonDetail }) {
+  const live = lesson.live;
+  const mediaPlays = lesson.kind === 'video' || lesson.kind === 'audio';
+  const src = live ? (live.state === 'ended' ? live.replayUrl : live.streamUrl) : lesson.mediaUrl;
+  // without a media file a video/audio lesson cannot be studied, so it earns nothing
+  const canStudy = lesson.kind === 'article' || !!live || !!src;
+  const playing = useRef(!mediaPlays || !src);
+  const position = useRef(0);
+  const readSince = useRef(Date.now());
+  const hb = useHeartbeat(lesson.id, canStudy, {
+    position: () => {
+      if (lesson.kind === 'article') {
+        // reading time on the page, from where the member stopped last time
+        return Math.min(lesson.durationSec, position.current + (Date.now() - readSince.current) / 1000);
+      }
+      return position.current;
+    },
+    playing: () => playing.current,
+  });
+  useEffect(() => {
+    if (hb.status === 'running' && hb.resumeAt && position.current === 0) {
+      position.current = hb.resumeAt;
+      readSince.current = Date.now();
+    }
+  }, [hb.status, hb.resumeAt]);
+
+  const [speaking, setSpeaking] = useState(false);
+  const stopSpeech = useRef<() => void>(() => undefined);
+  useEffect(() => () => stopSpeech.current(), []);
+
+  return (
+    <>
+      {live ? (
+        <View className='card live-room' id='lesson-live'>
+          {process.env.TARO_ENV === 'weapp' && live.channelsId && live.state !== 'ended' ? (
+            <BigButton id='lesson-channels' onClick={() => openChannels(live.channelsId!)}>
+              在视频号观看直播
+            </BigButton>
+          ) : src ? (
+            <Video id='lesson-video' className='lesson-video' src={src} autoplay isLive={live.state === 'live'} onPlay={() => (playing.current = true)} onPause={() => (playing.current = false)} />
+          ) : (
+            <View className='live-placeholder' id='lesson-live-placeholder'>
+              <Text className='live-dot'>● 直播中</Text>
+              <Text className='text'>本地演示环境没有直播画面；页面打开期间照常计入观看时长。</Text>
+            </View>
+          )}
+          <Text className='muted'>
+            {live.state === 'ended' ? '直播已结束，观看回放同样计学时' : `${formatWhen(live.startsAt)} – ${formatWhen(live.endsAt)}`}
+          </Text>
+        </View>
+      ) : mediaPlays ? (
+        src ? (
+          <Video
+            id='lesson-video'
+            className={`lesson-video ${lesson.kind === 'audio' ? 'lesson-audio' : ''}`}
+            src={src}
+            initialTime={hb.resumeAt}
+            onPlay={() => (playing.current = true)}
+            onPause={() => (playing.current = false)}
+            onEnded={() => (playing.current = false)}
+            onTimeUpdate={(e) => (position.current = e.detail.currentTime)}
+          />
+        ) : (
+          <View className='card'>
+            <Text className='text'>课程音视频文件还没有上传，暂时不能学习。</Text>
+          </View>
+        )
+      ) : null}
+
+      {canStudy ? (
+        <View className='card credit-card' id='lesson-credit'>
+          <Text className='text'>
+            本课已计 <Text className='credit-value' id='lesson-credited'>{formatSeconds(hb.lessonSec)}</Text>
+            {hb.completed ? <Text className='badge' id='lesson-completed'>已完成</Text> : null}
+          </Text>
+          <Text className='muted'>{lesson.creditRule}</Text>
+          {hb.status === 'starting' ? <Text className='muted'>正在开始计时…</Text> : null}
+          {hb.message ? (
+            <Text className='notice error' id='lesson-credit-message'>
+              {hb.message}
+            </Text>
+          ) : null}
+        </View>
+      ) : null}
+
+      {lesson.kind === 'article' && lesson.body ? (
+        <View className='card article' id='lesson-article'>
+          {canReadAloud() ? (
+            <BigButton
+              id='lesson-read-aloud'
+              kind='default'
+              onClick={() => {
+                if (speaking) {
+                  stopSpeech.current();
+                  setSpeaking(false);
+                  return;
+                }
+                setSpeaking(true);
+                stopSpeech.current = readAloud(`${lesson.title}。${lesson.body}`, () => setSpeaking(false));
+              }}
+            >
+              {speaking ? '停止朗读' : '朗读全文'}
+            </BigButton>
+          ) : null}
+          {lesson.body.split(/\n+/).map((para, i) => (
+            <Text key={i} className='text article-para'>
+              {para}
+            </Text>
+          ))}
+        </View>
+      ) : null}
+    </>
+  );
+}
+
+export default function Lesson() {
+  const { params } = useRouter();
+  const id = String(params.id ?? '');
+  const req = useRequest(() => studyApi.lesson({ lessonId: id }), [id]);
+  return (
+    <Page className='study lesson' title='课程学习'>
+      <Async req={req}>
+        {(l) => (
+          <>
+            <Text className='page-title' id='lesson-title'>
+              {l.title}
+            </Text>
+            <Text className='text lesson-meta'>
+              {KIND_BADGE[l.kind]} · {l.speaker} · {formatMinutes(l.durationSec)} · {l.orgName}
+            </Text>
+            <Player lesson={l} />
+          </>
+        )}
+      </Async>
+    </Page>
+  );
+}

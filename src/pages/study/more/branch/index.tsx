@@ -1,0 +1,156 @@
+import { useState } from 'react';
+import Taro from '@tarojs/taro';
+import { Text, View } from '@tarojs/components';
+import { orgApi } from '../../../../api/org';
+import { studyApi, type BranchTable } from '../../../../api/study';
+import { toApiError } from '../../../../api';
+import { BigButton } from '../../../../components/big-button';
+import { Page } from '../../../../components/page';
+import { Async, goTo } from '../../../../components/states';
+import { useNotice } from '../../../../hooks/use-notice';
+import { useRequest } from '../../../../hooks/use-request';
+import '../more.scss';
+
+const ROLE: Record<string, string> = { member: '党员', secretary: '支部书记', organiser: '组织管理员' };
+
+/** Saves the .xlsx: a download on H5, a file opened with the system viewer on WeChat. */
+async function saveXlsx(fileName: string, base64: string) {
+  if (process.env.TARO_ENV === 'h5') {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = fileName;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    return;
+  }
+  const filePath = `${Taro.env.USER_DATA_PATH}/${fileName}`;
+  Taro.getFileSystemManager().writeFileSync(filePath, base64, 'base64');
+  await Taro.openDocument({ filePath, fileType: 'xlsx', showMenu: true });
+}
+
+function Table({ t, secretary }: { t: BranchTable; secretary: boolean }) {
+  const { notice, notify } = useNotice();
+  const [busy, setBusy] = useState('');
+  const behind = t.rows.filter((r) => r.behind > 0).length;
+  const remind = () => {
+    setBusy('remind');
+    studyApi
+      .remindBehind({ year: t.year })
+      .then((r) => notify(`已提醒 ${r.sent} 人${r.skipped ? `，${r.skipped} 人未登录小程序无法提醒` : ''}`), (e) => notify(toApiError(e).message))
+      .finally(() => setBusy(''));
+  };
+  const exportIt = () => {
+    setBusy('export');
+    studyApi
+      .exportLedger({ year: t.year })
+      .then((x) => saveXlsx(x.fileName, x.base64))
+      .then(() => notify('台账已导出'), (e) => notify(toApiError(e).message))
+      .finally(() => setBusy(''));
+  };
+  return (
+    <>
+      {notice ? <Text className='notice'>{notice}</Text> : null}
+      <View className='card' id='branch-summary'>
+        <Text className='card-title'>
+          {t.branchName} · {t.year} 年
+        </Text>
+        <Text className='text'>
+          已达标 {t.met} / {t.total} 人，未达标 <Text className='behind'>{behind}</Text> 人
+        </Text>
+        {secretary ? (
+          <>
+            <BigButton id='branch-remind' busy={busy === 'remind'} disabled={behind === 0} onClick={remind}>
+              提醒未达标的党员
+            </BigButton>
+            <BigButton id='branch-offline' kind='default' onClick={() => goTo('/pages/study/more/offline/index')}>
+              记录线下学习（集中培训、送学上门）
+            </BigButton>
+          </>
+        ) : null}
+        <BigButton id='branch-export' kind='default' busy={busy === 'export'} onClick={exportIt}>
+          导出学时台账（Excel）
+        </BigButton>
+      </View>
+      <View className='card' id='branch-table'>
+        <Text className='card-title'>按差距排序（差得最多的在前）</Text>
+        {t.rows.map((r) => (
+          <View key={r.memberId} className='list-item branch-row' data-id={r.memberId}>
+            <View className='item-main'>
+              <Text className='text row-name'>
+                {r.name}
+                {r.role !== 'member' ? <Text className='badge'>{ROLE[r.role] ?? r.role}</Text> : null}
+                {(r.age ?? 0) >= 60 ? <Text className='badge gold'>60+</Text> : null}
+              </Text>
+              <Text className='muted'>
+                在线 {r.bySource.online} · 直播 {r.bySource.live} · 活动 {r.bySource.activity} · 线下 {r.bySource.offline}
+              </Text>
+            </View>
+            <View>
+              <Text className='text'>
+                {r.hours} / {r.targetHours}
+              </Text>
+              {r.behind > 0 ? <Text className='muted behind'>差 {r.behind}</Text> : <Text className='muted text-ok'>已达标</Text>}
+            </View>
+          </View>
+        ))}
+      </View>
+    </>
+  );
+}
+
+function OrgRates({ onPick }: { onPick: (id: string) => void }) {
+  const req = useRequest(() => studyApi.orgRates({}), []);
+  return (
+    <View className='card' id='org-rates'>
+      <Text className='card-title'>各支部学时完成率（低的在前）</Text>
+      <Async req={req} isEmpty={(d) => d.rows.length === 0} emptyText='所辖组织下还没有党支部'>
+        {(d) =>
+          d.rows.map((r) => (
+            <View key={r.branchId} className='list-item rate-row' onClick={() => onPick(r.branchId)}>
+              <View className='item-main'>
+                <Text className='text row-name'>{r.branchName}</Text>
+                <Text className='muted'>
+                  {r.members} 人 · 人均 {r.avgHours} 学时
+                </Text>
+              </View>
+              <Text className='text'>{Math.round(r.rate * 100)}%</Text>
+            </View>
+          ))
+        }
+      </Async>
+    </View>
+  );
+}
+
+function BranchView({ branchId, secretary }: { branchId?: string; secretary: boolean }) {
+  const req = useRequest(() => studyApi.branchTable({ branchId }), [branchId], { refreshOnShow: true });
+  return <Async req={req}>{(t) => <Table t={t} secretary={secretary} />}</Async>;
+}
+
+export default function BranchStudy() {
+  const me = useRequest(() => orgApi.me(), []);
+  const [branchId, setBranchId] = useState<string | null>(null);
+  return (
+    <Page className='study-more' title='支部学时统计'>
+      <Text className='page-title'>支部学时统计</Text>
+      <Async req={me}>
+        {(d) =>
+          d.member?.role === 'organiser' && !branchId ? (
+            <OrgRates onPick={setBranchId} />
+          ) : (
+            <>
+              {branchId ? (
+                <Text className='link' onClick={() => setBranchId(null)}>
+                  返回各支部完成率
+                </Text>
+              ) : null}
+              <BranchView branchId={branchId ?? undefined} secretary={d.member?.role === 'secretary'} />
+            </>
+          )
+        }
+      </Async>
+    </Page>
+  );
+}

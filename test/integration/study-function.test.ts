@@ -1,0 +1,310 @@
+/**
+ * The study function on the local emulator over real HTTP, called as different WeChat users
+ * (x-wx-openid). Heartbeats use real (short) sleeps: STUDY_BEAT_SEC=1 makes the function expect a
+ * beat a second (refusing beats under ⅓ s apart, crediting nothing after 3 s of silence).
+ */
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import ExcelJS from 'exceljs';
+import { startEmulator, type Emulator } from '../../emulator/server';
+import { buildFunctions } from '../../scripts/build-functions';
+import { DEMO } from '../../emulator/seed';
+import { STUDY_DEMO } from '../../emulator/seed/study';
+import { dayKey, yearOf } from '../../core/study/rules';
+
+const ROOT = path.join(__dirname, '..', '..');
+const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let emu: Emulator;
+const opsSeen: Record<string, number[]> = {};
+
+interface Reply {
+  status: number;
+  ok: boolean;
+  data: any;
+  ops: number;
+  error?: { code: string; message: string };
+}
+
+async function call(openid: string | null, action: string, payload: unknown = {}): Promise<Reply> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (openid) headers['x-wx-openid'] = openid;
+  const res = await fetch(`${emu.url}/api/functions/study`, { method: 'POST', headers, body: JSON.stringify({ action, payload }) });
+  const body = (await res.json()) as any;
+  const ops = JSON.parse(res.headers.get('x-db-ops') ?? '{"total":-1}').total as number;
+  (opsSeen[action] ??= []).push(ops);
+  if (body.error) return { status: res.status, ok: false, data: undefined, ops, error: body.error };
+  return { status: res.status, ok: true, data: body.result.data, ops };
+}
+
+const store = () => emu.backend.store as { find(c: string, q?: object, o?: object): any[]; findOne(c: string, id: string): any; count(c: string, q?: object): number };
+const year = () => yearOf(new Date());
+const totalsOf = (memberId: string) => store().findOne('study_totals', `${year()}:${memberId}`);
+
+beforeAll(async () => {
+  process.env.STUDY_BEAT_SEC = '1';
+  await buildFunctions(FUNCTIONS);
+  emu = await startEmulator({
+    functionsDir: FUNCTIONS,
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-it-')),
+    port: 0,
+    strict: true,
+    testIdentityHeader: true,
+    seed: 'demo',
+    triggers: false,
+    h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-it-noh5-')),
+    log: () => undefined,
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await emu?.close();
+  delete process.env.STUDY_BEAT_SEC;
+  const rows = Object.entries(opsSeen).map(([a, n]) => `${a.padEnd(14)} ${Math.min(...n)}–${Math.max(...n)}`).sort();
+  process.stdout.write(`study ops per call (min–max):\n${rows.join('\n')}\n`);
+});
+
+describe('lessons', () => {
+  test('a member sees the district and branch lessons with their credit rule; a guest does not', async () => {
+    const r = await call(DEMO.memberOpenid, 'lessons');
+    expect(r.ok).toBe(true);
+    const ids = r.data.map((l: any) => l.id);
+    expect(ids).toEqual(expect.arrayContaining([STUDY_DEMO.articleLessonId, STUDY_DEMO.branchLessonId, STUDY_DEMO.liveLessonId]));
+    const article = r.data.find((l: any) => l.id === STUDY_DEMO.articleLessonId);
+    expect(article).toMatchObject({ kind: 'article', durationSec: 1200, creditRule: expect.stringContaining('45 分钟 = 1 学时') });
+    const live = r.data.find((l: any) => l.id === STUDY_DEMO.liveLessonId);
+    expect(live.live.state).toBe('live');
+    // another branch's members do not see the demo branch's own lesson
+    const other = await call(DEMO.otherBranchSecretaryOpenid, 'lessons');
+    expect(other.data.map((l: any) => l.id)).not.toContain(STUDY_DEMO.branchLessonId);
+    expect((await call('o-guest', 'lessons')).error?.code).toBe('PERMISSION_DENIED');
+    expect((await call(DEMO.memberOpenid, 'lesson', { lessonId: 'nope' })).error?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('honest crediting', () => {
+  test('a beat for a lesson not started is refused and credits nothing', async () => {
+    const r = await call(DEMO.memberOpenid, 'beat', { sessionId: 'x'.repeat(24), lessonId: STUDY_DEMO.articleLessonId, position: 10, playing: true });
+    expect(r.status).toBe(409);
+    expect(r.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '请先打开课程开始学习，再计学时' });
+    expect(totalsOf(DEMO.memberId)).toBeNull();
+  });
+
+  test('reading an article credits server-measured time, costs 2 DB ops a beat, and resumes where it stopped', async () => {
+    const t0 = Date.now();
+    const s = await call(DEMO.memberOpenid, 'start', { lessonId: STUDY_DEMO.articleLessonId });
+    expect(s.ok).toBe(true);
+    expect(s.data).toMatchObject({ beatEverySec: 1, mode: 'lesson', resumeAt: 0 });
+    const sid = s.data.sessionId;
+    // too soon after the start: faster than real time
+    const fast = await call(DEMO.memberOpenid, 'beat', { sessionId: sid, lessonId: STUDY_DEMO.articleLessonId, position: 1, playing: true });
+    expect(fast.error).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: '计时太频繁，本次不计学时' });
+    let credited = 0;
+    for (let i = 1; i <= 3; i++) {
+      await sleep(1100);
+      const b = await call(DEMO.memberOpenid, 'beat', { sessionId: sid, lessonId: STUDY_DEMO.articleLessonId, position: i * 60, playing: true });
+      expect(b.ok).toBe(true);
+      expect(b.ops).toBe(2);
+      credited += b.data.creditedSec;
+    }
+    const wall = (Date.now() - t0) / 1000;
+    expect(credited).toBeGreaterThan(2.5);
+    expect(credited).toBeLessThanOrEqual(wall);
+    // beyond the end of a 20-minute lesson
+    await sleep(1100);
+    const beyond = await call(DEMO.memberOpenid, 'beat', { sessionId: sid, lessonId: STUDY_DEMO.articleLessonId, position: 1300, playing: true });
+    expect(beyond.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: '播放位置超出了课程时长，本次不计学时' });
+    // paused: time passes, nothing credited
+    const paused = await call(DEMO.memberOpenid, 'beat', { sessionId: sid, lessonId: STUDY_DEMO.articleLessonId, position: 180, playing: false });
+    expect(paused.data).toMatchObject({ creditedSec: 0, note: 'paused' });
+
+    // the progress view already counts the open session
+    const p1 = await call(DEMO.memberOpenid, 'progress');
+    expect(p1.data.pendingSec).toBeCloseTo(credited, 2);
+    const stop = await call(DEMO.memberOpenid, 'stop', { sessionId: sid });
+    expect(stop.data.creditedSec).toBeCloseTo(credited, 2);
+    const totals = totalsOf(DEMO.memberId);
+    expect(totals.bySource.online).toBeCloseTo(credited, 2);
+    expect(totals.byMonth[dayKey(new Date()).slice(5, 7)]).toBeCloseTo(credited, 2);
+    expect(store().count('study_credits', { memberId: DEMO.memberId })).toBe(1);
+    const p2 = await call(DEMO.memberOpenid, 'progress');
+    expect(p2.data).toMatchObject({ targetHours: 32, cadre: false, pendingSec: 0 });
+    expect(p2.ops).toBe(4);
+    // a stopped session takes no more beats
+    await sleep(400);
+    const after = await call(DEMO.memberOpenid, 'beat', { sessionId: sid, lessonId: STUDY_DEMO.articleLessonId, position: 200, playing: true });
+    expect(after.error?.code).toBe('FAILED_PRECONDITION');
+    // and the lesson resumes at the last position
+    const again = await call(DEMO.memberOpenid, 'lesson', { lessonId: STUDY_DEMO.articleLessonId });
+    expect(again.data.progress.position).toBe(180);
+    expect(again.data.progress.creditedSec).toBeCloseTo(credited, 2);
+  }, 30_000);
+
+  test('a second lesson or device takes over: the first one\'s beats are refused', async () => {
+    const a = await call(DEMO.memberOpenid, 'start', { lessonId: STUDY_DEMO.articleLessonId });
+    const b = await call(DEMO.memberOpenid, 'start', { lessonId: STUDY_DEMO.branchLessonId });
+    await sleep(1100);
+    const onA = await call(DEMO.memberOpenid, 'beat', { sessionId: a.data.sessionId, lessonId: STUDY_DEMO.articleLessonId, position: 10, playing: true });
+    expect(onA.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '您正在学习另一门课程：同一时间只计一门课程的学时' });
+    // the same lesson opened again elsewhere: the old page's session id is stale
+    const c = await call(DEMO.memberOpenid, 'start', { lessonId: STUDY_DEMO.branchLessonId });
+    const onB = await call(DEMO.memberOpenid, 'beat', { sessionId: b.data.sessionId, lessonId: STUDY_DEMO.branchLessonId, position: 10, playing: true });
+    expect(onB.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '这门课程已在另一台设备或另一个页面打开，这里不再计学时' });
+    // the same beat sent three times at once (replayed, or copied to another device): together
+    // they earn no more than the time since the start
+    const t0 = Date.now();
+    await sleep(1100);
+    const beat = { sessionId: c.data.sessionId, lessonId: STUDY_DEMO.branchLessonId, position: 5, playing: true };
+    const all = await Promise.all([1, 2, 3].map(() => call(DEMO.memberOpenid, 'beat', beat)));
+    const wall = (Date.now() - t0) / 1000;
+    const earned = all.filter((x) => x.ok).reduce((a, x) => a + x.data.creditedSec, 0);
+    expect(all.some((x) => x.ok)).toBe(true);
+    expect(earned).toBeLessThanOrEqual(wall);
+    for (const x of all.filter((y) => !y.ok)) expect(x.error?.code).toMatch(/FAILED_PRECONDITION|RESOURCE_EXHAUSTED/);
+    await call(DEMO.memberOpenid, 'stop', { sessionId: c.data.sessionId });
+  }, 20_000);
+
+  test('a scripted client beating as fast as it can, on two lessons at once, earns no more than wall time', async () => {
+    const who = DEMO.secretaryOpenid;
+    const before = totalsOf(DEMO.secretaryId)?.totalSec ?? 0;
+    const t0 = Date.now();
+    let s1 = (await call(who, 'start', { lessonId: STUDY_DEMO.articleLessonId })).data.sessionId;
+    let claimed = 0;
+    const deadline = Date.now() + 4000;
+    let i = 0;
+    while (Date.now() < deadline) {
+      i++;
+      // claims 10 minutes of progress per beat and flips between two lessons now and then
+      if (i % 25 === 0) s1 = (await call(who, 'start', { lessonId: i % 50 === 0 ? STUDY_DEMO.articleLessonId : 'l-demo-article-2' })).data.sessionId;
+      const lessonId = (i % 50 < 25) ? STUDY_DEMO.articleLessonId : 'l-demo-article-2';
+      const r = await call(who, 'beat', { sessionId: s1, lessonId, position: Math.min(600, i * 10), playing: true });
+      if (r.ok) claimed += r.data.creditedSec;
+      void (await call(who, 'beat', { sessionId: 'f'.repeat(24), lessonId, position: 1, playing: true }));
+    }
+    await call(who, 'stop', { sessionId: s1 });
+    const wall = (Date.now() - t0) / 1000;
+    const gained = (totalsOf(DEMO.secretaryId)?.totalSec ?? 0) - before;
+    expect(gained).toBeCloseTo(claimed, 2);
+    expect(gained).toBeLessThanOrEqual(wall);
+  }, 30_000);
+});
+
+describe('live lessons', () => {
+  test('joining the lesson on air credits attendance as live study', async () => {
+    const s = await call(DEMO.elderOpenid, 'start', { lessonId: STUDY_DEMO.liveLessonId });
+    expect(s.data.mode).toBe('live');
+    await sleep(1200);
+    const b = await call(DEMO.elderOpenid, 'beat', { sessionId: s.data.sessionId, lessonId: STUDY_DEMO.liveLessonId, position: 0, playing: true });
+    expect(b.data.creditedSec).toBeGreaterThan(1);
+    await call(DEMO.elderOpenid, 'stop', { sessionId: s.data.sessionId });
+    expect(totalsOf(DEMO.elderId).bySource.live).toBeCloseTo(b.data.creditedSec, 2);
+    const upcoming = await call(DEMO.elderOpenid, 'start', { lessonId: STUDY_DEMO.upcomingLiveLessonId });
+    expect(upcoming.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '直播还没有开始，开播前 15 分钟可以进入' });
+  }, 20_000);
+
+  test('"remind me" sends a subscribe message from the timer trigger before the start', async () => {
+    const startsAt = new Date(Date.now() + 10 * 60_000).toISOString();
+    const created = await call(DEMO.organiserOpenid, 'createLesson', { kind: 'live', title: '直播：基层党建工作经验交流', speaker: '区委组织部 刘晓燕', minutes: 40, startsAt });
+    expect(created.ok).toBe(true);
+    const later = await call(DEMO.memberOpenid, 'createLesson', { kind: 'article', title: 'x', speaker: 'y', minutes: 5, body: 'z' });
+    expect(later.error?.code).toBe('PERMISSION_DENIED');
+    const r = await call(DEMO.memberOpenid, 'remind', { lessonId: created.data.id });
+    expect(r.data).toMatchObject({ reminded: true, startsAt });
+    await call(DEMO.memberOpenid, 'remind', { lessonId: created.data.id });
+    await emu.fireTrigger('study', 'liveReminders');
+    const messages = ((await (await fetch(`${emu.url}/api/outbox`)).json()) as any).messages.filter((m: any) => m.templateId === 'STUDY_LIVE_REMINDER_TEMPLATE');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ openid: DEMO.memberOpenid, page: `pages/study/lesson/index?id=${created.data.id}` });
+    expect(messages[0].data.thing1.value).toContain('基层党建');
+    // fired again: nothing is sent twice
+    await emu.fireTrigger('study', 'liveReminders');
+    const again = ((await (await fetch(`${emu.url}/api/outbox`)).json()) as any).messages.filter((m: any) => m.templateId === 'STUDY_LIVE_REMINDER_TEMPLATE');
+    expect(again).toHaveLength(1);
+  });
+});
+
+describe('offline records and the branch table', () => {
+  const record = (memberIds: string[], over: Record<string, unknown> = {}) => ({
+    kind: '送学上门',
+    date: dayKey(new Date()),
+    topic: '送学上门：学习党章',
+    hours: 2,
+    place: '老党员家中',
+    deliveredBy: '支部书记',
+    memberIds,
+    requestId: 'req-00000001',
+    ...over,
+  });
+
+  let offlineBefore = 0;
+  test('a secretary records 送学上门 for an elder once, however often the request arrives', async () => {
+    const before = totalsOf(DEMO.elderId).totalSec;
+    const r = await call(DEMO.secretaryOpenid, 'recordOffline', record([DEMO.elderId]));
+    expect(r.data).toMatchObject({ credited: 1 });
+    const again = await call(DEMO.secretaryOpenid, 'recordOffline', record([DEMO.elderId]));
+    expect(again.data).toMatchObject({ credited: 0 });
+    expect(totalsOf(DEMO.elderId).totalSec - before).toBeCloseTo(7200, 3);
+    offlineBefore = totalsOf(DEMO.elderId).bySource.offline;
+    expect(offlineBefore).toBeGreaterThanOrEqual(7200);
+    const list = await call(DEMO.secretaryOpenid, 'listOffline');
+    expect(list.data[0]).toMatchObject({ kind: '送学上门', hours: 2, members: [{ id: DEMO.elderId }] });
+  });
+
+  test('another branch, more than a day, a future date or a member: rejected, nothing credited', async () => {
+    const countBefore = store().count('study_credits', { source: 'offline' });
+    const other = store().find('org_members', { branchId: DEMO.otherBranchId }, { limit: 1 })[0];
+    const a = await call(DEMO.secretaryOpenid, 'recordOffline', record([DEMO.memberId, other._id], { requestId: 'req-00000002' }));
+    expect(a.error).toMatchObject({ code: 'PERMISSION_DENIED', message: expect.stringContaining('不是本支部党员') });
+    const b = await call(DEMO.secretaryOpenid, 'recordOffline', record([DEMO.memberId], { requestId: 'req-00000003', hours: 25 }));
+    expect(b.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: '时长不能超过一天（24 小时）' });
+    // 2 h already today for the elder: 23 h more would exceed the day — the member beside them is not credited either
+    const c = await call(DEMO.secretaryOpenid, 'recordOffline', record([DEMO.memberId, DEMO.elderId], { requestId: 'req-00000004', hours: 23 }));
+    expect(c.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: expect.stringContaining('超过一天的时长') });
+    const future = await call(DEMO.secretaryOpenid, 'recordOffline', record([DEMO.memberId], { requestId: 'req-00000005', date: '2999-01-01' }));
+    expect(future.error?.code).toBe('INVALID_ARGUMENT');
+    const member = await call(DEMO.memberOpenid, 'recordOffline', record([DEMO.memberId], { requestId: 'req-00000006' }));
+    expect(member.error?.code).toBe('PERMISSION_DENIED');
+    expect(store().count('study_credits', { source: 'offline' })).toBe(countBefore);
+  });
+
+  test('the branch table lists every member, furthest behind first; only their secretary and organisers see it', async () => {
+    const t = await call(DEMO.secretaryOpenid, 'branchTable');
+    expect(t.ok).toBe(true);
+    const members = store().count('org_members', { branchId: DEMO.branchId, status: 'active' });
+    expect(t.data.rows).toHaveLength(members);
+    const behind = t.data.rows.map((r: any) => r.behind);
+    expect(behind).toEqual([...behind].sort((x, y) => y - x));
+    expect(t.data.rows.find((r: any) => r.memberId === DEMO.secretaryId).targetHours).toBe(56);
+    expect(t.data.rows.find((r: any) => r.memberId === DEMO.elderId).bySource.offline).toBeCloseTo(Math.floor((offlineBefore / 2700) * 100) / 100, 2);
+    expect(t.ops).toBe(5);
+    expect((await call(DEMO.otherBranchSecretaryOpenid, 'branchTable', { branchId: DEMO.branchId })).error?.code).toBe('PERMISSION_DENIED');
+    expect((await call(DEMO.memberOpenid, 'branchTable')).error?.code).toBe('PERMISSION_DENIED');
+    const org = await call(DEMO.organiserOpenid, 'branchTable', { branchId: DEMO.branchId });
+    expect(org.data.rows).toHaveLength(members);
+    const street = await call(DEMO.streetOrganiserOpenid, 'branchTable', { branchId: DEMO.farBranchId });
+    expect(street.error?.code).toBe('PERMISSION_DENIED');
+  });
+
+  test('reminding those behind sends one message each to members who use the app', async () => {
+    const r = await call(DEMO.secretaryOpenid, 'remindBehind');
+    expect(r.data.sent).toBeGreaterThan(0);
+    const msgs = ((await (await fetch(`${emu.url}/api/outbox`)).json()) as any).messages.filter((m: any) => m.templateId === 'STUDY_BEHIND_REMINDER_TEMPLATE');
+    expect(msgs).toHaveLength(r.data.sent);
+  });
+
+  test('organisers see completion by branch; the ledger exports as .xlsx', async () => {
+    const rates = await call(DEMO.organiserOpenid, 'orgRates');
+    expect(rates.data.rows.length).toBe(21);
+    const rs = rates.data.rows.map((x: any) => x.rate);
+    expect(rs).toEqual([...rs].sort((a: number, b: number) => a - b));
+    const x = await call(DEMO.secretaryOpenid, 'exportLedger');
+    expect(x.data.fileName).toContain('学时台账.xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(x.data.base64, 'base64') as any);
+    expect(wb.getWorksheet('学时汇总')!.getRow(2).getCell(1).value).toBe('姓名');
+    const names = (wb.getWorksheet('学时明细')!.getSheetValues() as any[]).map((row) => row?.[4]).join('|');
+    expect(names).toContain('送学上门：学习党章');
+  });
+});
