@@ -1,0 +1,215 @@
+/**
+ * Activity benchmark on the demo district plus a 200-member branch:
+ *   - DB operations per sign-in and per leave request (x-db-ops, counted by the emulator);
+ *   - 200 members signing in to one activity within a minute (errors, records, p50/p99);
+ *   - closing that activity (absences + points + 学时 for 200);
+ *   - a year of activities for the 200-member branch: automatic absence marking by the timer,
+ *     then the .xlsx 台账 export and the rates (DB operations and time).
+ *
+ *   npx tsx bench/activity.ts                 default: 200 members, 24 activities
+ *   BENCH_MEMBERS=500 BENCH_ACTIVITIES=48 npx tsx bench/activity.ts
+ */
+import path from 'node:path';
+import { buildFunctions } from '../scripts/build-functions';
+import { DEMO } from '../emulator/seed';
+import { attendanceId, signInWindow } from '../core/activity/rules';
+import { benchEmulator, load, round, writeResult, ROOT } from './lib';
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 200);
+const ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 24);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+
+async function main() {
+  await buildFunctions(path.join(ROOT, 'cloudfunctions'));
+  const bench = await benchEmulator({ activity: path.join(ROOT, 'cloudfunctions', 'activity') }, { seed: 'demo' });
+  const { emu, call } = bench;
+  const store = emu.backend.store as any;
+  try {
+    // a 200-member branch: the demo branch's secretary runs it
+    const branch = store.findOne('org_nodes', DEMO.branchId);
+    const path_ = [...branch.path, branch._id];
+    const now = new Date();
+    const extra = Array.from({ length: MEMBERS }, (_x, i) => ({
+      _id: `bm${String(i).padStart(4, '0')}`,
+      name: `党员${i}`,
+      phone: `1770000${String(i).padStart(4, '0')}`,
+      openid: `bench-m-${i}`,
+      branchId: DEMO.branchId,
+      groupId: null,
+      path: path_,
+      role: 'member',
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    }));
+    store.insertMany('org_members', extra);
+    const sec = DEMO.secretaryOpenid;
+    const must = (r: { status: number; body: any }) => {
+      if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+      return r.body.result.data;
+    };
+
+    // --- ops per sign-in and per leave request
+    const fields = (startMin: number, title: string) => ({
+      type: 'theme_day',
+      title,
+      startAt: new Date(Date.now() + startMin * MIN).toISOString(),
+      endAt: new Date(Date.now() + (startMin + 120) * MIN).toISOString(),
+      place: { name: '党群服务中心' },
+      studyMinutes: 90,
+    });
+    const act = must(await call('activity', 'save', { fields: fields(20, '压测主题党日') }, sec));
+    must(await call('activity', 'publish', { id: act.id }, sec));
+    let token = must(await call('activity', 'qrToken', { id: act.id }, sec)).token;
+    const firstSignIn = await call('activity', 'signIn', { token }, extra[0].openid);
+    const warmSignIn = await call('activity', 'signIn', { token }, extra[1].openid);
+    const retrySignIn = await call('activity', 'signIn', { token }, extra[1].openid);
+    const leave = await call('activity', 'requestLeave', { id: act.id, reason: '出差在外' }, extra[2].openid);
+    const review = await call('activity', 'reviewLeave', { id: act.id, memberId: extra[2]._id, decision: 'approve' }, sec);
+
+    // --- 200 sign-ins within a minute (the QR screen refreshes the token as it would)
+    const refresher = setInterval(async () => {
+      const r = await call('activity', 'qrToken', { id: act.id }, sec);
+      if (r.status === 200) token = r.body.result.data.token;
+    }, 10_000);
+    const opsBurst: number[] = [];
+    const burst = await load(MEMBERS, CONCURRENCY, async (i) => {
+      const r = await call('activity', 'signIn', { token }, extra[i].openid);
+      if (r.ops) opsBurst.push(r.ops.total);
+      return r.status === 200 || (i === 2 && r.status === 409);
+    });
+    clearInterval(refresher);
+    const records = store.count('activity_attendance', { activityId: act.id, status: 'present' });
+    const dupes = store.count('activity_attendance', { activityId: act.id }) - store.find('activity_attendance', { activityId: act.id }).reduce((s: Set<string>, r: any) => s.add(r.memberId), new Set()).size;
+
+    // --- closing it: absences, points and 学时 for everyone present
+    const close = await call('activity', 'closeSignIn', { id: act.id }, sec);
+    const closeData = must(close);
+
+    // --- a year of activities, windows closed, not finalised: the timer marks absences
+    const roster = store
+      .find('org_members', { branchId: DEMO.branchId, status: 'active' })
+      .map((m: any) => ({ id: m._id, name: m.name, branchId: m.branchId }));
+    const yearActs: any[] = [];
+    const yearRecs: any[] = [];
+    for (let k = 0; k < ACTIVITIES; k++) {
+      const start = new Date(now.getTime() - (k + 1) * Math.floor(360 / ACTIVITIES) * DAY);
+      const w = signInWindow(start, 30, 30);
+      const id = `bench-year-${k}`;
+      yearActs.push({
+        _id: id,
+        type: k % 2 ? 'branch_meeting' : 'theme_day',
+        title: `第 ${k + 1} 次组织生活`,
+        agenda: '学习与讨论',
+        startAt: start,
+        endAt: new Date(start.getTime() + 120 * MIN),
+        signInOpenAt: w.openAt,
+        signInCloseAt: w.closeAt,
+        openBeforeMin: 30,
+        closeAfterMin: 30,
+        place: { name: '党群服务中心', address: '' },
+        geofence: null,
+        hostBranchId: DEMO.branchId,
+        hostBranchName: branch.name,
+        hostPath: path_,
+        hostName: '书记',
+        createdBy: DEMO.secretaryId,
+        branchIds: [DEMO.branchId],
+        jointBranchIds: [],
+        groupId: null,
+        studyMinutes: 90,
+        makeUpText: '',
+        makeUpLessonId: null,
+        status: 'published',
+        rev: 1,
+        changes: [],
+        cancelReason: null,
+        roster,
+        finalisedAt: null,
+        counts: null,
+        flagged: [],
+        // awards are measured on the burst activity above; here the timer's absence work alone
+        awardedAt: now,
+        createdAt: start,
+        updatedAt: start,
+      });
+      roster.forEach((m: any, i: number) => {
+        if ((i + k) % 5 === 0) return; // no record: absent at the close
+        yearRecs.push({
+          _id: attendanceId(id, m.id),
+          activityId: id,
+          memberId: m.id,
+          memberName: m.name,
+          branchId: m.branchId,
+          startAt: start,
+          status: (i + k) % 17 === 1 ? 'leave' : 'present',
+          method: 'qr',
+          at: start,
+          madeUpAt: null,
+          history: [],
+          updatedAt: start,
+        });
+      });
+    }
+    store.insertMany('activity_items', yearActs);
+    for (let i = 0; i < yearRecs.length; i += 5000) store.insertMany('activity_attendance', yearRecs.slice(i, i + 5000));
+    const timerRuns: { finalised: number; ops: number; ms: number }[] = [];
+    for (let run = 0; run < 10; run++) {
+      const r = await emu.fireTrigger('activity', 'finalise');
+      const out = r.result as { finalised: number };
+      timerRuns.push({ finalised: out.finalised, ops: r.ops.total, ms: round(r.ms, 0) });
+      if (out.finalised === 0) break;
+    }
+    const finalisedCount = store.count('activity_items', { _id: { $in: yearActs.map((a) => a._id) }, finalisedAt: { $ne: null } });
+    const absentCount = store.count('activity_attendance', { activityId: { $in: yearActs.map((a) => a._id) }, status: 'absent' });
+
+    const from = new Date(now.getTime() - 365 * DAY).toISOString().slice(0, 10);
+    const to = now.toISOString().slice(0, 10);
+    const exp = await call('activity', 'exportLedger', { from, to }, sec);
+    const expData = must(exp);
+    const rates = await call('activity', 'rates', { from, to }, sec);
+    must(rates);
+
+    const result = {
+      measuredAt: now.toISOString(),
+      node: process.version,
+      members: roster.length,
+      opsPerCall: {
+        signInFirst: firstSignIn.ops,
+        signInWarm: warmSignIn.ops,
+        signInRetry: retrySignIn.ops,
+        requestLeave: leave.ops,
+        reviewLeave: review.ops,
+      },
+      burst: { ...burst, concurrency: CONCURRENCY, records, duplicates: dupes, opsMin: Math.min(...opsBurst), opsMax: Math.max(...opsBurst) },
+      close: { ops: close.ops, ms: round(close.ms, 0), present: closeData.counts.present, absentMarked: closeData.markedAbsent },
+      absenceTimer: { activities: ACTIVITIES, rosterSize: roster.length, runs: timerRuns, finalised: finalisedCount, absentRecords: absentCount },
+      export: { ops: exp.ops, ms: round(exp.ms, 0), bytes: expData.bytes, activities: expData.activities, rows: expData.rows },
+      rates: { ops: rates.ops, ms: round(rates.ms, 0) },
+    };
+    const file = writeResult('activity', result);
+    const o = (x: any) => `${x?.total ?? '?'} (r${x?.reads} w${x?.writes} t${x?.transactions})`;
+    process.stdout.write(
+      [
+        `activity bench — ${roster.length} members in the branch`,
+        `ops per sign-in: first ${o(firstSignIn.ops)}, warm ${o(warmSignIn.ops)}, retry ${o(retrySignIn.ops)}`,
+        `ops per leave request: ${o(leave.ops)}; per review: ${o(review.ops)}`,
+        `burst: ${MEMBERS} sign-ins, concurrency ${CONCURRENCY}: ${burst.seconds} s, ${burst.callsPerSecond}/s, p50 ${burst.p50} ms, p99 ${burst.p99} ms, errors ${burst.errors}, records ${records}, duplicates ${dupes}, ops ${Math.min(...opsBurst)}–${Math.max(...opsBurst)}`,
+        `close (absences + points + 学时): ${o(close.ops)}, ${round(close.ms, 0)} ms`,
+        `absence timer, ${ACTIVITIES} activities × ${roster.length}: ${timerRuns.map((r) => `${r.finalised} in ${r.ms} ms / ${r.ops} ops`).join('; ')} → ${finalisedCount} finalised, ${absentCount} absent records`,
+        `export (.xlsx, ${expData.activities} activities, ${expData.rows} rows, ${Math.round(expData.bytes / 1024)} KB): ${o(exp.ops)}, ${round(exp.ms, 0)} ms`,
+        `rates: ${o(rates.ops)}, ${round(rates.ms, 0)} ms`,
+        `written to ${file}`,
+      ].join('\n') + '\n',
+    );
+  } finally {
+    await bench.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,810 @@
+/**
+ * The activity function's actions: database work only. Rules (windows, leave, geofence, absence,
+ * counts, tokens) come from core/activity, so they are unit-tested without a server.
+ */
+import crypto from 'crypto';
+import QRCode from 'qrcode';
+import { AppError } from '../../core/fn/errors';
+import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
+import type { StoredMember } from '../../core/fn/caller';
+import { isInSubtree, isOrganiserOver, isSecretaryOf } from '../../core/org/scope';
+import { activityInputs, type ActivityOutputs, type NoticeItem, type RosterRow } from '../../core/activity/contracts';
+import {
+  assertInsideGeofence,
+  assertLeaveOpen,
+  assertSignInOpen,
+  attendanceId,
+  countAttendance,
+  owesMakeUp,
+  periodBounds,
+  phaseOf,
+  rates,
+  reminderAt,
+  signInDecision,
+  signInWindow,
+  type RosterEntry,
+} from '../../core/activity/rules';
+import { issueToken, qrSecret, SLOT_MS, verifyToken } from '../../core/activity/token';
+import { buildLedgerXlsx, ledgerFileName, memberRates } from '../../core/activity/ledger';
+import { finaliseActivity } from './finalise';
+import { awardForAttendance, creditMakeUp } from './awards';
+import {
+  C,
+  forgetActivity,
+  getActivityCached,
+  getDoc,
+  isDuplicateKey,
+  iso,
+  readAll,
+  rememberActivity,
+  stripId,
+  toActivityView,
+  toAttendanceView,
+  type Db,
+  type StoredActivity,
+  type StoredAttendance,
+} from './store';
+
+export interface ActivityCtx {
+  db: Db;
+  now: Date;
+  env: Record<string, string | undefined>;
+  /** the caller's member document, filled by loadCaller */
+  callerDoc: { doc: StoredMember | null };
+  /** storage and open APIs of wx-server-sdk (uploadFile, getTempFileURL, openapi) */
+  cloud: {
+    uploadFile(o: { cloudPath: string; fileContent: Buffer }): Promise<{ fileID: string }>;
+    getTempFileURL(o: { fileList: string[] }): Promise<{ fileList: { fileID: string; tempFileURL: string }[] }>;
+    openapi: { subscribeMessage: { send(o: Record<string, unknown>): Promise<unknown> } };
+  };
+}
+
+type Sec = CallerMember & { branchId: string };
+
+const mustSecretary = (caller: CallerMember | null): Sec => {
+  if (!caller || caller.role !== 'secretary' || !caller.branchId) {
+    throw new AppError('PERMISSION_DENIED', '只有支部书记可以进行此操作');
+  }
+  return caller as Sec;
+};
+
+const NOT_FOUND = '活动不存在或已被删除';
+
+/** The host branch's secretary runs the activity. */
+const isHost = (caller: CallerMember | null, a: StoredActivity) => isSecretaryOf(caller, a.hostBranchId);
+/** Organisers above the host branch may look (roster, ledger) but not change attendance. */
+const canView = (caller: CallerMember | null, a: StoredActivity) => isHost(caller, a) || isOrganiserOver(caller, a.hostPath);
+/** A member's own branch secretary (of a branch taking part) may handle that member's leave and sign-in. */
+const canHandleMember = (caller: CallerMember | null, a: StoredActivity, memberBranchId: string) =>
+  isHost(caller, a) || (a.branchIds.includes(memberBranchId) && isSecretaryOf(caller, memberBranchId));
+
+async function loadActivity(db: Db, id: string): Promise<StoredActivity> {
+  const a = await getDoc<StoredActivity>(db, C.items, id);
+  if (!a) throw new AppError('NOT_FOUND', NOT_FOUND);
+  return a;
+}
+
+function rosterEntry(a: StoredActivity, memberId: string): RosterEntry {
+  const m = a.roster.find((r) => r.id === memberId);
+  if (!m) throw new AppError('NOT_FOUND', '该党员不在本次活动的参加人员名单中');
+  return m;
+}
+
+const NOT_ON_ROSTER = '您不在本次活动的参加人员名单中，如有疑问请联系支部书记';
+
+function newAttendance(a: StoredActivity, m: RosterEntry, now: Date, patch: Partial<StoredAttendance>): StoredAttendance {
+  return {
+    _id: attendanceId(a._id, m.id),
+    activityId: a._id,
+    memberId: m.id,
+    memberName: m.name,
+    branchId: m.branchId,
+    startAt: a.startAt,
+    status: 'present',
+    method: null,
+    at: null,
+    byId: null,
+    note: null,
+    leaveReason: null,
+    leaveRequestedAt: null,
+    reviewedBy: null,
+    reviewedAt: null,
+    madeUpAt: null,
+    makeUpNote: null,
+    history: [],
+    updatedAt: now,
+    ...patch,
+  };
+}
+
+/** Inserts a record with its deterministic id; on a duplicate, hands back the stored one. */
+async function insertOrGet(db: Db, rec: StoredAttendance): Promise<{ stored: StoredAttendance | null }> {
+  try {
+    await db.collection(C.attendance).add({ data: rec });
+    return { stored: null };
+  } catch (e) {
+    if (!isDuplicateKey(e)) throw e;
+    const existing = await getDoc<StoredAttendance>(db, C.attendance, rec._id);
+    if (!existing) throw e;
+    return { stored: existing };
+  }
+}
+
+/** Sign-in (self or manual): insert, or return the stored presence, or turn a leave record into presence. */
+async function recordPresence(
+  db: Db,
+  a: StoredActivity,
+  m: RosterEntry,
+  now: Date,
+  patch: Partial<StoredAttendance>,
+): Promise<{ record: StoredAttendance; duplicate: boolean }> {
+  const rec = newAttendance(a, m, now, { status: 'present', at: now, ...patch });
+  const { stored } = await insertOrGet(db, rec);
+  if (!stored) return { record: rec, duplicate: false };
+  const decision = signInDecision(stored);
+  if (decision === 'already') {
+    if (stored.status === 'absent') throw new AppError('FAILED_PRECONDITION', '签到已结束，如需更正出勤请联系支部书记');
+    return { record: stored, duplicate: true };
+  }
+  // Came after all (leave requested, approved or not): presence wins. Conditional on the status
+  // read, so two racing retries still make one change.
+  const _ = db.command;
+  const upd = { status: 'present' as const, method: rec.method, at: now, byId: rec.byId, note: rec.note, updatedAt: now };
+  const res = await db.collection(C.attendance).where({ _id: stored._id, status: stored.status }).update({ data: upd });
+  void _;
+  if (!res?.stats?.updated) {
+    const again = await getDoc<StoredAttendance>(db, C.attendance, stored._id);
+    return { record: again ?? { ...stored, ...upd }, duplicate: true };
+  }
+  return { record: { ...stored, ...upd }, duplicate: false };
+}
+
+async function sendCancelNotices(ctx: ActivityCtx, a: StoredActivity, note: string): Promise<void> {
+  const { db, now } = ctx;
+  const subs = await db.collection(C.subs).where({ activityId: a._id, sent: false }).limit(1000).get();
+  const list = subs.data as { _id: string; openid: string }[];
+  if (!list.length) return;
+  for (const s of list) {
+    await ctx.cloud.openapi.subscribeMessage
+      .send({
+        touser: s.openid,
+        templateId: ctx.env.ACTIVITY_NOTICE_TEMPLATE ?? 'local-activity-notice',
+        page: `pages/activity/detail/index?id=${a._id}`,
+        data: { thing1: { value: a.title.slice(0, 20) }, thing2: { value: note.slice(0, 20) } },
+      })
+      .catch((e: unknown) => console.error('[activity] subscribe message failed', e));
+  }
+  const _ = db.command;
+  await db.collection(C.subs).where({ _id: _.in(list.map((s) => s._id)) }).update({ data: { sent: true, sentAt: now, kind: 'change' } });
+}
+
+async function branchNode(db: Db, id: string) {
+  return getDoc<{ _id: string; name: string; type: string; parentId: string | null; path: string[] }>(db, C.nodes, id);
+}
+
+export const activityActions: ActionTable<ActivityCtx> = {
+  list: action({
+    allow: ['member'],
+    input: activityInputs.list,
+    handler: async (input, ctx): Promise<ActivityOutputs['list']> => {
+      const { db, now } = ctx;
+      const _ = db.command;
+      const me = ctx.caller.member!;
+      const manage = input.manage && me.role === 'secretary';
+      const query = manage ? { hostBranchId: me.branchId } : { branchIds: me.branchId, status: _.in(['published', 'cancelled']) };
+      const res = await db.collection(C.items).where(query).orderBy('startAt', 'desc').limit(input.limit).get();
+      let acts = res.data as StoredActivity[];
+      if (!manage) acts = acts.filter((a) => !a.groupId || a.roster.some((m) => m.id === me._id));
+      if (!acts.length) return { items: [], badge: 0 };
+      const ids = acts.map((a) => attendanceId(a._id, me._id));
+      const [att, reads] = await Promise.all([
+        db.collection(C.attendance).where({ _id: _.in(ids) }).limit(ids.length).get(),
+        db.collection(C.reads).where({ _id: _.in(ids) }).limit(ids.length).get(),
+      ]);
+      const attBy = new Map((att.data as StoredAttendance[]).map((r) => [r.activityId, r]));
+      const readBy = new Map((reads.data as { activityId: string; rev: number }[]).map((r) => [r.activityId, r.rev]));
+      const items: NoticeItem[] = acts.map((a) => {
+        const required = a.roster?.some((m) => m.id === me._id) ?? false;
+        const view = toActivityView(a, now);
+        return {
+          ...view,
+          required,
+          mine: attBy.has(a._id) ? toAttendanceView(attBy.get(a._id)!, { id: me._id, name: me.name }) : null,
+          unread: a.status !== 'draft' && (readBy.get(a._id) ?? 0) < a.rev,
+        };
+      });
+      const badge = items.filter((i) => i.status === 'published' && i.phase !== 'closed' && (i.unread || (i.phase === 'signin' && i.required && !i.mine))).length;
+      return { items, badge };
+    },
+  }),
+
+  get: action({
+    allow: ['member'],
+    input: activityInputs.get,
+    handler: async (input, ctx): Promise<ActivityOutputs['get']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const a = await loadActivity(db, input.id);
+      const manage = canView(me, a);
+      const inBranch = a.branchIds.includes(me.branchId!);
+      if (!manage && (!inBranch || a.status === 'draft')) throw new AppError('NOT_FOUND', NOT_FOUND);
+      const required = a.roster?.some((m) => m.id === me._id) ?? false;
+      const recId = attendanceId(a._id, me._id);
+      const [rec] = await Promise.all([
+        getDoc<StoredAttendance>(db, C.attendance, recId),
+        // the read receipt: upsert with the revision read, so a changed notice shows as unread again
+        a.status === 'published'
+          ? db.collection(C.reads).doc(recId).set({ data: { activityId: a._id, memberId: me._id, name: me.name, rev: a.rev, at: now } })
+          : Promise.resolve(),
+      ]);
+      return {
+        ...toActivityView(a, now),
+        required,
+        mine: rec ? toAttendanceView(rec, { id: me._id, name: me.name }) : null,
+        unread: false,
+        canManage: isHost(me, a),
+      };
+    },
+  }),
+
+  save: action({
+    allow: ['secretary'],
+    input: activityInputs.save,
+    handler: async (input, ctx): Promise<ActivityOutputs['save']> => {
+      const { db, now } = ctx;
+      const _ = db.command;
+      const sec = mustSecretary(ctx.caller.member);
+      const f = input.fields;
+      const existing = input.id ? await loadActivity(db, input.id) : null;
+      if (existing && !isHost(sec, existing)) throw new AppError('PERMISSION_DENIED', '只能修改本支部发起的活动');
+      if (existing?.status === 'cancelled') throw new AppError('FAILED_PRECONDITION', '活动已取消，不能再修改');
+      if (existing?.finalisedAt) throw new AppError('FAILED_PRECONDITION', '活动签到已结束，不能再修改通知');
+      const published = existing?.status === 'published';
+      if (published && !input.changeNote) throw new AppError('INVALID_ARGUMENT', '修改已发布的通知，请填写变更说明，党员会看到', { issues: [{ path: 'changeNote', message: '请填写变更说明' }] });
+      if (published && (f.groupId !== existing!.groupId || [...f.jointBranchIds].sort().join() !== [...existing!.jointBranchIds].sort().join())) {
+        throw new AppError('FAILED_PRECONDITION', '已发布的活动不能更改参加范围，请取消后重新发布');
+      }
+      const joint = [...new Set(f.jointBranchIds.filter((b) => b !== sec.branchId))];
+      const branchPath = sec.path;
+      const parentId = branchPath[branchPath.length - 2] ?? null;
+      const hostBranch = await branchNode(db, sec.branchId);
+      if (!hostBranch) throw new AppError('FAILED_PRECONDITION', '找不到你所在的党支部，请联系上级管理员');
+      const needed = [...joint, ...(f.groupId ? [f.groupId] : [])];
+      if (needed.length) {
+        const nodes = await db.collection(C.nodes).where({ _id: _.in(needed) }).limit(needed.length).get();
+        const byId = new Map((nodes.data as { _id: string; type: string; parentId: string | null }[]).map((n) => [n._id, n]));
+        for (const b of joint) {
+          const n = byId.get(b);
+          if (!n || n.type !== 'branch' || !parentId || n.parentId !== parentId) {
+            throw new AppError('INVALID_ARGUMENT', '联建支部只能选择同一社区（上级党组织）下的党支部');
+          }
+        }
+        if (f.groupId) {
+          const g = byId.get(f.groupId);
+          if (!g || g.type !== 'group' || g.parentId !== sec.branchId) throw new AppError('INVALID_ARGUMENT', '请选择本支部的党小组');
+        }
+      }
+      const win = signInWindow(f.startAt, f.openBeforeMin, f.closeAfterMin);
+      const geofence =
+        f.geofenceRadiusM !== null && f.place.lat !== undefined && f.place.lng !== undefined
+          ? { lat: f.place.lat, lng: f.place.lng, radiusM: f.geofenceRadiusM }
+          : null;
+      const body = {
+        type: f.type,
+        title: f.title,
+        agenda: f.agenda,
+        startAt: f.startAt,
+        endAt: f.endAt,
+        signInOpenAt: win.openAt,
+        signInCloseAt: win.closeAt,
+        openBeforeMin: f.openBeforeMin,
+        closeAfterMin: f.closeAfterMin,
+        place: f.place,
+        geofence,
+        groupId: f.groupId,
+        jointBranchIds: joint,
+        branchIds: [sec.branchId, ...joint],
+        studyMinutes: f.studyMinutes,
+        makeUpText: f.makeUpText,
+        makeUpLessonId: f.makeUpLessonId,
+        updatedAt: now,
+      };
+      if (existing) {
+        if (published && win.closeAt.getTime() <= now.getTime()) throw new AppError('INVALID_ARGUMENT', '改后的签到时间已过，请检查开始时间');
+        // whole-value sets: the SDK would otherwise write `geofence.lat` into a null field
+        const patch: Record<string, unknown> = { ...body, place: _.set(body.place), geofence: _.set(body.geofence), branchIds: _.set(body.branchIds), jointBranchIds: _.set(body.jointBranchIds) };
+        if (published) {
+          patch.rev = _.inc(1);
+          patch.changes = _.push([{ at: now, note: input.changeNote!, by: sec._id }]);
+        }
+        await db.collection(C.items).doc(existing._id).update({ data: patch });
+        const next: StoredActivity = {
+          ...existing,
+          ...body,
+          rev: existing.rev + (published ? 1 : 0),
+          changes: published ? [...existing.changes, { at: now, note: input.changeNote!, by: sec._id }] : existing.changes,
+        };
+        rememberActivity(next);
+        if (published) {
+          // a moved start moves the reminder too
+          await db.collection(C.subs).where({ activityId: existing._id, sent: false }).update({ data: { remindAt: reminderAt(f.startAt), startAt: f.startAt } });
+        }
+        return toActivityView(next, now);
+      }
+      const docId = input.requestId
+        ? 'a' + crypto.createHash('sha256').update(`${sec._id}:${input.requestId}`).digest('hex').slice(0, 15)
+        : 'a' + crypto.randomBytes(8).toString('hex').slice(0, 15);
+      const doc: StoredActivity = {
+        _id: docId,
+        ...body,
+        hostBranchId: sec.branchId,
+        hostBranchName: hostBranch.name,
+        hostPath: [...(hostBranch.path ?? []), hostBranch._id],
+        hostName: sec.name,
+        createdBy: sec._id,
+        status: 'draft',
+        rev: 0,
+        changes: [],
+        cancelReason: null,
+        roster: [],
+        finalisedAt: null,
+        counts: null,
+        flagged: [],
+        awardedAt: null,
+        createdAt: now,
+        publishedAt: null,
+      };
+      try {
+        await db.collection(C.items).add({ data: doc });
+      } catch (e) {
+        // the same form sent twice (requestId): answer with the draft already made
+        if (!isDuplicateKey(e)) throw e;
+        const stored = await loadActivity(db, docId);
+        return toActivityView(stored, now);
+      }
+      return toActivityView(doc, now);
+    },
+  }),
+
+  publish: action({
+    allow: ['secretary'],
+    input: activityInputs.publish,
+    handler: async (input, ctx): Promise<ActivityOutputs['publish']> => {
+      const { db, now } = ctx;
+      const _ = db.command;
+      const a = await loadActivity(db, input.id);
+      if (!isHost(ctx.caller.member, a)) throw new AppError('PERMISSION_DENIED', '只能发布本支部发起的活动');
+      if (a.status === 'published') return toActivityView(a, now);
+      if (a.status === 'cancelled') throw new AppError('FAILED_PRECONDITION', '活动已取消，不能发布');
+      if (new Date(a.signInCloseAt).getTime() <= now.getTime()) throw new AppError('FAILED_PRECONDITION', '活动签到时间已过，不能发布，请修改活动时间');
+      // 应到: fixed now, from one query over the taking-part branches (or the one 党小组)
+      const query: Record<string, unknown> = { branchId: _.in(a.branchIds), status: 'active' };
+      if (a.groupId) query.groupId = a.groupId;
+      const members = await db.collection(C.members).where(query).field({ _id: true, name: true, branchId: true }).orderBy('_id', 'asc').limit(1000).get();
+      const roster: RosterEntry[] = (members.data as { _id: string; name: string; branchId: string }[]).map((m) => ({ id: m._id, name: m.name, branchId: m.branchId }));
+      if (!roster.length) throw new AppError('FAILED_PRECONDITION', '参加范围内还没有党员，不能发布');
+      const patch = { status: 'published' as const, roster, rev: 1, publishedAt: now, updatedAt: now };
+      const res = await db.collection(C.items).where({ _id: a._id, status: 'draft' }).update({ data: patch });
+      if (!res?.stats?.updated) return toActivityView(await loadActivity(db, a._id), now);
+      const next = { ...a, ...patch };
+      rememberActivity(next);
+      return toActivityView(next, now);
+    },
+  }),
+
+  cancel: action({
+    allow: ['secretary'],
+    input: activityInputs.cancel,
+    handler: async (input, ctx): Promise<ActivityOutputs['cancel']> => {
+      const { db, now } = ctx;
+      const _ = db.command;
+      const a = await loadActivity(db, input.id);
+      if (!isHost(ctx.caller.member, a)) throw new AppError('PERMISSION_DENIED', '只能取消本支部发起的活动');
+      if (a.status === 'cancelled') return toActivityView(a, now);
+      if (a.finalisedAt) throw new AppError('FAILED_PRECONDITION', '活动签到已结束，不能取消');
+      const wasPublished = a.status === 'published';
+      const patch = {
+        status: 'cancelled' as const,
+        cancelReason: input.reason,
+        rev: wasPublished ? a.rev + 1 : a.rev,
+        changes: wasPublished ? [...a.changes, { at: now, note: `活动取消：${input.reason}`, by: ctx.caller.member!._id }] : a.changes,
+        updatedAt: now,
+      };
+      await db.collection(C.items).doc(a._id).update({ data: { ...patch, changes: _.set(patch.changes) } });
+      const next = { ...a, ...patch };
+      forgetActivity(a._id);
+      if (wasPublished) await sendCancelNotices(ctx, next, `活动取消：${input.reason}`);
+      return toActivityView(next, now);
+    },
+  }),
+
+  qrToken: action({
+    allow: ['secretary'],
+    input: activityInputs.qrToken,
+    handler: async (input, ctx): Promise<ActivityOutputs['qrToken']> => {
+      const { db, now } = ctx;
+      const { doc: a } = await getActivityCached(db, input.id);
+      if (!a) throw new AppError('NOT_FOUND', NOT_FOUND);
+      if (!isHost(ctx.caller.member, a)) throw new AppError('PERMISSION_DENIED', '只有发起支部的书记可以出示签到码');
+      assertSignInOpen(a, now);
+      const t = issueToken(qrSecret(ctx.env), a._id, now.getTime());
+      const svg = await QRCode.toString(t.token, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+      return {
+        token: t.token,
+        qr: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
+        slot: t.slot,
+        refreshInMs: (t.slot + 1) * SLOT_MS - now.getTime(),
+        expiresAt: new Date(t.expiresAt).toISOString(),
+      };
+    },
+  }),
+
+  signIn: action({
+    allow: ['member'],
+    input: activityInputs.signIn,
+    handler: async (input, ctx): Promise<ActivityOutputs['signIn']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      // the token is checked before any read: a forged or stale code costs no database work
+      const activityId = verifyToken(qrSecret(ctx.env), input.token, now.getTime());
+      const { doc: a } = await getActivityCached(db, activityId);
+      if (!a || a.status === 'draft') throw new AppError('NOT_FOUND', NOT_FOUND);
+      assertSignInOpen(a, now);
+      const m = a.roster.find((r) => r.id === me._id);
+      if (!m) throw new AppError('PERMISSION_DENIED', NOT_ON_ROSTER);
+      assertInsideGeofence(a.geofence, input.location);
+      const { record, duplicate } = await recordPresence(db, a, m, now, { method: 'qr', byId: me._id });
+      return { activityId: a._id, title: a.title, attendance: toAttendanceView(record, m), duplicate };
+    },
+  }),
+
+  manualSignIn: action({
+    allow: ['secretary'],
+    input: activityInputs.manualSignIn,
+    handler: async (input, ctx): Promise<ActivityOutputs['manualSignIn']> => {
+      const { db, now } = ctx;
+      const a = await loadActivity(db, input.id);
+      const m = rosterEntry(a, input.memberId);
+      if (!canHandleMember(ctx.caller.member, a, m.branchId)) throw new AppError('PERMISSION_DENIED', '只能为本支部的党员代签');
+      assertSignInOpen(a, now);
+      const { record } = await recordPresence(db, a, m, now, { method: 'manual', byId: ctx.caller.member!._id, note: `书记代签：${input.reason}` });
+      return toAttendanceView(record, m);
+    },
+  }),
+
+  requestLeave: action({
+    allow: ['member'],
+    input: activityInputs.requestLeave,
+    handler: async (input, ctx): Promise<ActivityOutputs['requestLeave']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const { doc: a } = await getActivityCached(db, input.id);
+      if (!a || a.status === 'draft' || !a.branchIds.includes(me.branchId!)) throw new AppError('NOT_FOUND', NOT_FOUND);
+      assertLeaveOpen(a, now);
+      const m = a.roster.find((r) => r.id === me._id);
+      if (!m) throw new AppError('PERMISSION_DENIED', NOT_ON_ROSTER);
+      const rec = newAttendance(a, m, now, { status: 'leave_pending', leaveReason: input.reason, leaveRequestedAt: now });
+      const { stored } = await insertOrGet(db, rec);
+      if (!stored) return toAttendanceView(rec, m);
+      if (stored.status === 'present') throw new AppError('FAILED_PRECONDITION', '您已签到，无需请假');
+      if (stored.status === 'leave') return toAttendanceView(stored, m);
+      // pending again (a new reason) or asking again after a decline
+      const patch = { status: 'leave_pending' as const, leaveReason: input.reason, leaveRequestedAt: now, reviewedBy: null, reviewedAt: null, note: null, updatedAt: now };
+      await db.collection(C.attendance).where({ _id: stored._id, status: stored.status }).update({ data: patch });
+      return toAttendanceView({ ...stored, ...patch }, m);
+    },
+  }),
+
+  reviewLeave: action({
+    allow: ['secretary'],
+    input: activityInputs.reviewLeave,
+    handler: async (input, ctx): Promise<ActivityOutputs['reviewLeave']> => {
+      const { db, now } = ctx;
+      const [a, rec] = await Promise.all([loadActivity(db, input.id), getDoc<StoredAttendance>(db, C.attendance, attendanceId(input.id, input.memberId))]);
+      // checked before anything else is looked at: another branch's secretary learns nothing
+      if (!canHandleMember(ctx.caller.member, a, rec?.branchId ?? '')) throw new AppError('PERMISSION_DENIED', '只能审批本支部党员的请假');
+      if (!rec || !['leave_pending', 'leave', 'leave_declined'].includes(rec.status)) throw new AppError('NOT_FOUND', '没有找到这位党员的请假申请');
+      const target = input.decision === 'approve' ? 'leave' : 'leave_declined';
+      if (rec.status === target) return toAttendanceView(rec, { id: rec.memberId, name: rec.memberName });
+      if (rec.status !== 'leave_pending') throw new AppError('FAILED_PRECONDITION', '这份请假已经处理过了');
+      if (a.finalisedAt) throw new AppError('FAILED_PRECONDITION', '签到已结束，未批准的请假已记为缺席；如需更正请修改出勤并填写原因');
+      const patch = { status: target as 'leave' | 'leave_declined', reviewedBy: ctx.caller.member!._id, reviewedAt: now, note: input.note ?? null, updatedAt: now };
+      const res = await db.collection(C.attendance).where({ _id: rec._id, status: 'leave_pending' }).update({ data: patch });
+      if (!res?.stats?.updated) {
+        const again = await getDoc<StoredAttendance>(db, C.attendance, rec._id);
+        return toAttendanceView(again, { id: rec.memberId, name: rec.memberName });
+      }
+      return toAttendanceView({ ...rec, ...patch }, { id: rec.memberId, name: rec.memberName });
+    },
+  }),
+
+  closeSignIn: action({
+    allow: ['secretary'],
+    input: activityInputs.closeSignIn,
+    handler: async (input, ctx): Promise<ActivityOutputs['closeSignIn']> => {
+      const { db, now } = ctx;
+      const a = await loadActivity(db, input.id);
+      if (!isHost(ctx.caller.member, a)) throw new AppError('PERMISSION_DENIED', '只有发起支部的书记可以结束签到');
+      if (a.status !== 'published') throw new AppError('FAILED_PRECONDITION', '活动未发布或已取消');
+      if (a.finalisedAt) {
+        return { activityId: a._id, markedAbsent: 0, counts: a.counts ?? countAttendance(a.roster, []) };
+      }
+      if (phaseOf(a, now) === 'upcoming') throw new AppError('FAILED_PRECONDITION', '签到还没有开始，不能结束签到');
+      const out = await finaliseActivity(db, a, now);
+      await awardForAttendance(ctx, { ...a, finalisedAt: now });
+      return { activityId: a._id, markedAbsent: out.markedAbsent, counts: out.counts };
+    },
+  }),
+
+  roster: action({
+    allow: ['secretary', 'organiser'],
+    input: activityInputs.roster,
+    handler: async (input, ctx): Promise<ActivityOutputs['roster']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const a = await loadActivity(db, input.id);
+      const ownBranchOnly = !canView(me, a);
+      if (ownBranchOnly && !(me.branchId && a.branchIds.includes(me.branchId) && isSecretaryOf(me, me.branchId))) {
+        throw new AppError('PERMISSION_DENIED', '只能查看本支部参加的活动');
+      }
+      const [records, reads] = await Promise.all([
+        readAll<StoredAttendance>(db, C.attendance, { activityId: a._id }),
+        readAll<{ memberId: string; rev: number }>(db, C.reads, { activityId: a._id }),
+      ]);
+      const recBy = new Map(records.map((r) => [r.memberId, r]));
+      const readIds = new Set(reads.map((r) => r.memberId));
+      const roster = ownBranchOnly ? a.roster.filter((m) => m.branchId === me.branchId) : a.roster;
+      const flagged = new Map((a.flagged ?? []).map((f) => [f.memberId, f.streak]));
+      const rows: RosterRow[] = roster.map((m) => ({
+        ...toAttendanceView(recBy.get(m.id) ?? null, m),
+        read: readIds.has(m.id),
+        ...(flagged.has(m.id) ? { absenceStreak: flagged.get(m.id) } : {}),
+      }));
+      const counts = countAttendance(roster, roster.map((m) => recBy.get(m.id)).filter((r): r is StoredAttendance => !!r));
+      return {
+        activity: toActivityView(a, now),
+        counts,
+        reads: rows.filter((r) => r.read).length,
+        rows,
+        flagged: (a.flagged ?? []).filter((f) => roster.some((m) => m.id === f.memberId)),
+      };
+    },
+  }),
+
+  setAttendance: action({
+    allow: ['secretary'],
+    input: activityInputs.setAttendance,
+    handler: async (input, ctx): Promise<ActivityOutputs['setAttendance']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const [a, rec] = await Promise.all([loadActivity(db, input.id), getDoc<StoredAttendance>(db, C.attendance, attendanceId(input.id, input.memberId))]);
+      const m = rosterEntry(a, input.memberId);
+      if (!canHandleMember(me, a, m.branchId)) throw new AppError('PERMISSION_DENIED', '只能修改本支部党员的出勤');
+      if (a.status !== 'published') throw new AppError('FAILED_PRECONDITION', '活动未发布或已取消');
+      const reason = input.reason?.trim() ?? '';
+      if (a.finalisedAt && reason.length < 2) {
+        throw new AppError('FAILED_PRECONDITION', '活动签到已结束，修改出勤必须填写原因（会记入台账）');
+      }
+      if (rec?.status === input.status) return toAttendanceView(rec, m);
+      const base = rec ?? newAttendance(a, m, now, {});
+      const next: StoredAttendance = {
+        ...base,
+        status: input.status,
+        method: input.status === 'present' ? 'manual' : null,
+        at: input.status === 'present' ? now : null,
+        byId: me._id,
+        note: reason ? `书记更正：${reason}` : base.note,
+        history: [...(base.history ?? []), { at: now, by: me._id, from: rec?.status ?? 'none', to: input.status, reason }],
+        updatedAt: now,
+      };
+      await db.collection(C.attendance).doc(next._id).set({ data: stripId(next) });
+      if (a.finalisedAt && input.status === 'present') await awardForAttendance(ctx, a, [next]);
+      return toAttendanceView(next, m);
+    },
+  }),
+
+  myMakeUps: action({
+    allow: ['member'],
+    input: activityInputs.myMakeUps,
+    handler: async (_in, ctx): Promise<ActivityOutputs['myMakeUps']> => {
+      const { db, now } = ctx;
+      const _ = db.command;
+      const me = ctx.caller.member!;
+      const res = await db
+        .collection(C.attendance)
+        .where({ memberId: me._id, status: _.in(['leave', 'absent']), madeUpAt: null })
+        .orderBy('startAt', 'desc')
+        .limit(50)
+        .get();
+      const recs = (res.data as StoredAttendance[]).filter(owesMakeUp);
+      if (!recs.length) return { items: [] };
+      const acts = await db.collection(C.items).where({ _id: _.in(recs.map((r) => r.activityId)) }).limit(recs.length).get();
+      const actBy = new Map((acts.data as StoredActivity[]).map((a) => [a._id, a]));
+      return {
+        items: recs
+          .filter((r) => actBy.has(r.activityId) && actBy.get(r.activityId)!.status === 'published')
+          .map((r) => ({ activity: toActivityView(actBy.get(r.activityId)!, now), attendance: toAttendanceView(r, { id: me._id, name: me.name }) })),
+      };
+    },
+  }),
+
+  completeMakeUp: action({
+    allow: ['member'],
+    input: activityInputs.completeMakeUp,
+    handler: async (input, ctx): Promise<ActivityOutputs['completeMakeUp']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const id = attendanceId(input.id, me._id);
+      const [a, rec] = await Promise.all([loadActivity(db, input.id), getDoc<StoredAttendance>(db, C.attendance, id)]);
+      const self = { id: me._id, name: me.name };
+      if (!rec || (rec.status !== 'leave' && rec.status !== 'absent')) throw new AppError('FAILED_PRECONDITION', '这次活动您不需要补学');
+      if (rec.madeUpAt) return toAttendanceView(rec, self);
+      if (!a.finalisedAt && rec.status === 'leave' && now.getTime() < new Date(a.endAt).getTime()) {
+        throw new AppError('FAILED_PRECONDITION', '活动结束后才能补学');
+      }
+      const patch = { madeUpAt: now, makeUpNote: input.note, updatedAt: now };
+      const res = await db.collection(C.attendance).where({ _id: id, madeUpAt: null }).update({ data: patch });
+      if (!res?.stats?.updated) return toAttendanceView(await getDoc<StoredAttendance>(db, C.attendance, id), self);
+      const next = { ...rec, ...patch };
+      await creditMakeUp(ctx, a, next);
+      return toAttendanceView(next, self);
+    },
+  }),
+
+  subscribe: action({
+    allow: ['member'],
+    input: activityInputs.subscribe,
+    handler: async (input, ctx): Promise<ActivityOutputs['subscribe']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member!;
+      const { doc: a } = await getActivityCached(db, input.id);
+      if (!a || a.status !== 'published' || !a.branchIds.includes(me.branchId!)) throw new AppError('NOT_FOUND', NOT_FOUND);
+      if (now.getTime() >= new Date(a.startAt).getTime()) throw new AppError('FAILED_PRECONDITION', '活动已经开始，无需提醒');
+      const at = reminderAt(new Date(a.startAt));
+      const remindAt = at.getTime() < now.getTime() ? now : at;
+      await db.collection(C.subs).doc(attendanceId(a._id, me._id)).set({
+        data: { activityId: a._id, memberId: me._id, openid: ctx.caller.openid, remindAt, startAt: a.startAt, title: a.title, place: a.place.name, sent: false, createdAt: now },
+      });
+      return { remindAt: remindAt.toISOString(), subscribed: true };
+    },
+  }),
+
+  exportLedger: action({
+    allow: ['secretary', 'organiser'],
+    input: activityInputs.exportLedger,
+    handler: async (input, ctx): Promise<ActivityOutputs['exportLedger']> => {
+      const { db, now } = ctx;
+      const { branch, activities, records } = await periodData(ctx, input);
+      const buf = await buildLedgerXlsx({ branchName: branch.name, from: input.from, to: input.to, activities, records, generatedAt: now });
+      const fileName = ledgerFileName(branch.name, input.from, input.to);
+      const cloudPath = `activity-ledger/${branch._id}/${input.from}_${input.to}_${now.getTime()}.xlsx`;
+      const up = await ctx.cloud.uploadFile({ cloudPath, fileContent: buf });
+      const urls = await ctx.cloud.getTempFileURL({ fileList: [up.fileID] });
+      void db;
+      return {
+        fileName,
+        fileID: up.fileID,
+        url: urls.fileList[0]?.tempFileURL ?? '',
+        bytes: buf.length,
+        activities: activities.filter((a) => a.status === 'published').length,
+        rows: activities.filter((a) => a.status === 'published').reduce((s, a) => s + a.roster.length, 0),
+      };
+    },
+  }),
+
+  rates: action({
+    allow: ['secretary', 'organiser'],
+    input: activityInputs.rates,
+    handler: async (input, ctx): Promise<ActivityOutputs['rates']> => {
+      const me = ctx.caller.member!;
+      const { branch, activities, records } = await periodData(ctx, input);
+      const published = activities.filter((a) => a.status === 'published' && a.finalisedAt);
+      const rows = memberRates(published, records);
+      const sum = rows.reduce(
+        (s, r) => ({ expected: s.expected + r.expected, present: s.present + r.present, leave: s.leave + r.leave, absent: s.absent + r.absent, madeUp: s.madeUp + r.madeUp }),
+        { expected: 0, present: 0, leave: 0, absent: 0, madeUp: 0 },
+      );
+      const counts = { ...sum, leavePending: 0, noRecord: 0 };
+      return {
+        branchId: branch._id,
+        from: input.from,
+        to: input.to,
+        activities: published.length,
+        counts,
+        rate: rates(sum),
+        members: isSecretaryOf(me, branch._id) ? rows : null,
+      };
+    },
+  }),
+};
+
+/**
+ * A branch's activities in a period and their attendance, limited to that branch's own members
+ * (a joint activity appears in each branch's ledger with that branch's people): one read of the
+ * activities, then attendance 1000 records per read.
+ */
+async function periodData(ctx: ActivityCtx & { caller: { member: CallerMember | null } }, input: { from: string; to: string; branchId?: string }) {
+  const { db } = ctx;
+  const _ = db.command;
+  const me = ctx.caller.member!;
+  const branchId = input.branchId ?? me.branchId;
+  if (!branchId) throw new AppError('INVALID_ARGUMENT', '请选择党支部');
+  const { start, end } = periodBounds(input.from, input.to);
+  if (end.getTime() - start.getTime() > 400 * 86_400_000) throw new AppError('INVALID_ARGUMENT', '一次最多导出一年的台账');
+  let branch: { _id: string; name: string; path: string[]; type: string } | null;
+  if (me.role === 'secretary' && branchId === me.branchId) {
+    branch = await branchNode(db, branchId);
+  } else {
+    if (me.role !== 'organiser') throw new AppError('PERMISSION_DENIED', '只能查看本支部的台账');
+    branch = await branchNode(db, branchId);
+    if (!branch || !isInSubtree([...(branch.path ?? []), branch._id], me.scopeId)) throw new AppError('PERMISSION_DENIED', '这个党支部不在你的管理范围内');
+  }
+  if (!branch || branch.type !== 'branch') throw new AppError('NOT_FOUND', '党支部不存在');
+  const acts = await db
+    .collection(C.items)
+    .where({ branchIds: branchId, status: 'published', startAt: _.and(_.gte(start), _.lt(end)) })
+    .orderBy('startAt', 'asc')
+    .limit(1000)
+    .get();
+  const activities = (acts.data as StoredActivity[]).map((a) => ({ ...a, roster: a.roster.filter((m) => m.branchId === branchId) }));
+  const records = activities.length
+    ? await readAll<StoredAttendance>(db, C.attendance, { activityId: _.in(activities.map((a) => a._id)), branchId })
+    : [];
+  return { branch, activities, records };
+}
+
+/** Timer: finalise every activity whose sign-in window has closed. */
+export async function runFinaliseTimer(ctx: ActivityCtx): Promise<{ finalised: number; awarded: number }> {
+  const { db, now } = ctx;
+  const _ = db.command;
+  const due = await db
+    .collection(C.items)
+    .where({ status: 'published', finalisedAt: null, signInCloseAt: _.lte(now) })
+    .orderBy('signInCloseAt', 'asc')
+    .limit(20)
+    .get();
+  let finalised = 0;
+  for (const a of due.data as StoredActivity[]) {
+    await finaliseActivity(db, a, now);
+    finalised++;
+  }
+  // awards run after finalising, on their own marker, so a failure is retried by the next tick
+  const toAward = await db
+    .collection(C.items)
+    .where({ status: 'published', finalisedAt: _.neq(null), awardedAt: null })
+    .orderBy('signInCloseAt', 'asc')
+    .limit(20)
+    .get();
+  let awarded = 0;
+  for (const a of toAward.data as StoredActivity[]) {
+    await awardForAttendance(ctx, a);
+    awarded++;
+  }
+  return { finalised, awarded };
+}
+
+/** Timer: send the reminders that are due (one subscribe message per opted-in member). */
+export async function runRemindTimer(ctx: ActivityCtx): Promise<{ sent: number }> {
+  const { db, now } = ctx;
+  const _ = db.command;
+  const due = await db.collection(C.subs).where({ sent: false, remindAt: _.lte(now) }).limit(100).get();
+  const list = due.data as { _id: string; openid: string; activityId: string; title: string; place: string; startAt: Date | string }[];
+  if (!list.length) return { sent: 0 };
+  let sent = 0;
+  for (const s of list) {
+    try {
+      await ctx.cloud.openapi.subscribeMessage.send({
+        touser: s.openid,
+        templateId: ctx.env.ACTIVITY_REMIND_TEMPLATE ?? 'local-activity-remind',
+        page: `pages/activity/detail/index?id=${s.activityId}`,
+        data: { thing1: { value: s.title.slice(0, 20) }, time2: { value: iso(s.startAt) }, thing3: { value: s.place.slice(0, 20) } },
+      });
+      sent++;
+    } catch (e) {
+      console.error('[activity] reminder failed', e);
+    }
+  }
+  // marked sent either way: a template can be used once per tap, and retrying a refused send spams logs
+  await db.collection(C.subs).where({ _id: _.in(list.map((s) => s._id)) }).update({ data: { sent: true, sentAt: now, kind: 'remind' } });
+  return { sent };
+}

@@ -1,0 +1,65 @@
+/**
+ * 组织生活 (branch activity days: 主题党日, 三会一课): notices, read receipts, rotating-QR sign-in,
+ * manual sign-in, leave, automatic absence at the close, 补学, the 台账 export and attendance rates.
+ *
+ * Database operations per call (each SDK request counts one; a transaction's start and commit count
+ * too). Every call first loads the caller: 1 read (org_members by openid). "cached" = the activity
+ * read is served from the warm instance for up to 10 s (see store.ts getActivityCached).
+ *
+ * | action          | ops  | what                                                                      |
+ * |-----------------|------|---------------------------------------------------------------------------|
+ * | signIn          | 2–3  | caller, [activity unless cached], attendance insert (deterministic _id)   |
+ * |  (retry)        | +1   | the stored record on a duplicate insert (+1 update if it was a leave)      |
+ * | requestLeave    | 2–3  | caller, [activity unless cached], attendance insert (+1–2 on a re-request) |
+ * | reviewLeave     | 4    | caller, activity, record, conditional update                              |
+ * | list            | 2–4  | caller, activities, own records, own read receipts                         |
+ * | get             | 4    | caller, activity, own record, read-receipt upsert                          |
+ * | save            | 3–5  | caller, [activity], branch, [joint branches/group], insert or update       |
+ * | publish         | 4    | caller, activity, members of the branches (roster), conditional update     |
+ * | cancel          | 3–5  | caller, activity, update, [subscribers, messages marked sent]              |
+ * | qrToken         | 1–2  | caller, [activity unless cached]                                          |
+ * | manualSignIn    | 3    | caller, activity, insert                                                   |
+ * | closeSignIn     | 7–9+ | caller, activity, finalise (records, absent batch insert, leave→absent,    |
+ * |                 |      |  previous activities, their absences, activity update), awards             |
+ * | roster          | 4    | caller, activity, records, read receipts (1000 per read)                   |
+ * | setAttendance   | 4    | caller, activity, record, set                                              |
+ * | myMakeUps       | 3    | caller, own open records, their activities                                 |
+ * | completeMakeUp  | 4    | caller, activity, record, conditional update (+ 学时 transaction)           |
+ * | subscribe       | 2–3  | caller, [activity], subscription upsert                                    |
+ * | exportLedger    | 3+n  | caller, branch, activities, attendance (n = records / 1000); + storage     |
+ * | rates           | 3+n  | as exportLedger, no file                                                   |
+ * Timers: `finalise` (every minute) and `remind` (every minute, at :30).
+ */
+import { runAction, type FunctionEvent } from '../../core/fn/router';
+import { loadCallerWithDoc } from '../../core/fn/caller';
+import { activityActions, runFinaliseTimer, runRemindTimer, type ActivityCtx } from './actions';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const cloud = require('wx-server-sdk');
+
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
+// A missing document reads as `data: null` instead of throwing: "not found" is an answer here.
+const db = cloud.database({ throwOnNotFound: false });
+
+export const main = async (event: FunctionEvent & { Type?: string; TriggerName?: string }, _context: unknown) => {
+  const ctx: ActivityCtx = { db, now: new Date(), env: process.env, callerDoc: { doc: null }, cloud };
+  const { OPENID } = cloud.getWXContext();
+  if (event?.Type === 'Timer' && !OPENID) {
+    // timers carry no OPENID and never go through the action table; a user's call shaped like a
+    // timer event has an OPENID and lands in runAction (UNKNOWN_ACTION)
+    if (event.TriggerName === 'finalise') return runFinaliseTimer(ctx);
+    if (event.TriggerName === 'remind') return runRemindTimer(ctx);
+    return { ignored: event.TriggerName };
+  }
+  return runAction(
+    activityActions,
+    event,
+    OPENID ?? '',
+    async (openid) => {
+      const { caller, doc } = await loadCallerWithDoc(db, openid);
+      ctx.callerDoc.doc = doc;
+      return caller;
+    },
+    ctx,
+  );
+};

@@ -1,0 +1,191 @@
+/**
+ * Stored shapes of the activity collections and the small read helpers the actions share.
+ */
+import type { ActivityView, AttendanceView } from '../../core/activity/contracts';
+import {
+  ACTIVITY_TYPES,
+  phaseOf,
+  type ActivityType,
+  type AttendanceCounts,
+  type AttendanceStatus,
+  type RosterEntry,
+  type SignInMethod,
+} from '../../core/activity/rules';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type Db = any;
+
+export const C = {
+  items: 'activity_items',
+  attendance: 'activity_attendance',
+  reads: 'activity_reads',
+  subs: 'activity_subs',
+  members: 'org_members',
+  nodes: 'org_nodes',
+} as const;
+
+export interface StoredActivity {
+  _id: string;
+  type: ActivityType;
+  title: string;
+  agenda: string;
+  startAt: Date | string;
+  endAt: Date | string;
+  signInOpenAt: Date | string;
+  signInCloseAt: Date | string;
+  openBeforeMin: number;
+  closeAfterMin: number;
+  place: { name: string; address: string; lat?: number; lng?: number };
+  geofence: { lat: number; lng: number; radiusM: number } | null;
+  hostBranchId: string;
+  hostBranchName: string;
+  /** the host branch's full path (root first, branch last): organisers above it may look */
+  hostPath: string[];
+  hostName: string;
+  createdBy: string;
+  branchIds: string[];
+  jointBranchIds: string[];
+  groupId: string | null;
+  studyMinutes: number;
+  makeUpText: string;
+  makeUpLessonId: string | null;
+  status: 'draft' | 'published' | 'cancelled';
+  rev: number;
+  changes: { at: Date | string; note: string; by: string }[];
+  cancelReason: string | null;
+  /** required members, fixed at publication (应到) */
+  roster: RosterEntry[];
+  finalisedAt: Date | string | null;
+  counts?: AttendanceCounts | null;
+  flagged?: { memberId: string; name: string; streak: number }[];
+  awardedAt?: Date | string | null;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+  publishedAt?: Date | string | null;
+}
+
+export interface StoredAttendance {
+  _id: string;
+  activityId: string;
+  memberId: string;
+  memberName: string;
+  branchId: string;
+  startAt: Date | string;
+  status: AttendanceStatus;
+  method: SignInMethod | null;
+  at: Date | string | null;
+  byId: string | null;
+  note: string | null;
+  leaveReason: string | null;
+  leaveRequestedAt: Date | string | null;
+  reviewedBy: string | null;
+  reviewedAt: Date | string | null;
+  madeUpAt: Date | string | null;
+  makeUpNote: string | null;
+  history: { at: Date | string; by: string; from: string; to: string; reason: string }[];
+  updatedAt: Date | string;
+}
+
+export const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+
+export const stripId = <T extends { _id?: unknown }>(doc: T): Omit<T, '_id'> => {
+  const { _id, ...rest } = doc;
+  void _id;
+  return rest;
+};
+
+export async function getDoc<T>(db: Db, coll: string, id: string): Promise<T | null> {
+  const res = await db.collection(coll).doc(id).get();
+  const data = res?.data;
+  return ((Array.isArray(data) ? data[0] : data) as T) ?? null;
+}
+
+export const isDuplicateKey = (e: unknown) => /duplicate key|E11000/i.test(String((e as any)?.message ?? (e as any)?.errMsg ?? e));
+
+export function toActivityView(a: StoredActivity, now: Date): ActivityView {
+  return {
+    id: a._id,
+    type: a.type,
+    typeLabel: ACTIVITY_TYPES[a.type] ?? a.type,
+    title: a.title,
+    agenda: a.agenda,
+    startAt: iso(a.startAt)!,
+    endAt: iso(a.endAt)!,
+    signInOpenAt: iso(a.signInOpenAt)!,
+    signInCloseAt: iso(a.signInCloseAt)!,
+    place: a.place,
+    hostBranchId: a.hostBranchId,
+    hostBranchName: a.hostBranchName,
+    branchIds: a.branchIds,
+    groupId: a.groupId,
+    studyMinutes: a.studyMinutes,
+    geofenceRadiusM: a.geofence?.radiusM ?? null,
+    makeUpText: a.makeUpText,
+    makeUpLessonId: a.makeUpLessonId,
+    status: a.status,
+    phase: phaseOf(a, now),
+    rev: a.rev,
+    changes: (a.changes ?? []).map((c) => ({ at: iso(c.at)!, note: c.note })),
+    cancelReason: a.cancelReason,
+    expected: a.roster?.length ?? 0,
+    finalisedAt: iso(a.finalisedAt),
+    openBeforeMin: a.openBeforeMin,
+    closeAfterMin: a.closeAfterMin,
+    jointBranchIds: a.jointBranchIds ?? [],
+  };
+}
+
+export function toAttendanceView(r: StoredAttendance | null, member: { id: string; name: string }): AttendanceView {
+  return {
+    memberId: member.id,
+    name: r?.memberName ?? member.name,
+    status: r?.status ?? 'none',
+    method: r?.method ?? null,
+    at: iso(r?.at),
+    leaveReason: r?.leaveReason ?? null,
+    note: r?.note ?? null,
+    madeUpAt: iso(r?.madeUpAt),
+  };
+}
+
+/**
+ * The activity for sign-in and leave, cached per warm instance for a few seconds: a burst of 200
+ * sign-ins reads it once per instance, not 200 times. What could go stale in that time is a
+ * cancellation or a time change, and a published activity only changes through `save`/`cancel`,
+ * which refresh this instance's copy; other instances see it within CACHE_MS. Tokens stop being
+ * issued at once, so the exposure is bounded by the token's own 30 s life anyway.
+ */
+const CACHE_MS = 10_000;
+const cache = new Map<string, { doc: StoredActivity | null; until: number }>();
+
+export async function getActivityCached(db: Db, id: string): Promise<{ doc: StoredActivity | null; cached: boolean }> {
+  const hit = cache.get(id);
+  const t = Date.now();
+  if (hit && hit.until > t) return { doc: hit.doc, cached: true };
+  const doc = await getDoc<StoredActivity>(db, C.items, id);
+  if (cache.size > 200) cache.clear();
+  // a missing or draft activity is not cached: it may be published a moment later
+  if (doc && doc.status !== 'draft') cache.set(id, { doc, until: t + CACHE_MS });
+  return { doc, cached: false };
+}
+
+export function rememberActivity(doc: StoredActivity): void {
+  if (doc.status === 'draft') cache.delete(doc._id);
+  else cache.set(doc._id, { doc, until: Date.now() + CACHE_MS });
+}
+
+export function forgetActivity(id: string): void {
+  cache.delete(id);
+}
+
+/** Reads every document matching `query`, 1000 per request (CloudBase's maximum), in `_id` order. */
+export async function readAll<T>(db: Db, coll: string, query: Record<string, unknown>, field?: Record<string, boolean>): Promise<T[]> {
+  const out: T[] = [];
+  for (let skip = 0; ; skip += 1000) {
+    let q = db.collection(coll).where(query);
+    if (field) q = q.field(field);
+    const res = await q.orderBy('_id', 'asc').skip(skip).limit(1000).get();
+    out.push(...(res.data as T[]));
+    if (res.data.length < 1000) return out;
+  }
+}

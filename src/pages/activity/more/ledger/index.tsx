@@ -1,0 +1,105 @@
+import { useState } from 'react';
+import Taro from '@tarojs/taro';
+import { Picker, Text, View } from '@tarojs/components';
+import { toApiError } from '../../../../api';
+import { activityApi, type ActivityOutputs } from '../../../../api/activity';
+import { BigButton } from '../../../../components/big-button';
+import { Page } from '../../../../components/page';
+import { Async } from '../../../../components/states';
+import { useRequest } from '../../../../hooks/use-request';
+import { dayOf } from '../../../../../core/activity/rules';
+import '../../activity.scss';
+
+type Export = ActivityOutputs['exportLedger'];
+
+/** Opens the exported workbook: a download on H5, WeChat's document viewer on the phone. */
+async function openFile(out: Export) {
+  if (process.env.TARO_ENV === 'h5') {
+    if (typeof window !== 'undefined') window.open(out.url, '_blank');
+    return;
+  }
+  const file = await Taro.downloadFile({ url: out.url });
+  await Taro.openDocument({ filePath: file.tempFilePath, fileType: 'xlsx', showMenu: true });
+}
+
+export default function LedgerPage() {
+  const today = dayOf(new Date());
+  const [from, setFrom] = useState(`${today.slice(0, 4)}-01-01`);
+  const [to, setTo] = useState(today);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [out, setOut] = useState<Export | null>(null);
+  const rates = useRequest(() => activityApi.rates({ from, to }), [from, to]);
+
+  const exportNow = async () => {
+    if (busy) return;
+    setBusy(true);
+    setError('');
+    try {
+      const r = await activityApi.exportLedger({ from, to });
+      setOut(r);
+      await openFile(r).catch(() => undefined);
+    } catch (e) {
+      setError(toApiError(e).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Page className='activity-ledger' title='组织生活台账'>
+      <Text className='page-title'>组织生活台账</Text>
+      <View className='card'>
+        <View className='two-col'>
+          <View className='field'>
+            <Text className='field-label'>从</Text>
+            <Picker mode='date' value={from} onChange={(e) => setFrom(String(e.detail.value))}>
+              <View className='picker-value' id='ledger-from'>{from}</View>
+            </Picker>
+          </View>
+          <View className='field'>
+            <Text className='field-label'>到</Text>
+            <Picker mode='date' value={to} onChange={(e) => setTo(String(e.detail.value))}>
+              <View className='picker-value' id='ledger-to'>{to}</View>
+            </Picker>
+          </View>
+        </View>
+        <Text className='muted'>导出的 Excel 含“三会一课记录”（会议类型、时间、地点、主持人、应到、实到、请假、缺席、补学、内容摘要）、“出勤明细”和“出勤率”三张表。</Text>
+        {error ? <Text className='notice error'>{error}</Text> : null}
+        <BigButton id='ledger-export' busy={busy} onClick={exportNow}>
+          导出台账（Excel）
+        </BigButton>
+        {out ? (
+          <View id='ledger-result'>
+            <Text className='text'>
+              已生成：{out.fileName}（{out.activities} 次活动，{Math.ceil(out.bytes / 1024)} KB）
+            </Text>
+            <Text className='link' id='ledger-download' onClick={() => openFile(out)}>
+              打开 / 下载
+            </Text>
+          </View>
+        ) : null}
+      </View>
+      <View className='card' id='ledger-rates'>
+        <Text className='card-title'>出勤率</Text>
+        <Async req={rates}>
+          {(r) => (
+            <>
+              <Text className='text'>
+                {r.activities} 次活动 · 出勤率 {r.rate.attendance}% · 含补学 {r.rate.withMakeUp}%
+              </Text>
+              {(r.members ?? []).map((m) => (
+                <View key={m.memberId} className='list-item'>
+                  <Text className='text'>{m.name}</Text>
+                  <Text className={`badge ${m.rate < 60 ? 'red' : m.rate < 90 ? 'gold' : ''}`}>
+                    {m.present}/{m.expected} · {m.rate}%
+                  </Text>
+                </View>
+              ))}
+            </>
+          )}
+        </Async>
+      </View>
+    </Page>
+  );
+}

@@ -1,0 +1,138 @@
+import { useEffect, useRef, useState } from 'react';
+import Taro, { useDidHide, useDidShow, useRouter } from '@tarojs/taro';
+import { Image, Text, View } from '@tarojs/components';
+import { toApiError } from '../../../../api';
+import { activityApi, type ActivityOutputs } from '../../../../api/activity';
+import { BigButton } from '../../../../components/big-button';
+import { Page } from '../../../../components/page';
+import { ErrorState, Loading } from '../../../../components/states';
+import { useNotice } from '../../../../hooks/use-notice';
+import '../../activity.scss';
+
+type Token = ActivityOutputs['qrToken'];
+type Roster = ActivityOutputs['roster'];
+
+/**
+ * The rotating sign-in code: a new server-signed token every 15 s (fetched just after each slot
+ * turns), with the live count of who has signed in. The screen stays on while it is shown.
+ */
+export default function QrScreen() {
+  const { params } = useRouter();
+  const id = params.id ?? '';
+  const [token, setToken] = useState<Token | null>(null);
+  const [roster, setRoster] = useState<Roster | null>(null);
+  const [error, setError] = useState<ReturnType<typeof toApiError> | null>(null);
+  const [closing, setClosing] = useState(false);
+  const [confirm, setConfirm] = useState(false);
+  const [closed, setClosed] = useState<ActivityOutputs['closeSignIn'] | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const visible = useRef(true);
+  const { notice, notify } = useNotice();
+
+  const refresh = async () => {
+    if (timer.current) clearTimeout(timer.current);
+    if (!visible.current) return;
+    try {
+      const [t, r] = await Promise.all([activityApi.qrToken(id), activityApi.roster(id)]);
+      setToken(t);
+      setRoster(r);
+      setError(null);
+      timer.current = setTimeout(refresh, Math.max(1000, t.refreshInMs + 300));
+    } catch (e) {
+      setError(toApiError(e));
+    }
+  };
+
+  useEffect(() => {
+    void refresh();
+    if (process.env.TARO_ENV === 'weapp') Taro.setKeepScreenOn({ keepScreenOn: true }).catch(() => undefined);
+    return () => {
+      if (timer.current) clearTimeout(timer.current);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id]);
+  useDidShow(() => {
+    if (!visible.current) {
+      visible.current = true;
+      void refresh();
+    }
+  });
+  useDidHide(() => {
+    visible.current = false;
+    if (timer.current) clearTimeout(timer.current);
+  });
+
+  const close = async () => {
+    setClosing(true);
+    try {
+      const out = await activityApi.closeSignIn(id);
+      if (timer.current) clearTimeout(timer.current);
+      setClosed(out);
+      notify('签到已结束');
+    } catch (e) {
+      setError(toApiError(e));
+    } finally {
+      setClosing(false);
+      setConfirm(false);
+    }
+  };
+
+  if (closed) {
+    return (
+      <Page className='activity-qr' title='签到码'>
+        {notice ? <Text className='notice'>{notice}</Text> : null}
+        <View className='card' id='qr-closed'>
+          <Text className='card-title'>签到已结束</Text>
+          <Text className='text'>
+            应到 {closed.counts.expected} 人，实到 {closed.counts.present} 人，请假 {closed.counts.leave} 人，缺席 {closed.counts.absent} 人。
+          </Text>
+          <Text className='muted'>缺席和请假的党员已收到补学任务。</Text>
+          <BigButton id='qr-roster' onClick={() => Taro.redirectTo({ url: `/pages/activity/more/roster/index?id=${id}` })}>
+            查看名单
+          </BigButton>
+        </View>
+      </Page>
+    );
+  }
+  if (error && !token) return <Page title='签到码'><ErrorState error={error} onRetry={refresh} /></Page>;
+  if (!token || !roster) return <Page title='签到码'><Loading /></Page>;
+  const c = roster.counts;
+  return (
+    <Page className='activity-qr' title='签到码'>
+      <View className='card'>
+        <Text className='card-title'>{roster.activity.title}</Text>
+        <View className='qr-box'>
+          <Image className='qr-img' id='qr-image' src={token.qr} mode='aspectFit' />
+          <Text className='qr-token' id='qr-token'>
+            {token.token}
+          </Text>
+          <Text className='muted'>请党员用“指尖党校”扫码签到，签到码每 15 秒自动更新</Text>
+        </View>
+        {error ? <Text className='notice error'>{error.message}</Text> : null}
+        <View className='counter-row' id='qr-counts'>
+          <View className='counter'><Text className='counter-n' id='qr-present'>{c.present}</Text><Text className='counter-l'>已签到</Text></View>
+          <View className='counter'><Text className='counter-n'>{c.leave}</Text><Text className='counter-l'>请假</Text></View>
+          <View className='counter'><Text className='counter-n'>{c.expected - c.present - c.leave}</Text><Text className='counter-l'>未签到</Text></View>
+          <View className='counter'><Text className='counter-n'>{c.expected}</Text><Text className='counter-l'>应到</Text></View>
+        </View>
+      </View>
+      {confirm ? (
+        <View className='card'>
+          <Text className='text'>结束后，未签到且未获准请假的党员将记为缺席，并收到补学任务。</Text>
+          <View className='actions'>
+            <BigButton small kind='danger' id='qr-close-confirm' busy={closing} onClick={close}>
+              确认结束签到
+            </BigButton>
+            <BigButton small kind='plain' onClick={() => setConfirm(false)}>
+              继续签到
+            </BigButton>
+          </View>
+        </View>
+      ) : (
+        <BigButton kind='default' id='qr-close' onClick={() => setConfirm(true)}>
+          结束签到
+        </BigButton>
+      )}
+    </Page>
+  );
+}

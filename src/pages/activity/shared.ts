@@ -1,0 +1,60 @@
+import Taro from '@tarojs/taro';
+import type { AttendanceView, NoticeItem } from '../../api/activity';
+import { formatDateTime, STATUS_LABEL } from '../../../core/activity/rules';
+
+export { formatDateTime };
+
+/** Template id of the "活动即将开始" subscribe message; set it to the one in your mini-program's console. */
+export const ACTIVITY_REMIND_TEMPLATE_ID = 'ACTIVITY_REMIND_TEMPLATE_ID';
+
+export function timeRange(a: { startAt: string; endAt: string }): string {
+  const s = formatDateTime(a.startAt);
+  const e = formatDateTime(a.endAt);
+  return s.slice(0, 10) === e.slice(0, 10) ? `${s} – ${e.slice(11)}` : `${s} – ${e}`;
+}
+
+/** The member's own status, in words, and the badge colour class. */
+export function myStatus(item: Pick<NoticeItem, 'phase' | 'status' | 'required'> & { mine: AttendanceView | null }): { text: string; cls: string } {
+  if (item.status === 'cancelled') return { text: '已取消', cls: 'grey' };
+  const m = item.mine;
+  if (m && m.status !== 'none') {
+    if ((m.status === 'leave' || m.status === 'absent') && m.madeUpAt) return { text: '已补学', cls: '' };
+    if (m.status === 'present') return { text: '已签到', cls: '' };
+    if (m.status === 'absent' || m.status === 'leave_declined') return { text: STATUS_LABEL[m.status], cls: 'red' };
+    return { text: STATUS_LABEL[m.status], cls: 'gold' };
+  }
+  if (!item.required) return { text: '可参加', cls: 'grey' };
+  if (item.phase === 'signin') return { text: '待签到', cls: 'red' };
+  if (item.phase === 'upcoming') return { text: '未开始', cls: 'gold' };
+  if (item.phase === 'closed') return { text: '已结束', cls: 'grey' };
+  return { text: '', cls: 'grey' };
+}
+
+export const PHASE_LABEL = { draft: '草稿', cancelled: '已取消', upcoming: '未开始', signin: '签到中', closed: '已结束' } as const;
+
+/** Reads the code: the camera on WeChat; on H5 the page shows a code-entry box instead. */
+export async function scanSignInCode(): Promise<string | null> {
+  if (process.env.TARO_ENV !== 'weapp') return null;
+  const res = await Taro.scanCode({ onlyFromCamera: true, scanType: ['qrCode'] });
+  return res.result ?? null;
+}
+
+/** A location for a geofenced sign-in, or undefined when the member declines (the server explains). */
+export async function currentLocation(): Promise<{ lat: number; lng: number; accuracy?: number } | undefined> {
+  try {
+    const r = await Taro.getLocation({ type: 'gcj02' });
+    return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function askReminder(): Promise<boolean> {
+  if (process.env.TARO_ENV !== 'weapp') return true;
+  try {
+    const res = (await Taro.requestSubscribeMessage({ tmplIds: [ACTIVITY_REMIND_TEMPLATE_ID], entityIds: [] } as never)) as unknown as Record<string, string>;
+    return res[ACTIVITY_REMIND_TEMPLATE_ID] === 'accept';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,178 @@
+import fc from 'fast-check';
+import { AppError } from '../../core/fn/errors';
+import {
+  absencePlan,
+  absenceStreak,
+  assertInsideGeofence,
+  assertLeaveOpen,
+  assertSignInOpen,
+  countAttendance,
+  dayOf,
+  distanceMeters,
+  periodBounds,
+  phaseOf,
+  rates,
+  signInDecision,
+  signInWindow,
+  type ActivityTimes,
+} from '../../core/activity/rules';
+import { issueToken, parseToken, qrSecret, SLOT_MS, verifyToken, LOCAL_QR_SECRET } from '../../core/activity/token';
+import { activityInputs } from '../../core/activity/contracts';
+
+const MIN = 60_000;
+const start = new Date('2026-11-25T06:30:00Z'); // 14:30 in Shanghai
+
+function act(over: Partial<ActivityTimes> = {}): ActivityTimes {
+  const w = signInWindow(start, 30, 30);
+  return { status: 'published', startAt: start, endAt: new Date(start.getTime() + 120 * MIN), signInOpenAt: w.openAt, signInCloseAt: w.closeAt, ...over };
+}
+const code = (f: () => void) => {
+  try {
+    f();
+  } catch (e) {
+    return (e as AppError).code;
+  }
+  return 'OK';
+};
+
+describe('sign-in window', () => {
+  test('default window is 30 min before to 30 min after the start; edges are exact', () => {
+    const a = act();
+    expect(phaseOf(a, new Date(start.getTime() - 30 * MIN - 1))).toBe('upcoming');
+    expect(phaseOf(a, new Date(start.getTime() - 30 * MIN))).toBe('signin');
+    expect(phaseOf(a, new Date(start.getTime() + 30 * MIN - 1))).toBe('signin');
+    expect(phaseOf(a, new Date(start.getTime() + 30 * MIN))).toBe('closed');
+    expect(code(() => assertSignInOpen(a, new Date(start.getTime() - 31 * MIN)))).toBe('FAILED_PRECONDITION');
+    expect(code(() => assertSignInOpen(a, start))).toBe('OK');
+    expect(code(() => assertSignInOpen(a, new Date(start.getTime() + 31 * MIN)))).toBe('FAILED_PRECONDITION');
+  });
+
+  test('a manual close ends sign-in early; drafts and cancelled activities never open', () => {
+    expect(phaseOf(act({ finalisedAt: start }), start)).toBe('closed');
+    expect(code(() => assertSignInOpen(act({ status: 'draft' }), start))).toBe('NOT_FOUND');
+    expect(code(() => assertSignInOpen(act({ status: 'cancelled' }), start))).toBe('FAILED_PRECONDITION');
+  });
+
+  test('leave only before the start', () => {
+    expect(code(() => assertLeaveOpen(act(), new Date(start.getTime() - 1)))).toBe('OK');
+    expect(code(() => assertLeaveOpen(act(), start))).toBe('FAILED_PRECONDITION');
+    expect(code(() => assertLeaveOpen(act({ status: 'cancelled' }), new Date(0)))).toBe('FAILED_PRECONDITION');
+  });
+});
+
+describe('geofence', () => {
+  const fence = { lat: 34.7916, lng: 113.6629, radiusM: 200 };
+  test('distance is right to within a metre on a known pair (0.001° latitude ≈ 111 m)', () => {
+    expect(Math.abs(distanceMeters({ lat: 34, lng: 113 }, { lat: 34.001, lng: 113 }) - 111.2)).toBeLessThan(1);
+  });
+  test('no location, outside, inside, and accuracy slack capped at 100 m', () => {
+    expect(code(() => assertInsideGeofence(fence, undefined))).toBe('FAILED_PRECONDITION');
+    expect(code(() => assertInsideGeofence(fence, { lat: 34.7946, lng: 113.6629 }))).toBe('FAILED_PRECONDITION'); // ≈ 333 m
+    expect(code(() => assertInsideGeofence(fence, { lat: 34.7946, lng: 113.6629, accuracy: 5000 }))).toBe('FAILED_PRECONDITION');
+    expect(code(() => assertInsideGeofence(fence, { lat: 34.7941, lng: 113.6629, accuracy: 80 }))).toBe('OK'); // ≈ 278 m
+    expect(code(() => assertInsideGeofence(null, undefined))).toBe('OK');
+  });
+});
+
+describe('attendance decisions', () => {
+  const roster = [
+    { id: 'a', name: '甲', branchId: 'b' },
+    { id: 'b', name: '乙', branchId: 'b' },
+    { id: 'c', name: '丙', branchId: 'b' },
+    { id: 'd', name: '丁', branchId: 'b' },
+    { id: 'e', name: '戊', branchId: 'b' },
+  ];
+  test('absence plan: no record → insert absent; pending or declined leave → absent; approved leave and presence stay', () => {
+    const plan = absencePlan(roster, [
+      { memberId: 'a', status: 'present' },
+      { memberId: 'b', status: 'leave' },
+      { memberId: 'c', status: 'leave_pending' },
+      { memberId: 'd', status: 'leave_declined' },
+    ]);
+    expect(plan.insert.map((m) => m.id)).toEqual(['e']);
+    expect(plan.toAbsent.sort()).toEqual(['c', 'd']);
+  });
+
+  test('absence plan is idempotent: applying it and planning again finds nothing to do', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('present', 'leave', 'leave_pending', 'leave_declined', 'absent', 'none'), { minLength: 5, maxLength: 5 }), (sts) => {
+        const recs = sts.flatMap((s, i) => (s === 'none' ? [] : [{ memberId: roster[i].id, status: s as any }]));
+        const plan = absencePlan(roster, recs);
+        const after = [
+          ...recs.map((r) => (plan.toAbsent.includes(r.memberId) ? { ...r, status: 'absent' as const } : r)),
+          ...plan.insert.map((m) => ({ memberId: m.id, status: 'absent' as const })),
+        ];
+        const again = absencePlan(roster, after);
+        const c = countAttendance(roster, after);
+        return again.insert.length === 0 && again.toAbsent.length === 0 && c.present + c.leave + c.absent === roster.length;
+      }),
+    );
+  });
+
+  test('sign-in over an existing record', () => {
+    expect(signInDecision(null)).toBe('insert');
+    expect(signInDecision({ memberId: 'a', status: 'present' })).toBe('already');
+    expect(signInDecision({ memberId: 'a', status: 'leave' })).toBe('upgrade');
+    expect(signInDecision({ memberId: 'a', status: 'leave_pending' })).toBe('upgrade');
+  });
+
+  test('counts, rates and the unexcused-absence streak', () => {
+    const c = countAttendance(roster, [
+      { memberId: 'a', status: 'present' },
+      { memberId: 'b', status: 'present' },
+      { memberId: 'c', status: 'leave', madeUpAt: new Date() },
+      { memberId: 'd', status: 'absent' },
+    ]);
+    expect(c).toMatchObject({ expected: 5, present: 2, leave: 1, absent: 1, madeUp: 1, noRecord: 1 });
+    expect(rates(c)).toEqual({ attendance: 40, withMakeUp: 60 });
+    expect(rates({ expected: 0, present: 0, madeUp: 0 })).toEqual({ attendance: 0, withMakeUp: 0 });
+    expect(absenceStreak([{ memberId: 'a', status: 'absent' }, { memberId: 'a', status: 'absent' }, { memberId: 'a', status: 'present' }, { memberId: 'a', status: 'absent' }])).toBe(2);
+    expect(absenceStreak([{ memberId: 'a', status: 'absent', madeUpAt: new Date() }, { memberId: 'a', status: 'absent' }])).toBe(0);
+  });
+});
+
+describe('days in Asia/Shanghai', () => {
+  test('a late-evening activity belongs to the Shanghai day, and periods are whole Shanghai days', () => {
+    expect(dayOf(new Date('2026-11-25T16:30:00Z'))).toBe('2026-11-26');
+    const p = periodBounds('2026-01-01', '2026-12-31');
+    expect(p.start.toISOString()).toBe('2025-12-31T16:00:00.000Z');
+    expect(p.end.toISOString()).toBe('2026-12-31T16:00:00.000Z');
+  });
+});
+
+describe('rotating QR token', () => {
+  const secret = 'a-test-secret-of-some-length';
+  const t0 = 1_790_000_000_000;
+  test('valid in its slot and the next, expired after, never in the future', () => {
+    const { token } = issueToken(secret, 'a123', t0);
+    expect(verifyToken(secret, token, t0)).toBe('a123');
+    expect(verifyToken(secret, token, t0 + SLOT_MS)).toBe('a123');
+    expect(code(() => verifyToken(secret, token, t0 + 2 * SLOT_MS + SLOT_MS))).toBe('FAILED_PRECONDITION');
+    expect(code(() => verifyToken(secret, token, t0 - SLOT_MS))).toBe('INVALID_ARGUMENT');
+  });
+  test('another secret, another activity id or a changed slot is rejected', () => {
+    const { token } = issueToken(secret, 'a123', t0);
+    const p = parseToken(token)!;
+    expect(code(() => verifyToken('another-secret-entirely', token, t0))).toBe('INVALID_ARGUMENT');
+    expect(code(() => verifyToken(secret, `a124.${p.slot}.${p.mac}`, t0))).toBe('INVALID_ARGUMENT');
+    expect(code(() => verifyToken(secret, `a123.${p.slot + 1}.${p.mac}`, t0 + SLOT_MS))).toBe('INVALID_ARGUMENT');
+  });
+  test('any string that is not a token is INVALID_ARGUMENT, never a crash', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 120 }), (s) => code(() => verifyToken(secret, s, t0)) === 'INVALID_ARGUMENT'));
+  });
+  test('the local default secret is used only when none (or a short one) is configured', () => {
+    expect(qrSecret({})).toBe(LOCAL_QR_SECRET);
+    expect(qrSecret({ ACTIVITY_QR_SECRET: 'short' })).toBe(LOCAL_QR_SECRET);
+    expect(qrSecret({ ACTIVITY_QR_SECRET: 'a-long-enough-production-secret' })).toBe('a-long-enough-production-secret');
+  });
+});
+
+describe('contracts', () => {
+  test('a sign-in payload cannot name another member', () => {
+    expect(activityInputs.signIn.safeParse({ token: 'x', memberId: 'm1' }).success).toBe(false);
+  });
+  test('export period must be ordered', () => {
+    const r = activityInputs.exportLedger.safeParse({ from: '2026-12-01', to: '2026-01-01' });
+    expect(r.success).toBe(false);
+  });
+});
