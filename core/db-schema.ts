@@ -7,6 +7,10 @@
  * CloudBase treats a missing field as null in a unique index: only one document may lack it.
  */
 import { ORG_SCHEMA } from './org/schema';
+import { STUDY_SCHEMA } from './study/schema';
+import { QUIZ_SCHEMA } from './quiz/schema';
+import { POINTS_SCHEMA } from './points/schema';
+import { ACTIVITY_SCHEMA } from './activity/schema';
 
 export interface IndexSpec {
   name: string;
@@ -26,6 +30,10 @@ export interface CollectionSpec {
  */
 export const DB_SCHEMA: Record<string, CollectionSpec> = {
   ...ORG_SCHEMA,
+  ...STUDY_SCHEMA,
+  ...QUIZ_SCHEMA,
+  ...POINTS_SCHEMA,
+  ...ACTIVITY_SCHEMA,
 };
 
 export type CollectionName = keyof typeof DB_SCHEMA;

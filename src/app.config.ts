@@ -1,12 +1,15 @@
 // Tab pages and the join page live in the main package; everything a secretary or organiser uses
 // is a subpackage, so a member's first download stays small.
 export default defineAppConfig({
-  pages: ['pages/home/index', 'pages/study/index', 'pages/activity/index', 'pages/mine/index', 'pages/org/join/index'],
+  pages: ['pages/home/index', 'pages/study/index', 'pages/activity/index', 'pages/activity/detail/index', 'pages/mine/index', 'pages/org/join/index', 'pages/study/lesson/index', 'pages/quiz/index'],
   subPackages: [
     {
       root: 'pages/org/manage',
       pages: ['invite/index', 'applications/index', 'members/index', 'import/index', 'move/index'],
     },
+    { root: 'pages/activity/more', pages: ['edit/index', 'qr/index', 'roster/index', 'ledger/index'] },
+    { root: 'pages/study/more', pages: ['branch/index', 'offline/index'] },
+    { root: 'pages/quiz/more', pages: ['wrong/index', 'practice/index', 'points/index', 'rank/index', 'branch/index', 'bank/index'] },
   ],
   window: {
     backgroundTextStyle: 'light',

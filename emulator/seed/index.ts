@@ -11,6 +11,9 @@
 import { ageFromBirthYear, ROLE_LABEL } from '../../core/org/member';
 import type { MemberRole } from '../../core/fn/router';
 import { chineseName, int, prng, seedPhone, type Rand } from './names';
+import { seedQuiz } from './quiz';
+import { seedStudy } from './study';
+import { seedActivity } from './activity';
 
 /** The part of emulator/db/store.ts the seed uses (sync or async both work). */
 export interface SeedStore {
@@ -372,12 +375,16 @@ export async function seed(store: SeedStore, opts: { size: SeedSize; now?: Date 
     await insertAll(store, 'org_invites', invites);
     await insertAll(store, 'org_applications', applications);
     await insertAll(store, 'org_transfers', transfers);
+    await seedQuiz(store, 'demo', now);
+    await seedStudy(store, now);
+    await seedActivity(store, now);
     return { members: b.members.length, branches: b.nodes.filter((n) => n.type === 'branch').length };
   }
   const b = buildDistrict(now);
   await insertAll(store, 'org_nodes', b.nodes);
   await insertAll(store, 'org_members', b.members);
   await insertAll(store, 'org_bindings', bindingsOf(b.members, now));
+  await seedQuiz(store, 'district', now);
   return { members: b.members.length, branches: b.nodes.filter((n) => n.type === 'branch').length };
 }
 

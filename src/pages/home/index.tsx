@@ -2,12 +2,16 @@ import { Text, View } from '@tarojs/components';
 import { orgApi, type OrgOutputs } from '../../api/org';
 import { BigButton } from '../../components/big-button';
 import { Page } from '../../components/page';
-import { Async, goTab, goTo } from '../../components/states';
+import { Async, goTo } from '../../components/states';
 import { useElder } from '../../elder/context';
 import { wechatFontScale } from '../../elder/store';
 import { useRequest } from '../../hooks/use-request';
 import { formatDate } from '../../utils/invite-code';
+import { StudyTaskCard } from '../study/study-task-card';
+import { QuizTaskCard } from '../quiz/quiz-task-card';
+import { ElderHome } from './elder-home';
 import './index.scss';
+import { ActivityTaskCard } from '../activity/components/home-card';
 
 const STATUS_LABEL = { pending: '等待支部书记审核', approved: '已通过', rejected: '未通过' } as const;
 
@@ -26,29 +30,6 @@ function ElderSuggestion({ age }: { age?: number }) {
       <BigButton id='elder-suggest-dismiss' kind='default' onClick={elder.markSuggested}>
         暂不需要
       </BigButton>
-    </View>
-  );
-}
-
-const TASKS = [
-  { key: 'quiz', title: '每日答题', desc: '每天 5 道题，巩固理论学习', tab: '/pages/study/index' },
-  { key: 'study', title: '学习', desc: '课程与学时记录', tab: '/pages/study/index' },
-  { key: 'activity', title: '组织生活', desc: '主题党日通知与签到', tab: '/pages/activity/index' },
-];
-
-function Tasks() {
-  return (
-    <View className='card'>
-      <Text className='card-title'>今日任务</Text>
-      {TASKS.map((t) => (
-        <View key={t.key} className={`list-item task task-${t.key}`} onClick={() => goTab(t.tab)}>
-          <View className='task-main'>
-            <Text className='text task-title'>{t.title}</Text>
-            <Text className='muted'>{t.desc}</Text>
-          </View>
-          <Text className='badge grey'>即将开放</Text>
-        </View>
-      ))}
     </View>
   );
 }
@@ -75,6 +56,8 @@ function Member({ me }: { me: OrgOutputs['me'] }) {
   const m = me.member!;
   const branch = m.branchName ?? me.pathNames[me.pathNames.length - 1] ?? '';
   const manages = m.role === 'secretary' || m.role === 'organiser';
+  const elder = useElder();
+  if (elder.on) return <ElderHome name={m.name} />;
   return (
     <>
       <View className='card hello'>
@@ -87,7 +70,9 @@ function Member({ me }: { me: OrgOutputs['me'] }) {
       </View>
       <ElderSuggestion age={m.age} />
       {manages ? <PendingApplications /> : null}
-      <Tasks />
+      <QuizTaskCard />
+      <ActivityTaskCard />
+      <StudyTaskCard />
     </>
   );
 }

@@ -37,6 +37,12 @@ const MANAGE_LINKS = [
   { id: 'mine-manage-members', text: '支部党员名册', url: '/pages/org/manage/members/index' },
   { id: 'mine-manage-import', text: '批量导入党员', url: '/pages/org/manage/import/index' },
   { id: 'mine-manage-move', text: '流动党员转接', url: '/pages/org/manage/move/index' },
+  { id: 'mine-activity-new', text: '发布组织生活通知', url: '/pages/activity/more/edit/index' },
+  { id: 'mine-activity-ledger', text: '组织生活台账与出勤率', url: '/pages/activity/more/ledger/index' },
+  { id: 'mine-study-branch', text: '支部学时统计', url: '/pages/study/more/branch/index' },
+  { id: 'mine-study-offline', text: '线下学习记录（送学上门）', url: '/pages/study/more/offline/index' },
+  { id: 'mine-quiz-branch', text: '支部答题情况（未答题名单）', url: '/pages/quiz/more/branch/index' },
+  { id: 'mine-quiz-bank', text: '题库管理（上级管理员）', url: '/pages/quiz/more/bank/index' },
 ];
 
 function Profile({ me }: { me: OrgOutputs['me'] }) {
