@@ -3,6 +3,7 @@ import { studyApi } from '../../api/study';
 import { goTab, goTo } from '../../components/states';
 import { useRequest } from '../../hooks/use-request';
 import { formatWhen } from '../study/format';
+import { ActivityTaskCard } from '../activity/components/home-card';
 import './elder-home.scss';
 
 /**
@@ -52,6 +53,8 @@ export function ElderHome({ name }: { name: string }) {
         <Text className='elder-btn-title'>我的学时</Text>
         <Text className='elder-btn-sub'>{p ? `今年已学 ${p.hours} 学时，要求 ${p.targetHours} 学时` : '查看今年的学习情况'}</Text>
       </View>
+      {/* the branch's notices, in large type, one tap from sign-in */}
+      <ActivityTaskCard />
     </View>
   );
 }

@@ -31,18 +31,22 @@ function ElderBadge({ active, onToggle }: { active: boolean; onToggle(next: bool
   );
 }
 
-const MANAGE_LINKS = [
-  { id: 'mine-manage-applications', text: '入支部申请审核', url: '/pages/org/manage/applications/index' },
-  { id: 'mine-manage-invite', text: '邀请党员加入', url: '/pages/org/manage/invite/index' },
-  { id: 'mine-manage-members', text: '支部党员名册', url: '/pages/org/manage/members/index' },
-  { id: 'mine-manage-import', text: '批量导入党员', url: '/pages/org/manage/import/index' },
-  { id: 'mine-manage-move', text: '流动党员转接', url: '/pages/org/manage/move/index' },
-  { id: 'mine-activity-new', text: '发布组织生活通知', url: '/pages/activity/more/edit/index' },
-  { id: 'mine-activity-ledger', text: '组织生活台账与出勤率', url: '/pages/activity/more/ledger/index' },
-  { id: 'mine-study-branch', text: '支部学时统计', url: '/pages/study/more/branch/index' },
-  { id: 'mine-study-offline', text: '线下学习记录（送学上门）', url: '/pages/study/more/offline/index' },
-  { id: 'mine-quiz-branch', text: '支部答题情况（未答题名单）', url: '/pages/quiz/more/branch/index' },
-  { id: 'mine-quiz-bank', text: '题库管理（上级管理员）', url: '/pages/quiz/more/bank/index' },
+// Each link shows only to the roles whose pages accept them, so nobody taps into 权限不足.
+const S = ['secretary'] as const;
+const O = ['organiser'] as const;
+const SO = ['secretary', 'organiser'] as const;
+const MANAGE_LINKS: { id: string; text: string; url: string; roles: readonly string[] }[] = [
+  { id: 'mine-manage-applications', text: '入支部申请审核', url: '/pages/org/manage/applications/index', roles: S },
+  { id: 'mine-manage-invite', text: '邀请党员加入', url: '/pages/org/manage/invite/index', roles: S },
+  { id: 'mine-manage-members', text: '支部党员名册', url: '/pages/org/manage/members/index', roles: SO },
+  { id: 'mine-manage-import', text: '批量导入党员', url: '/pages/org/manage/import/index', roles: S },
+  { id: 'mine-manage-move', text: '流动党员转接', url: '/pages/org/manage/move/index', roles: SO },
+  { id: 'mine-activity-new', text: '发布组织生活通知', url: '/pages/activity/more/edit/index', roles: S },
+  { id: 'mine-activity-ledger', text: '组织生活台账与出勤率', url: '/pages/activity/more/ledger/index', roles: SO },
+  { id: 'mine-study-branch', text: '支部学时统计', url: '/pages/study/more/branch/index', roles: SO },
+  { id: 'mine-study-offline', text: '线下学习记录（送学上门）', url: '/pages/study/more/offline/index', roles: S },
+  { id: 'mine-quiz-branch', text: '支部答题情况（未答题名单）', url: '/pages/quiz/more/branch/index', roles: S },
+  { id: 'mine-quiz-bank', text: '题库管理', url: '/pages/quiz/more/bank/index', roles: O },
 ];
 
 function Profile({ me }: { me: OrgOutputs['me'] }) {
@@ -71,7 +75,7 @@ function Profile({ me }: { me: OrgOutputs['me'] }) {
       {manages ? (
         <View className='card manage' id='mine-manage'>
           <Text className='card-title'>支部管理</Text>
-          {MANAGE_LINKS.map((l) => (
+          {MANAGE_LINKS.filter((l) => l.roles.includes(m.role)).map((l) => (
             <View key={l.id} id={l.id} className='list-item manage-link' onClick={() => goTo(l.url)}>
               <Text className='text'>{l.text}</Text>
               <Text className='text muted'>›</Text>
