@@ -5,49 +5,26 @@
  * sign-in, the elder (in 关怀模式) who did not come is marked absent and completes 补学, and the
  * secretary exports the 台账. Screenshots go to test-output/e2e/activity-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../emulator/seed';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
-import { launch, phonePage, shot } from './browser';
+import type { Emulator } from '../../emulator/server';
+import { phonePage, shot, signIn as signInAs, startApp, text, type E2EApp } from './browser';
 
-const ROOT = path.join(__dirname, '..', '..');
+let app: E2EApp;
 let emu: Emulator;
 let browser: Browser;
-let dataDir: string;
 
 beforeAll(async () => {
-  await buildFunctions(path.join(ROOT, 'cloudfunctions'));
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'pps-e2e-activity-'));
-  emu = await startEmulator({
-    functionsDir: path.join(ROOT, 'cloudfunctions'),
-    dataDir,
-    port: 0,
-    strict: true,
-    seed: 'demo',
-    triggers: false,
-    h5Dir: path.join(ROOT, 'dist-h5'),
-    log: () => undefined,
-  });
-  browser = await launch();
+  app = await startApp('activity');
+  ({ emu, browser } = app);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await emu?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await app?.close();
 });
 
-async function signIn(page: Page, openid: string): Promise<void> {
-  await page.goto(`${emu.url}/dev`);
-  await page.click(`button[data-openid="${openid}"]`);
-  await page.waitForURL((u) => u.pathname === '/' || u.hash.startsWith('#/pages/home'));
-}
+const signIn = (page: Page, who: string) => signInAs(page, emu, who);
 
-const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();
 const detailUrl = (id: string) => `${emu.url}/#/pages/activity/detail/index?id=${id}`;
 
 test('publish → read → rotating-code sign-in → leave → close → 补学 → 台账', async () => {

@@ -1,6 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startEmulator, type Emulator } from '../../emulator/server';
+import { buildFunctions } from '../../scripts/build-functions';
 
 /** Debian's chromium; override with CHROMIUM_PATH. Never a downloaded browser (no network for that). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -44,3 +47,48 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished.catch(() => undefined))));
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
+
+export interface E2EApp {
+  emu: Emulator;
+  browser: Browser;
+  close: () => Promise<void>;
+}
+
+/**
+ * The product as `npm start` serves it, on a fresh data dir with the demo district: functions
+ * bundled, the built H5 app (dist-h5/) served, identities only through the dev sign-in page.
+ */
+export async function startApp(name: string): Promise<E2EApp> {
+  const root = path.join(__dirname, '..', '..');
+  await buildFunctions(path.join(root, 'cloudfunctions'));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `pps-e2e-${name}-`));
+  const emu = await startEmulator({
+    functionsDir: path.join(root, 'cloudfunctions'),
+    dataDir,
+    port: 0,
+    strict: true,
+    seed: 'demo',
+    triggers: false,
+    h5Dir: path.join(root, 'dist-h5'),
+    log: () => undefined,
+  });
+  const browser = await launch();
+  return {
+    emu,
+    browser,
+    close: async () => {
+      await browser.close();
+      await emu.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in on /dev (a demo user by openid, or a fresh WeChat identity) and waits for the home page. */
+export async function signIn(page: Page, emu: Emulator, who: string | 'fresh'): Promise<void> {
+  await page.goto(`${emu.url}/dev`);
+  await page.click(who === 'fresh' ? '#fresh' : `button[data-openid="${who}"]`);
+  await page.waitForURL((u) => u.pathname === '/' || u.hash.startsWith('#/pages/home'));
+}
+
+export const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();

@@ -4,50 +4,26 @@
  * a new WeChat user joins a branch with the invite code, the branch secretary approves, the newcomer
  * is now a member; an elderly member turns on 关怀模式. Screenshots go to test-output/e2e/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../emulator/seed';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
-import { launch, phonePage, shot } from './browser';
+import type { Emulator } from '../../emulator/server';
+import { phonePage, shot, signIn as signInAs, startApp, text, type E2EApp } from './browser';
 
-const ROOT = path.join(__dirname, '..', '..');
+let app: E2EApp;
 let emu: Emulator;
 let browser: Browser;
-let dataDir: string;
 
 beforeAll(async () => {
-  await buildFunctions(path.join(ROOT, 'cloudfunctions'));
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'pps-e2e-'));
-  emu = await startEmulator({
-    functionsDir: path.join(ROOT, 'cloudfunctions'),
-    dataDir,
-    port: 0,
-    strict: true,
-    seed: 'demo',
-    triggers: false,
-    h5Dir: path.join(ROOT, 'dist-h5'),
-    log: () => undefined,
-  });
-  browser = await launch();
+  app = await startApp('join-branch');
+  ({ emu, browser } = app);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await emu?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await app?.close();
 });
 
-/** Signs in on /dev (a demo user by openid, or a fresh WeChat identity) and waits for the home page. */
-async function signIn(page: Page, who: string | 'fresh'): Promise<void> {
-  await page.goto(`${emu.url}/dev`);
-  await page.click(who === 'fresh' ? '#fresh' : `button[data-openid="${who}"]`);
-  await page.waitForURL((u) => u.pathname === '/' || u.hash.startsWith('#/pages/home'));
-}
+const signIn = (page: Page, who: string) => signInAs(page, emu, who);
 
-const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();
 
 test('a new WeChat user joins a branch by invite and the secretary approves', async () => {
   const newcomer = await phonePage(browser);

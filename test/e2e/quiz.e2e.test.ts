@@ -5,51 +5,28 @@
  * organiser imports a bank from .xlsx and sees the row report; an elder answers one question per
  * screen in 关怀模式. Screenshots go to test-output/e2e/quiz-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../emulator/seed';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
+import type { Emulator } from '../../emulator/server';
 import { BANK_TEMPLATE_ROWS } from '../../core/quiz/bank';
-import { launch, phonePage, shot } from './browser';
+import { phonePage, shot, signIn as signInAs, startApp, text, type E2EApp } from './browser';
 
-const ROOT = path.join(__dirname, '..', '..');
+let app: E2EApp;
 let emu: Emulator;
 let browser: Browser;
-let dataDir: string;
 
 beforeAll(async () => {
-  await buildFunctions(path.join(ROOT, 'cloudfunctions'));
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'pps-e2e-quiz-'));
-  emu = await startEmulator({
-    functionsDir: path.join(ROOT, 'cloudfunctions'),
-    dataDir,
-    port: 0,
-    strict: true,
-    seed: 'demo',
-    triggers: false,
-    h5Dir: path.join(ROOT, 'dist-h5'),
-    log: () => undefined,
-  });
-  browser = await launch();
+  app = await startApp('quiz');
+  ({ emu, browser } = app);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await emu?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await app?.close();
 });
 
-async function signIn(page: Page, openid: string): Promise<void> {
-  await page.goto(`${emu.url}/dev`);
-  await page.click(`button[data-openid="${openid}"]`);
-  await page.waitForURL((u) => u.pathname === '/' || u.hash.startsWith('#/pages/home'));
-}
+const signIn = (page: Page, who: string) => signInAs(page, emu, who);
 
-const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();
 const db = () => emu.backend.store as { find(c: string, q?: object): any[]; findOne(c: string, id: string): any };
 /** today's set as stored, to know the answers in the test (the page never receives them) */
 const storedSet = () => db().find('quiz_sets', { materialised: true })[0].questions as Array<{ _id: string; stem: string; answer: string[]; options: Array<{ id: string }> }>;

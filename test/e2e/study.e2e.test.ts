@@ -4,51 +4,29 @@
  * air (simulated stream) and gets attendance credit; an elder in 关怀模式 reaches the live lesson in
  * one tap from home; a secretary records a 送学上门 session and sees the branch table.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../emulator/seed';
 import { STUDY_DEMO } from '../../emulator/seed/study';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
+import type { Emulator } from '../../emulator/server';
 import { yearOf } from '../../core/study/rules';
-import { launch, phonePage, shot } from './browser';
+import { phonePage, shot, signIn as signInAs, startApp, text, type E2EApp } from './browser';
 
-const ROOT = path.join(__dirname, '..', '..');
+let app: E2EApp;
 let emu: Emulator;
 let browser: Browser;
-let dataDir: string;
 
 beforeAll(async () => {
   process.env.STUDY_BEAT_SEC = '2';
-  await buildFunctions(path.join(ROOT, 'cloudfunctions'));
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'pps-study-e2e-'));
-  emu = await startEmulator({
-    functionsDir: path.join(ROOT, 'cloudfunctions'),
-    dataDir,
-    port: 0,
-    strict: true,
-    seed: 'demo',
-    triggers: false,
-    h5Dir: path.join(ROOT, 'dist-h5'),
-    log: () => undefined,
-  });
-  browser = await launch();
+  app = await startApp('study');
+  ({ emu, browser } = app);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await emu?.close();
+  await app?.close();
   delete process.env.STUDY_BEAT_SEC;
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function signIn(page: Page, who: string): Promise<void> {
-  await page.goto(`${emu.url}/dev`);
-  await page.click(`button[data-openid="${who}"]`);
-  await page.waitForURL((u) => u.pathname === '/' || u.hash.startsWith('#/pages/home'));
-}
+const signIn = (page: Page, who: string) => signInAs(page, emu, who);
 
 async function poll(read: () => number, timeoutMs = 10_000): Promise<number> {
   const until = Date.now() + timeoutMs;
@@ -60,7 +38,6 @@ async function poll(read: () => number, timeoutMs = 10_000): Promise<number> {
   return v;
 }
 
-const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();
 const totals = (memberId: string) => emu.backend.store.findOne('study_totals', `${yearOf(new Date())}:${memberId}`) as any;
 
 test('a member reads part of an article lesson and sees the credit on the lesson and in 学时', async () => {
