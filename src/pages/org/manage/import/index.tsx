@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { orgInputs } from '../../../../../core/org/contracts';
 import { ROSTER_TEMPLATE_CSV } from '../../../../../core/org/roster';
@@ -8,84 +7,19 @@ import { orgApi, type ImportReport } from '../../../../api/org';
 import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { useNotice } from '../../../../hooks/use-notice';
+import { offerTemplate, pickSpreadsheet, type PickedFile } from '../../../../utils/spreadsheet-file';
 import '../manage.scss';
 
-
-interface Picked {
-  fileName: string;
-  contentBase64: string;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...Array.from(bytes.subarray(i, i + 0x8000)));
-  return btoa(bin);
-}
-
-/** H5: a throw-away <input type="file">; resolves null when the person cancels. */
-function pickFileH5(): Promise<Picked | null> {
-  return new Promise((resolve, reject) => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.accept = '.xlsx,.csv';
-    input.id = 'import-file-input';
-    input.style.display = 'none';
-    input.onchange = () => {
-      const file = input.files?.[0];
-      input.remove();
-      if (!file) return resolve(null);
-      file.arrayBuffer().then((buf) => resolve({ fileName: file.name, contentBase64: toBase64(new Uint8Array(buf)) }), reject);
-    };
-    document.body.appendChild(input);
-    input.click();
-  });
-}
-
-/** WeChat: files come from a chat (chooseMessageFile), read as base64 from the temp path. */
-async function pickFileWeapp(): Promise<Picked | null> {
-  let res: Taro.chooseMessageFile.SuccessCallbackResult;
-  try {
-    res = await Taro.chooseMessageFile({ count: 1, type: 'file', extension: ['xlsx', 'csv'] });
-  } catch {
-    return null;
-  }
-  const f = res.tempFiles[0];
-  if (!f) return null;
-  const contentBase64 = await new Promise<string>((resolve, reject) =>
-    Taro.getFileSystemManager().readFile({
-      filePath: f.path,
-      encoding: 'base64',
-      success: (r) => resolve(r.data as string),
-      fail: (e) => reject(new Error(e.errMsg)),
-    }),
-  );
-  return { fileName: f.name, contentBase64 };
-}
-
-function downloadTemplate(notify: (t: string) => void) {
-  if (process.env.TARO_ENV === 'h5') {
-    // the template is the one the import reads (core/org/roster), BOM included for Excel
-    const blob = new Blob([ROSTER_TEMPLATE_CSV], { type: 'text/csv;charset=utf-8' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = '党员名册模板.csv';
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-    return;
-  }
-  Taro.setClipboardData({ data: ROSTER_TEMPLATE_CSV.replace(/^\uFEFF/, '') }).then(() => notify('模板已复制，可粘贴到电脑上保存为 .csv 文件'));
-}
+const downloadTemplate = (notify: (t: string) => void) => offerTemplate(ROSTER_TEMPLATE_CSV, '党员名册模板.csv', notify);
 
 export default function Import() {
-  const [file, setFile] = useState<Picked | null>(null);
+  const [file, setFile] = useState<PickedFile | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [busy, setBusy] = useState<'check' | 'commit' | null>(null);
   const [error, setError] = useState('');
   const { notice, notify } = useNotice();
 
-  const run = async (picked: Picked, dryRun: boolean) => {
+  const run = async (picked: PickedFile, dryRun: boolean) => {
     const input = { ...picked, dryRun };
     const parsed = orgInputs.importRoster.safeParse(input);
     if (!parsed.success) {
@@ -108,7 +42,7 @@ export default function Import() {
   const choose = async () => {
     if (busy) return;
     try {
-      const picked = process.env.TARO_ENV === 'h5' ? await pickFileH5() : await pickFileWeapp();
+      const picked = await pickSpreadsheet('import-file-input');
       if (!picked) return;
       setFile(picked);
       setReport(null);

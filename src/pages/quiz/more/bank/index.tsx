@@ -1,5 +1,4 @@
 import { useState } from 'react';
-import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { quizInputs } from '../../../../../core/quiz/contracts';
 import { BANK_COLUMNS, BANK_TEMPLATE_CSV } from '../../../../../core/quiz/bank';
@@ -9,67 +8,11 @@ import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
+import { offerTemplate, pickSpreadsheet, type PickedFile } from '../../../../utils/spreadsheet-file';
 import { useRequest } from '../../../../hooks/use-request';
 import '../../quiz.scss';
 
-interface Picked {
-  fileName: string;
-  contentBase64: string;
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...Array.from(bytes.subarray(i, i + 0x8000)));
-  return btoa(bin);
-}
-
-function pickFileH5(): Promise<Picked | null> {
-  return new Promise((resolve, reject) => {
-    const input = document.createElement('input');
-    input.type = 'file';
-    input.accept = '.xlsx,.csv';
-    input.id = 'bank-file-input';
-    input.style.display = 'none';
-    input.onchange = () => {
-      const file = input.files?.[0];
-      input.remove();
-      if (!file) return resolve(null);
-      file.arrayBuffer().then((buf) => resolve({ fileName: file.name, contentBase64: toBase64(new Uint8Array(buf)) }), reject);
-    };
-    document.body.appendChild(input);
-    input.click();
-  });
-}
-
-async function pickFileWeapp(): Promise<Picked | null> {
-  let res: Taro.chooseMessageFile.SuccessCallbackResult;
-  try {
-    res = await Taro.chooseMessageFile({ count: 1, type: 'file', extension: ['xlsx', 'csv'] });
-  } catch {
-    return null;
-  }
-  const f = res.tempFiles[0];
-  if (!f) return null;
-  const contentBase64 = await new Promise<string>((resolve, reject) =>
-    Taro.getFileSystemManager().readFile({ filePath: f.path, encoding: 'base64', success: (r) => resolve(r.data as string), fail: (e) => reject(new Error(e.errMsg)) }),
-  );
-  return { fileName: f.name, contentBase64 };
-}
-
-function downloadTemplate(notify: (t: string) => void) {
-  if (process.env.TARO_ENV === 'h5') {
-    const blob = new Blob([BANK_TEMPLATE_CSV], { type: 'text/csv;charset=utf-8' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = '题库导入模板.csv';
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-    return;
-  }
-  Taro.setClipboardData({ data: BANK_TEMPLATE_CSV.replace(/^\uFEFF/, '') }).then(() => notify('模板已复制，可粘贴到电脑上保存为 .csv 文件'));
-}
+const downloadTemplate = (notify: (t: string) => void) => offerTemplate(BANK_TEMPLATE_CSV, '题库导入模板.csv', notify);
 
 function Report({ r }: { r: BankImportReport }) {
   return (
@@ -94,12 +37,12 @@ function Report({ r }: { r: BankImportReport }) {
 }
 
 function Import({ onImported }: { onImported(): void }) {
-  const [file, setFile] = useState<Picked | null>(null);
+  const [file, setFile] = useState<PickedFile | null>(null);
   const [report, setReport] = useState<BankImportReport | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const { notice, notify } = useNotice();
-  const run = async (picked: Picked, dryRun: boolean) => {
+  const run = async (picked: PickedFile, dryRun: boolean) => {
     const input = { ...picked, dryRun };
     const parsed = quizInputs.importBank.safeParse(input);
     if (!parsed.success) return setError(parsed.error.issues[0]?.message ?? '文件不对');
@@ -120,7 +63,7 @@ function Import({ onImported }: { onImported(): void }) {
   };
   const choose = async () => {
     try {
-      const picked = process.env.TARO_ENV === 'h5' ? await pickFileH5() : await pickFileWeapp();
+      const picked = await pickSpreadsheet('bank-file-input');
       if (!picked) return;
       setFile(picked);
       setReport(null);
