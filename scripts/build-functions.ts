@@ -55,7 +55,9 @@ export function listTsFunctions(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && e.name !== 'node_modules')
+    .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules')
+    // a symlinked function folder counts too (tests and benchmarks assemble function sets that way)
+    .filter((e) => e.isDirectory() || (e.isSymbolicLink() && fs.statSync(path.join(dir, e.name), { throwIfNoEntry: false })?.isDirectory()))
     .map((e) => e.name)
     .filter((n) => fs.existsSync(path.join(dir, n, 'index.ts')))
     .sort();
@@ -72,9 +74,12 @@ export async function buildFunctions(dir: string): Promise<BuiltFunction[]> {
   for (const name of names) {
     const fnDir = path.join(root, name);
     const outfile = path.join(fnDir, 'index.js');
+    // Write beside, then rename: a host (or a parallel test) reading index.js sees the old file or
+    // the new one, never a half-written one.
+    const tmpfile = `${outfile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await build({
       entryPoints: [path.join(fnDir, 'index.ts')],
-      outfile,
+      outfile: tmpfile,
       bundle: true,
       platform: 'node',
       target: 'node16',
@@ -86,6 +91,7 @@ export async function buildFunctions(dir: string): Promise<BuiltFunction[]> {
       logLevel: 'silent',
       banner: { js: '// Built by scripts/build-functions.ts from index.ts: edit that file, not this one.' },
     });
+    fs.renameSync(tmpfile, outfile);
     out.push({ name, bytes: fs.statSync(outfile).size });
   }
   return out;

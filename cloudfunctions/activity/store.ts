@@ -13,7 +13,9 @@ import {
 } from '../../core/activity/rules';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export type Db = any;
+import { getDoc, type Db } from '../../core/fn/db';
+
+export type { Db };
 
 export const C = {
   items: 'activity_items',
@@ -88,19 +90,7 @@ export interface StoredAttendance {
 
 export const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
-export const stripId = <T extends { _id?: unknown }>(doc: T): Omit<T, '_id'> => {
-  const { _id, ...rest } = doc;
-  void _id;
-  return rest;
-};
-
-export async function getDoc<T>(db: Db, coll: string, id: string): Promise<T | null> {
-  const res = await db.collection(coll).doc(id).get();
-  const data = res?.data;
-  return ((Array.isArray(data) ? data[0] : data) as T) ?? null;
-}
-
-export const isDuplicateKey = (e: unknown) => /duplicate key|E11000/i.test(String((e as any)?.message ?? (e as any)?.errMsg ?? e));
+export { getDoc, isDuplicateKey, stripId } from '../../core/fn/db';
 
 export function toActivityView(a: StoredActivity, now: Date): ActivityView {
   return {

@@ -2,6 +2,7 @@
  * The org function's actions: database work only. Rules (scope, masking, invite validity, roster
  * validation) come from core/org, so they are unit-tested without a server.
  */
+import { getDoc, stripId, type Db } from '../../core/fn/db';
 import QRCode from 'qrcode';
 import { AppError } from '../../core/fn/errors';
 import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
@@ -38,7 +39,7 @@ import {
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /** wx-server-sdk's database, created with `throwOnNotFound: false` so a missing doc reads as null. */
-export type Db = any;
+export type { Db };
 
 export interface OrgCtx {
   db: Db;
@@ -66,22 +67,6 @@ const C = {
   transfers: 'org_transfers',
 } as const;
 
-const stripId = <T extends { _id?: unknown }>(doc: T): Omit<T, '_id'> => {
-  const { _id, ...rest } = doc;
-  void _id;
-  return rest;
-};
-
-async function getDoc<T>(db: Db, coll: string, id: string): Promise<T | null> {
-  const res = await db.collection(coll).doc(id).get();
-  return (res?.data as T) ?? null;
-}
-
-async function txGet<T>(tx: Db, coll: string, id: string): Promise<T | null> {
-  const res = await tx.collection(coll).doc(id).get();
-  const data = res?.data;
-  return (Array.isArray(data) ? data[0] : data) ?? null;
-}
 
 async function getNode(db: Db, id: string | null | undefined): Promise<OrgNode | null> {
   return id ? getDoc<OrgNode>(db, C.nodes, id) : null;
@@ -200,10 +185,10 @@ export const orgActions: ActionTable<OrgCtx> = {
         !!existing && existing.branchId === branchId && existing.status === 'active' && !existing.openid && sameName(existing.name, input.name);
 
       const out = await db.runTransaction(async (tx: Db) => {
-        const app = await txGet<StoredApplication>(tx, C.applications, appId);
+        const app = await getDoc<StoredApplication>(tx, C.applications, appId);
         if (app && app.status === 'approved') return { app, member: null as StoredMemberDoc | null };
         if (app && app.status === 'pending' && !autoBind) return { app, member: null };
-        const inv = assertInviteUsable(await txGet<StoredInvite>(tx, C.invites, input.code), now);
+        const inv = assertInviteUsable(await getDoc<StoredInvite>(tx, C.invites, input.code), now);
         const firstTime = !app;
         const next: StoredApplication = {
           _id: appId,
@@ -223,11 +208,11 @@ export const orgActions: ActionTable<OrgCtx> = {
         };
         let member: StoredMemberDoc | null = null;
         if (autoBind) {
-          const binding = await txGet<{ memberId: string }>(tx, C.bindings, openid);
+          const binding = await getDoc<{ memberId: string }>(tx, C.bindings, openid);
           if (binding && binding.memberId !== existing!._id) {
             throw new AppError('FAILED_PRECONDITION', '这个微信已绑定其他党员身份，请联系支部书记');
           }
-          const m = await txGet<StoredMemberDoc>(tx, C.members, existing!._id);
+          const m = await getDoc<StoredMemberDoc>(tx, C.members, existing!._id);
           if (!m || (m.openid && m.openid !== openid)) throw new AppError('FAILED_PRECONDITION', ALREADY_BOUND_PHONE);
           await tx.collection(C.bindings).doc(openid).set({ data: { memberId: m._id, boundAt: now } });
           await tx.collection(C.members).doc(m._id).update({ data: { openid, updatedAt: now } });
@@ -354,14 +339,14 @@ export const orgActions: ActionTable<OrgCtx> = {
       const memberId = existing?._id ?? memberIdFromPhone(app.phone);
 
       const out = await db.runTransaction(async (tx: Db) => {
-        const a = await txGet<StoredApplication>(tx, C.applications, app._id);
+        const a = await getDoc<StoredApplication>(tx, C.applications, app._id);
         if (!a) throw new AppError('NOT_FOUND', '申请不存在或已被撤回');
         if (a.status === 'approved') return { app: a, member: null as StoredMemberDoc | null };
-        const binding = await txGet<{ memberId: string }>(tx, C.bindings, a.openid);
+        const binding = await getDoc<{ memberId: string }>(tx, C.bindings, a.openid);
         if (binding && binding.memberId !== memberId) {
           throw new AppError('FAILED_PRECONDITION', '申请人的微信已绑定其他党员身份');
         }
-        const m = await txGet<StoredMemberDoc>(tx, C.members, memberId);
+        const m = await getDoc<StoredMemberDoc>(tx, C.members, memberId);
         let member: StoredMemberDoc;
         if (m) {
           if (m.openid && m.openid !== a.openid) throw new AppError('FAILED_PRECONDITION', '该手机号已被其他微信绑定，请核实申请人身份');
@@ -510,7 +495,7 @@ export const orgActions: ActionTable<OrgCtx> = {
       if (!allowed) throw new AppError('PERMISSION_DENIED', '只有该党员所在支部的书记或上级管理员可以办理转接');
       const from = await getNode(db, member.branchId);
       const transfer = await db.runTransaction(async (tx: Db) => {
-        const m = await txGet<StoredMemberDoc>(tx, C.members, member._id);
+        const m = await getDoc<StoredMemberDoc>(tx, C.members, member._id);
         if (!m || m.branchId !== member.branchId) throw new AppError('FAILED_PRECONDITION', '该党员的组织关系刚刚发生变化，请刷新后再试');
         const seq = (m.moveCount ?? 0) + 1;
         const t: StoredTransfer = {

@@ -2,6 +2,7 @@
  * The quiz function's actions: database work only. Rules (day windows, set choice, scoring, points,
  * counters, rankings, bank validation) come from core/quiz and core/points and are unit-tested.
  */
+import { getDoc, isDuplicateKey, type Db } from '../../core/fn/db';
 import { AppError } from '../../core/fn/errors';
 import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
 import type { StoredMember } from '../../core/fn/caller';
@@ -24,7 +25,7 @@ import { awardPoints, ledgerId, type AwardLine, type LedgerEntry, type MemberPoi
 import { effectiveRules, streakBonus, type StoredRules } from '../../core/points/rules';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export type Db = any;
+export type { Db };
 
 export interface QuizCtx {
   db: Db;
@@ -80,9 +81,6 @@ const first = <T>(res: any): T | null => {
   return ((Array.isArray(d) ? d[0] : d) as T) ?? null;
 };
 
-async function getDoc<T>(db: Db, coll: string, id: string): Promise<T | null> {
-  return first<T>(await db.collection(coll).doc(id).get());
-}
 
 interface OrgNode {
   _id: string;
@@ -545,7 +543,7 @@ export const quizActions: ActionTable<QuizCtx> = {
       try {
         await db.collection(C.reminders).add({ data: { _id: remId, branchId, day, byId: me._id, at: now, sent: 0, planned: targets.length } });
       } catch (e) {
-        if (!/duplicate key|E11000/i.test(String((e as Error)?.message ?? e))) throw e;
+        if (!isDuplicateKey(e)) throw e;
         return { sent: 0, failed: 0, noGrant, alreadyReminded: true };
       }
       const node = await getDoc<OrgNode>(db, C.nodes, branchId);

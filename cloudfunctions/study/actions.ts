@@ -2,6 +2,7 @@
  * The study function's actions: database work only. Crediting rules live in core/study (heartbeat.ts,
  * credit.ts, rules.ts, views.ts) and are unit-tested without a server.
  */
+import { getDoc, stripId, type Db } from '../../core/fn/db';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../core/fn/errors';
 import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
@@ -34,7 +35,7 @@ import { buildBranchRows, buildProgress, liveState, LIVE_ENTER_EARLY_MS, type Ro
 import { LIVE_REMINDER_TEMPLATE_ID, BEHIND_REMINDER_TEMPLATE_ID } from '../../core/study/templates';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export type Db = any;
+export type { Db };
 
 export interface StudyCtx {
   db: Db;
@@ -95,17 +96,6 @@ interface ProgressDoc {
   updatedAt: Date;
 }
 
-const stripId = <T extends { _id?: unknown }>(doc: T): Omit<T, '_id'> => {
-  const { _id, ...rest } = doc;
-  void _id;
-  return rest;
-};
-
-async function getDoc<T>(db: Db, coll: string, id: string): Promise<T | null> {
-  const res = await db.collection(coll).doc(id).get();
-  const data = res?.data;
-  return ((Array.isArray(data) ? data[0] : data) as T) ?? null;
-}
 
 const toDate = (v: unknown): Date | null => (v ? new Date(v as string | number | Date) : null);
 const progressId = (memberId: string, lessonId: string) => `${memberId}:${lessonId}`;

@@ -103,7 +103,8 @@ export function buildEntry(input: AwardInput): LedgerEntry {
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-export const isDuplicateKey = (e: unknown) => /duplicate key|E11000/i.test(String((e as any)?.message ?? (e as any)?.errMsg ?? e));
+export { isDuplicateKey } from '../fn/db';
+import { isDuplicateKey } from '../fn/db';
 
 /**
  * Inserts the entry (1 write) and updates the member's totals (1 write). On a duplicate it reads

@@ -45,6 +45,14 @@ describe('build-functions', () => {
     expect(js).not.toMatch(/^import /m);
   });
 
+  test('builds symlinked function folders, writing index.js whole (no temp file left behind)', async () => {
+    makeFn(root, 'hello');
+    const set = fs.mkdtempSync(path.join(root, 'set-'));
+    fs.symlinkSync(path.join(root, 'hello'), path.join(set, 'hello'), 'dir');
+    expect(await buildFunctions(set)).toEqual([{ name: 'hello', bytes: expect.any(Number) }]);
+    expect(fs.readdirSync(path.join(root, 'hello')).sort()).toEqual(['config.json', 'index.js', 'index.ts', 'package.json']);
+  });
+
   test('the bundle runs unmodified on the function host', async () => {
     makeFn(root, 'hello');
     await buildFunctions(root);
