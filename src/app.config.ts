@@ -8,7 +8,7 @@ export default defineAppConfig({
       pages: ['invite/index', 'applications/index', 'members/index', 'import/index', 'move/index'],
     },
     { root: 'pages/activity/more', pages: ['edit/index', 'qr/index', 'roster/index', 'ledger/index'] },
-    { root: 'pages/study/more', pages: ['branch/index', 'offline/index'] },
+    { root: 'pages/study/more', pages: ['branch/index', 'offline/index', 'publish/index'] },
     { root: 'pages/quiz/more', pages: ['wrong/index', 'practice/index', 'points/index', 'rank/index', 'branch/index', 'bank/index'] },
   ],
   window: {

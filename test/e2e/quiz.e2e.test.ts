@@ -123,6 +123,27 @@ test('an organiser imports a bank from .xlsx and sees the row-by-row report', as
   await shot(page, 'quiz-07-imported');
 });
 
+test('an organiser changes the questions per day and the points rules from the app', async () => {
+  const page = await phonePage(browser);
+  await signIn(page, DEMO.organiserOpenid);
+  await page.goto(`${emu.url}/#/pages/quiz/more/bank/index`);
+  await page.locator('#bank-fresh-days').waitFor();
+  await page.click('#perday-edit');
+  await page.fill('#perday-input input', '6');
+  await page.click('#perday-save');
+  await page.locator('#perday-editor').waitFor({ state: 'detached' });
+
+  await page.goto(`${emu.url}/#/pages/quiz/more/points/index`);
+  await page.click('#rules-edit');
+  await page.fill('#rules-cap input', '35');
+  await page.click('#rules-save');
+  await page.locator('#rules-editor').waitFor({ state: 'detached' });
+  await shot(page, 'quiz-10-rules-changed');
+  // stored as the change from tomorrow; the page shows it beside today's rules
+  expect(JSON.stringify(db().find('points_rules'))).toContain('"dailyCap":35');
+  expect(await page.locator('text=35 分').count()).toBeGreaterThan(0);
+});
+
 test('in 关怀模式 the quiz shows one question per screen with large options', async () => {
   const page = await phonePage(browser);
   await signIn(page, DEMO.elderOpenid);

@@ -121,3 +121,21 @@ test('a secretary records 送学上门 for an elder and sees the branch table', 
   expect(first).toMatch(/差 \d/);
   await shot(page, 'study-06-branch-table');
 });
+
+test('a secretary publishes an article lesson that members then see', async () => {
+  const page = await phonePage(browser);
+  await signIn(page, DEMO.secretaryOpenid);
+  await page.goto(`${emu.url}/#/pages/mine/index`);
+  await page.click('#mine-study-publish');
+  await page.locator('#publish-form').waitFor();
+  await page.click('.kind-chip[data-kind="article"]');
+  await page.fill('#publish-title input', '学习新修订的《中国共产党纪律处分条例》');
+  await page.fill('#publish-speaker input', '支部书记');
+  await page.fill('#publish-minutes input', '20');
+  await page.fill('#publish-body textarea', '党的纪律是党的生命线。本课介绍条例修订的主要内容和对党员的具体要求。');
+  await page.click('#publish-submit');
+  await page.locator('#publish-result').waitFor();
+  await shot(page, 'study-07-published');
+  const stored = emu.backend.store.find('study_lessons', { title: '学习新修订的《中国共产党纪律处分条例》' });
+  expect(stored).toHaveLength(1);
+});

@@ -149,12 +149,12 @@ describe('honest crediting', () => {
     const onA = await call(DEMO.memberOpenid, 'beat', { sessionId: a.data.sessionId, lessonId: STUDY_DEMO.articleLessonId, position: 10, playing: true });
     expect(onA.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '您正在学习另一门课程：同一时间只计一门课程的学时' });
     // the same lesson opened again elsewhere: the old page's session id is stale
+    const t0 = Date.now(); // wall time counts from before c's start, when the server starts its clock
     const c = await call(DEMO.memberOpenid, 'start', { lessonId: STUDY_DEMO.branchLessonId });
     const onB = await call(DEMO.memberOpenid, 'beat', { sessionId: b.data.sessionId, lessonId: STUDY_DEMO.branchLessonId, position: 10, playing: true });
     expect(onB.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '这门课程已在另一台设备或另一个页面打开，这里不再计学时' });
     // the same beat sent three times at once (replayed, or copied to another device): together
     // they earn no more than the time since the start
-    const t0 = Date.now();
     await sleep(1100);
     const beat = { sessionId: c.data.sessionId, lessonId: STUDY_DEMO.branchLessonId, position: 5, playing: true };
     const all = await Promise.all([1, 2, 3].map(() => call(DEMO.memberOpenid, 'beat', beat)));

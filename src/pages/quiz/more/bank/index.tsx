@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { Text, View } from '@tarojs/components';
+import { Input, Text, Textarea, View } from '@tarojs/components';
 import { quizInputs } from '../../../../../core/quiz/contracts';
 import { BANK_COLUMNS, BANK_TEMPLATE_CSV } from '../../../../../core/quiz/bank';
 import { toApiError } from '../../../../api';
-import { quizApi, type BankImportReport } from '../../../../api/quiz';
+import { quizApi, type BankImportReport, type QuestionAdminView } from '../../../../api/quiz';
 import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
@@ -100,16 +100,129 @@ function Import({ onImported }: { onImported(): void }) {
   );
 }
 
-function Questions({ version }: { version: number }) {
+const DIFFICULTY: Array<{ value: 1 | 2 | 3; label: string }> = [
+  { value: 1, label: '易' },
+  { value: 2, label: '中' },
+  { value: 3, label: '难' },
+];
+
+const firstIssue = (issues: Array<{ message: string }>) => issues[0]?.message ?? '填写有误';
+
+/** Inline edit of what members see after answering (解析, 出处) and how the question is grouped. */
+function QuestionEdit({ q, onDone }: { q: QuestionAdminView; onDone(saved: QuestionAdminView | null): void }) {
+  const [explanation, setExplanation] = useState(q.explanation);
+  const [source, setSource] = useState(q.source);
+  const [tags, setTags] = useState(q.tags.join('、'));
+  const [difficulty, setDifficulty] = useState<1 | 2 | 3>(q.difficulty);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    const tagList = tags.split(/[、，,\s]+/).map((t) => t.trim()).filter(Boolean);
+    // only changed fields are sent, so an old question without 解析 can still get a new 出处
+    const input = {
+      id: q.id,
+      ...(explanation.trim() !== q.explanation ? { explanation } : {}),
+      ...(source.trim() !== q.source ? { source } : {}),
+      ...(tagList.join('、') !== q.tags.join('、') ? { tags: tagList } : {}),
+      ...(difficulty !== q.difficulty ? { difficulty } : {}),
+    };
+    if (Object.keys(input).length === 1) return onDone(null);
+    const parsed = quizInputs.editQuestion.safeParse(input);
+    if (!parsed.success) return setError(firstIssue(parsed.error.issues));
+    setBusy(true);
+    setError('');
+    try {
+      onDone(await quizApi.editQuestion(parsed.data));
+    } catch (err) {
+      setError(toApiError(err).message);
+      setBusy(false);
+    }
+  };
+  return (
+    <View className='question-edit'>
+      <View className='field'>
+        <Text className='field-label'>解析</Text>
+        <Textarea className='textarea question-explanation' value={explanation} maxlength={500} onInput={(e) => setExplanation(e.detail.value)} />
+      </View>
+      <View className='field'>
+        <Text className='field-label'>出处</Text>
+        <Input className='field-input question-source' value={source} maxlength={50} onInput={(e) => setSource(e.detail.value)} />
+      </View>
+      <View className='field'>
+        <Text className='field-label'>标签（用顿号分隔，最多 5 个）</Text>
+        <Input className='field-input question-tags' value={tags} maxlength={80} onInput={(e) => setTags(e.detail.value)} />
+      </View>
+      <Text className='field-label'>难度</Text>
+      <View className='chips'>
+        {DIFFICULTY.map((d) => (
+          <View key={d.value} className={`chip difficulty-chip ${d.value === difficulty ? 'chip-on' : ''}`} onClick={() => setDifficulty(d.value)}>
+            {d.label}
+          </View>
+        ))}
+      </View>
+      {error ? <Text className='field-error question-error'>{error}</Text> : null}
+      <BigButton className='question-save' small busy={busy} onClick={save}>
+        保存
+      </BigButton>
+      <BigButton className='question-cancel' kind='plain' small onClick={() => onDone(null)}>
+        取消
+      </BigButton>
+    </View>
+  );
+}
+
+/** Inline: fix this question into one day's set (replaces whatever that day had pinned). */
+function QuestionPin({ q, pinnedDays, onDone }: { q: QuestionAdminView; pinnedDays: string[]; onDone(day: string | null): void }) {
+  const [day, setDay] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const save = async () => {
+    const parsed = quizInputs.pin.safeParse({ day: day.trim(), questionIds: [q.id] });
+    if (!parsed.success) return setError(firstIssue(parsed.error.issues));
+    setBusy(true);
+    setError('');
+    try {
+      const r = await quizApi.pin(parsed.data);
+      onDone(r.day);
+    } catch (err) {
+      setError(toApiError(err).message);
+      setBusy(false);
+    }
+  };
+  return (
+    <View className='question-pin'>
+      <View className='field'>
+        <Text className='field-label'>固定到哪一天（YYYY-MM-DD）</Text>
+        <Input className='field-input question-pin-day' value={day} maxlength={10} placeholder='例如：2025-07-01' onInput={(e) => setDay(e.detail.value)} />
+      </View>
+      {pinnedDays.includes(day.trim()) ? <Text className='text text-warn'>这一天已指定过题目，保存后将替换为本题。</Text> : null}
+      {error ? <Text className='field-error question-error'>{error}</Text> : null}
+      <BigButton className='question-pin-save' small busy={busy} onClick={save}>
+        确认固定
+      </BigButton>
+      <BigButton className='question-cancel' kind='plain' small onClick={() => onDone(null)}>
+        取消
+      </BigButton>
+    </View>
+  );
+}
+
+function Questions({ version, pinnedDays, onPinned }: { version: number; pinnedDays: string[]; onPinned(): void }) {
   const [status, setStatus] = useState<'active' | 'retired'>('active');
   const [page, setPage] = useState(0);
   const req = useRequest(() => quizApi.listQuestions({ status, page }), [status, page, version]);
+  // one inline form open at a time keeps the long list readable
+  const [open, setOpen] = useState<{ id: string; mode: 'edit' | 'pin' } | null>(null);
+  const { notice, notify } = useNotice();
+  const replace = (saved: QuestionAdminView) =>
+    req.data && req.setData({ ...req.data, questions: req.data.questions.map((x) => (x.id === saved.id ? saved : x)) });
   const toggle = async (id: string, retired: boolean) => {
     await quizApi.retireQuestion({ id, retired }).catch(() => undefined);
     req.reload();
   };
   return (
     <View className='card' id='bank-questions'>
+      {notice ? <Text className='notice'>{notice}</Text> : null}
       <View className='tab-bar'>
         <View className={`tab ${status === 'active' ? 'tab--on' : ''}`} onClick={() => (setStatus('active'), setPage(0))}>
           使用中
@@ -122,16 +235,51 @@ function Questions({ version }: { version: number }) {
         {(d) => (
           <>
             {d.questions.map((q) => (
-              <View key={q.id} className='list-item bank-q'>
-                <View style={{ flex: 1 }}>
-                  <Text className='text'>{q.stem}</Text>
-                  <Text className='muted'>
-                    答案 {q.answer.join('')} · {q.source} · {q.tags.join('、')}
+              <View key={q.id} className='bank-q-wrap' data-id={q.id}>
+                <View className='list-item bank-q'>
+                  <View style={{ flex: 1 }}>
+                    <Text className='text'>{q.stem}</Text>
+                    <Text className='muted'>
+                      答案 {q.answer.join('')} · {q.source} · {q.tags.join('、')} · {DIFFICULTY.find((d) => d.value === q.difficulty)?.label}
+                    </Text>
+                  </View>
+                  <Text className='link question-edit-btn' onClick={() => setOpen({ id: q.id, mode: 'edit' })}>
+                    编辑
+                  </Text>
+                  {status === 'active' ? (
+                    <Text className='link question-pin-btn' onClick={() => setOpen({ id: q.id, mode: 'pin' })}>
+                      固定到某日
+                    </Text>
+                  ) : null}
+                  <Text className='link' onClick={() => toggle(q.id, status === 'active')}>
+                    {status === 'active' ? '停用' : '恢复'}
                   </Text>
                 </View>
-                <Text className='link' onClick={() => toggle(q.id, status === 'active')}>
-                  {status === 'active' ? '停用' : '恢复'}
-                </Text>
+                {open?.id === q.id && open.mode === 'edit' ? (
+                  <QuestionEdit
+                    q={q}
+                    onDone={(saved) => {
+                      setOpen(null);
+                      if (saved) {
+                        replace(saved);
+                        notify('已保存');
+                      }
+                    }}
+                  />
+                ) : null}
+                {open?.id === q.id && open.mode === 'pin' ? (
+                  <QuestionPin
+                    q={q}
+                    pinnedDays={pinnedDays}
+                    onDone={(day) => {
+                      setOpen(null);
+                      if (day) {
+                        notify(`已固定到 ${day}`);
+                        onPinned();
+                      }
+                    }}
+                  />
+                ) : null}
               </View>
             ))}
             <View className='pager'>
@@ -152,7 +300,62 @@ function Questions({ version }: { version: number }) {
   );
 }
 
-/** 上级管理员: the bank's health (days of fresh questions left), imports, and retiring questions. */
+/** 每日题量: takes effect from the next set chosen (today's too, if nobody has fetched it yet). */
+function PerDay({ perDay, onSaved }: { perDay: number; onSaved(): void }) {
+  const [open, setOpen] = useState(false);
+  const [value, setValue] = useState(String(perDay));
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const { notice, notify } = useNotice();
+  const save = async () => {
+    const parsed = quizInputs.setPerDay.safeParse({ perDay: value.trim() === '' ? NaN : Number(value) });
+    if (!parsed.success) return setError(parsed.error.issues[0]?.code === 'invalid_type' ? '请填写整数' : firstIssue(parsed.error.issues));
+    setBusy(true);
+    setError('');
+    try {
+      const r = await quizApi.setPerDay(parsed.data);
+      setOpen(false);
+      notify(`已改为每天 ${r.perDay} 题`);
+      onSaved();
+    } catch (err) {
+      setError(toApiError(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!open) {
+    return (
+      <>
+        <BigButton id='perday-edit' kind='plain' small onClick={() => (setValue(String(perDay)), setError(''), setOpen(true))}>
+          修改每日题量
+        </BigButton>
+        {notice ? <Text className='notice'>{notice}</Text> : null}
+      </>
+    );
+  }
+  return (
+    <View id='perday-editor'>
+      <View className='field'>
+        <Text className='field-label'>每日题量（题/天）</Text>
+        <Input id='perday-input' className='field-input' type='number' value={value} onInput={(e) => setValue(e.detail.value)} />
+      </View>
+      <Text className='muted'>从下一次出题开始生效：今天的题目如果已经有人打开过，就从明天起生效。</Text>
+      {error ? (
+        <Text className='field-error' id='perday-error'>
+          {error}
+        </Text>
+      ) : null}
+      <BigButton id='perday-save' small busy={busy} onClick={save}>
+        保存
+      </BigButton>
+      <BigButton kind='plain' small onClick={() => setOpen(false)}>
+        取消
+      </BigButton>
+    </View>
+  );
+}
+
+/** 上级管理员: the bank's health (days of fresh questions left), questions per day, imports, editing, pinning and retiring questions. */
 export default function Bank() {
   const [version, setVersion] = useState(0);
   const status = useRequest(() => quizApi.bankStatus(), [version]);
@@ -186,11 +389,12 @@ export default function Bank() {
               <Text className='muted'>每道题用过一次之前不会重复出现（当前第 {s.cycle} 轮）。</Text>
             )}
             {s.pinnedDays.length ? <Text className='muted'>已指定题目的日期：{s.pinnedDays.join('、')}</Text> : null}
+            <PerDay perDay={s.perDay} onSaved={status.reload} />
           </View>
         )}
       </Async>
       <Import onImported={() => setVersion(version + 1)} />
-      <Questions version={version} />
+      <Questions version={version} pinnedDays={status.data?.pinnedDays ?? []} onPinned={status.reload} />
     </Page>
   );
 }

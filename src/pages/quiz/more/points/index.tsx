@@ -1,7 +1,13 @@
-import { Text, View } from '@tarojs/components';
+import { useState } from 'react';
+import { Input, Text, View } from '@tarojs/components';
+import { pointsInputs } from '../../../../../core/points/contracts';
+import type { RuleKey, RuleSet } from '../../../../../core/points/rules';
+import { toApiError } from '../../../../api';
 import { pointsApi, type RulesView } from '../../../../api/points';
+import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
+import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
 import '../../quiz.scss';
 
@@ -29,6 +35,101 @@ function RuleList({ rules, labels }: { rules: RulesView['current']; labels: Rule
         <Text className='text'>{rules.dailyCap} 分</Text>
       </View>
     </>
+  );
+}
+
+// numbers are kept as typed text so a half-typed field is not coerced; zod decides on save
+const toNumber = (text: string) => (text.trim() === '' ? NaN : Number(text));
+
+/** Organiser only: edit the rule values and the daily cap; a change always starts tomorrow. */
+function RulesEditor({ view, onSaved }: { view: RulesView; onSaved(next: RulesView): void }) {
+  // edit what will be in force tomorrow, so a second change refines the first instead of undoing it
+  const base: RuleSet = view.upcoming?.rules ?? view.current;
+  const [open, setOpen] = useState(false);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [cap, setCap] = useState('');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const { notice, notify } = useNotice();
+  const start = () => {
+    setValues(Object.fromEntries(Object.entries(base.values).map(([k, v]) => [k, String(v)])));
+    setCap(String(base.dailyCap));
+    setError('');
+    setOpen(true);
+  };
+  const save = async () => {
+    const input = {
+      values: Object.fromEntries(Object.keys(base.values).map((k) => [k, toNumber(values[k] ?? '')])) as Record<RuleKey, number>,
+      streakBonuses: base.streakBonuses,
+      dailyCap: toNumber(cap),
+    };
+    const parsed = pointsInputs.setRules.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const key = issue?.path[1] as RuleKey | undefined;
+      const label = issue?.path[0] === 'values' && key ? view.labels[key]?.label : issue?.path[0] === 'dailyCap' ? '每日上限' : '';
+      return setError(`${label ? `${label}：` : ''}${issue?.code === 'invalid_type' ? '请填写整数' : issue?.message ?? '填写有误'}`);
+    }
+    setBusy(true);
+    setError('');
+    try {
+      const next = await pointsApi.setRules(parsed.data);
+      setOpen(false);
+      notify(`已保存，${next.upcoming?.from ?? '明天'}起生效`);
+      onSaved(next);
+    } catch (err) {
+      setError(toApiError(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (!open) {
+    return (
+      <>
+        <BigButton id='rules-edit' kind='default' small onClick={start}>
+          修改积分规则
+        </BigButton>
+        {notice ? <Text className='notice'>{notice}</Text> : null}
+      </>
+    );
+  }
+  return (
+    <View id='rules-editor'>
+      <Text className='card-title'>修改积分规则</Text>
+      <Text className='text text-warn'>明天起生效，今天的积分不受影响。</Text>
+      {Object.keys(base.values).map((k) =>
+        // the streak line is shown as its bonus tiers, which keep their current values here
+        k === 'quiz.streak' ? null : (
+          <View key={k} className='field'>
+            <Text className='field-label'>
+              {view.labels[k as RuleKey]?.label ?? k}（{view.labels[k as RuleKey]?.unit}，分）
+            </Text>
+            <Input
+              className='field-input rules-value'
+              data-key={k}
+              type='number'
+              value={values[k] ?? ''}
+              onInput={(e) => setValues((prev) => ({ ...prev, [k]: e.detail.value }))}
+            />
+          </View>
+        ),
+      )}
+      <View className='field'>
+        <Text className='field-label'>每天最多（分）</Text>
+        <Input id='rules-cap' className='field-input' type='number' value={cap} onInput={(e) => setCap(e.detail.value)} />
+      </View>
+      {error ? (
+        <Text className='field-error' id='rules-error'>
+          {error}
+        </Text>
+      ) : null}
+      <BigButton id='rules-save' busy={busy} onClick={save}>
+        保存（明天起生效）
+      </BigButton>
+      <BigButton id='rules-cancel' kind='plain' small onClick={() => setOpen(false)}>
+        取消
+      </BigButton>
+    </View>
   );
 }
 
@@ -78,6 +179,7 @@ export default function Points() {
             ) : (
               <Text className='muted'>规则如有调整，会提前一天在这里公布。</Text>
             )}
+            {r.canEdit ? <RulesEditor view={r} onSaved={rules.setData} /> : null}
           </View>
         )}
       </Async>

@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '发布课程',
+  enablePageMeta: true,
+});
