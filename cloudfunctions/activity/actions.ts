@@ -4,6 +4,7 @@
  */
 import crypto from 'crypto';
 import QRCode from 'qrcode';
+import { newAttendance } from './store';
 import { AppError } from '../../core/fn/errors';
 import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
 import type { StoredMember } from '../../core/fn/caller';
@@ -92,30 +93,6 @@ function rosterEntry(a: StoredActivity, memberId: string): RosterEntry {
 
 const NOT_ON_ROSTER = '您不在本次活动的参加人员名单中，如有疑问请联系支部书记';
 
-function newAttendance(a: StoredActivity, m: RosterEntry, now: Date, patch: Partial<StoredAttendance>): StoredAttendance {
-  return {
-    _id: attendanceId(a._id, m.id),
-    activityId: a._id,
-    memberId: m.id,
-    memberName: m.name,
-    branchId: m.branchId,
-    startAt: a.startAt,
-    status: 'present',
-    method: null,
-    at: null,
-    byId: null,
-    note: null,
-    leaveReason: null,
-    leaveRequestedAt: null,
-    reviewedBy: null,
-    reviewedAt: null,
-    madeUpAt: null,
-    makeUpNote: null,
-    history: [],
-    updatedAt: now,
-    ...patch,
-  };
-}
 
 /** Inserts a record with its deterministic id; on a duplicate, hands back the stored one. */
 async function insertOrGet(db: Db, rec: StoredAttendance): Promise<{ stored: StoredAttendance | null }> {

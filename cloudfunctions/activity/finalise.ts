@@ -10,13 +10,13 @@
 import {
   absencePlan,
   absenceStreak,
-  attendanceId,
   countAttendance,
   DEFAULT_ABSENCE_STREAK_FLAG,
   type AttendanceCounts,
+  type RosterEntry,
   type StoredAttendanceLike,
 } from '../../core/activity/rules';
-import { C, forgetActivity, isDuplicateKey, readAll, type Db, type StoredActivity, type StoredAttendance } from './store';
+import { C, forgetActivity, isDuplicateKey, newAttendance, readAll, type Db, type StoredActivity, type StoredAttendance } from './store';
 
 export interface FinaliseResult {
   activityId: string;
@@ -29,27 +29,8 @@ export async function finaliseActivity(db: Db, a: StoredActivity, now: Date, str
   const _ = db.command;
   let records = await readAll<StoredAttendance>(db, C.attendance, { activityId: a._id });
   let plan = absencePlan(a.roster, records);
-  const absentDoc = (m: { id: string; name: string; branchId: string }): StoredAttendance => ({
-    _id: attendanceId(a._id, m.id),
-    activityId: a._id,
-    memberId: m.id,
-    memberName: m.name,
-    branchId: m.branchId,
-    startAt: a.startAt,
-    status: 'absent',
-    method: null,
-    at: null,
-    byId: 'system',
-    note: '签到结束时未签到、未请假',
-    leaveReason: null,
-    leaveRequestedAt: null,
-    reviewedBy: null,
-    reviewedAt: null,
-    madeUpAt: null,
-    makeUpNote: null,
-    history: [],
-    updatedAt: now,
-  });
+  const absentDoc = (m: RosterEntry): StoredAttendance =>
+    newAttendance(a, m, now, { status: 'absent', byId: 'system', note: '签到结束时未签到、未请假' });
   if (plan.insert.length) {
     try {
       await db.collection(C.attendance).add({ data: plan.insert.map(absentDoc) });

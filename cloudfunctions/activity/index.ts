@@ -31,7 +31,7 @@
  * Timers: `finalise` (every minute) and `remind` (every minute, at :30).
  */
 import { runAction, type FunctionEvent } from '../../core/fn/router';
-import { loadCallerWithDoc } from '../../core/fn/caller';
+import { callerLoader } from '../../core/fn/caller';
 import { activityActions, runFinaliseTimer, runRemindTimer, type ActivityCtx } from './actions';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -55,11 +55,7 @@ export const main = async (event: FunctionEvent & { Type?: string; TriggerName?:
     activityActions,
     event,
     OPENID ?? '',
-    async (openid) => {
-      const { caller, doc } = await loadCallerWithDoc(db, openid);
-      ctx.callerDoc.doc = doc;
-      return caller;
-    },
+    callerLoader(db, ctx.callerDoc),
     ctx,
   );
 };

@@ -4,6 +4,7 @@
 import type { ActivityView, AttendanceView } from '../../core/activity/contracts';
 import {
   ACTIVITY_TYPES,
+  attendanceId,
   phaseOf,
   type ActivityType,
   type AttendanceCounts,
@@ -178,4 +179,30 @@ export async function readAll<T>(db: Db, coll: string, query: Record<string, unk
     out.push(...(res.data as T[]));
     if (res.data.length < 1000) return out;
   }
+}
+
+/** A fresh attendance record with its deterministic id; `patch` says what happened. */
+export function newAttendance(a: StoredActivity, m: RosterEntry, now: Date, patch: Partial<StoredAttendance>): StoredAttendance {
+  return {
+    _id: attendanceId(a._id, m.id),
+    activityId: a._id,
+    memberId: m.id,
+    memberName: m.name,
+    branchId: m.branchId,
+    startAt: a.startAt,
+    status: 'present',
+    method: null,
+    at: null,
+    byId: null,
+    note: null,
+    leaveReason: null,
+    leaveRequestedAt: null,
+    reviewedBy: null,
+    reviewedAt: null,
+    madeUpAt: null,
+    makeUpNote: null,
+    history: [],
+    updatedAt: now,
+    ...patch,
+  };
 }

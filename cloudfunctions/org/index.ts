@@ -28,7 +28,7 @@
  */
 import crypto from 'crypto';
 import { runAction, type FunctionEvent } from '../../core/fn/router';
-import { loadCallerWithDoc } from '../../core/fn/caller';
+import { callerLoader } from '../../core/fn/caller';
 import { orgActions, type OrgCtx } from './actions';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -50,11 +50,7 @@ export const main = async (event: FunctionEvent, _context: unknown) => {
     orgActions,
     event,
     OPENID ?? '',
-    async (openid) => {
-      const { caller, doc } = await loadCallerWithDoc(db, openid);
-      ctx.callerDoc.doc = doc;
-      return caller;
-    },
+    callerLoader(db, ctx.callerDoc),
     ctx,
   );
 };

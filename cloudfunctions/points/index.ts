@@ -11,7 +11,7 @@
  * | setRules | 5   | caller, node, tx(start, rules, rules write, commit) — applies from tomorrow  |
  */
 import { runAction, type FunctionEvent } from '../../core/fn/router';
-import { loadCallerWithDoc } from '../../core/fn/caller';
+import { callerLoader } from '../../core/fn/caller';
 import { pointsActions, type PointsCtx } from './actions';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -27,11 +27,7 @@ export const main = async (event: FunctionEvent, _context: unknown) => {
     pointsActions,
     event,
     OPENID ?? '',
-    async (openid) => {
-      const { caller, doc } = await loadCallerWithDoc(db, openid);
-      ctx.callerDoc.doc = doc as PointsCtx['callerDoc']['doc'];
-      return caller;
-    },
+    callerLoader(db, ctx.callerDoc),
     ctx,
   );
 };

@@ -35,7 +35,7 @@
  * updates on the member's own document, so their cost does not grow with the days answered.
  */
 import { runAction, type FunctionEvent } from '../../core/fn/router';
-import { loadCallerWithDoc } from '../../core/fn/caller';
+import { callerLoader } from '../../core/fn/caller';
 import { quizActions, type QuizCtx } from './actions';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -57,11 +57,7 @@ export const main = async (event: FunctionEvent, _context: unknown) => {
     quizActions,
     event,
     OPENID ?? '',
-    async (openid) => {
-      const { caller, doc } = await loadCallerWithDoc(db, openid);
-      ctx.callerDoc.doc = doc as QuizCtx['callerDoc']['doc'];
-      return caller;
-    },
+    callerLoader(db, ctx.callerDoc),
     ctx,
   );
 };

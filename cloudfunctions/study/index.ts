@@ -33,7 +33,7 @@
  */
 import crypto from 'crypto';
 import { runAction, type FunctionEvent } from '../../core/fn/router';
-import { loadCallerWithDoc } from '../../core/fn/caller';
+import { callerLoader } from '../../core/fn/caller';
 import { rulesFromEnv } from '../../core/study/rules';
 import type { SessionDoc } from '../../core/study/heartbeat';
 import { C, sendLiveReminders, studyActions, sweepSessions, type StudyCtx } from './actions';
@@ -98,9 +98,7 @@ export const main = async (event: FunctionEvent & TimerEvent, _context: unknown)
         ctx.session = { doc: s ?? null, loaded: true };
         return { openid, member: null };
       }
-      const { caller, doc } = await loadCallerWithDoc(db, openid);
-      ctx.callerDoc.doc = doc;
-      return caller;
+      return callerLoader(db, ctx.callerDoc)(openid);
     },
     ctx,
   );

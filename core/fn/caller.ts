@@ -54,3 +54,15 @@ export async function loadCallerWithDoc(
 export async function loadCaller(db: CallerDb, openid: string): Promise<Caller> {
   return (await loadCallerWithDoc(db, openid)).caller;
 }
+
+/**
+ * The caller loader every function hands to runAction: one read of the caller, with the stored
+ * member kept in `keep.doc` for handlers that need more of it (counters, profile) without a re-read.
+ */
+export const callerLoader =
+  (db: CallerDb, keep: { doc: unknown }) =>
+  async (openid: string): Promise<Caller> => {
+    const { caller, doc } = await loadCallerWithDoc(db, openid);
+    keep.doc = doc;
+    return caller;
+  };
