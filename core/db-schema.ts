@@ -11,6 +11,7 @@ import { STUDY_SCHEMA } from './study/schema';
 import { QUIZ_SCHEMA } from './quiz/schema';
 import { POINTS_SCHEMA } from './points/schema';
 import { ACTIVITY_SCHEMA } from './activity/schema';
+import { CONSISTENCY_SCHEMA } from './consistency/schema';
 
 export interface IndexSpec {
   name: string;
@@ -34,6 +35,7 @@ export const DB_SCHEMA: Record<string, CollectionSpec> = {
   ...QUIZ_SCHEMA,
   ...POINTS_SCHEMA,
   ...ACTIVITY_SCHEMA,
+  ...CONSISTENCY_SCHEMA,
 };
 
 export type CollectionName = keyof typeof DB_SCHEMA;

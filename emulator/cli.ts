@@ -16,7 +16,8 @@ usage: npm run cloud -- [flags]
   --seed <size>       demo | district | none: seed demo data when the store is empty (default none)
   --reseed            wipe the store first (then seed if --seed is given)
   --strict            behave like production where local shortcuts differ (unknown collections → -502005)
-  --test              accept the x-wx-openid header as the caller's identity (automated tests only)
+  --test              accept the x-wx-openid header as the caller's identity and test faults
+                      (x-fault header, /api/dev/faults; automated tests only)
   --h5 <dir>          H5 build to serve at / (default dist-h5)
   --pool <n>          max warm instances per function (default 4)
   --env <id>          CloudBase env id functions see (default local-env)
@@ -24,6 +25,9 @@ usage: npm run cloud -- [flags]
   --no-triggers       do not run timer triggers on their schedule
   --build             bundle index.ts functions into index.js first (scripts/build-functions.ts)
   --help              this text
+
+  npm run cloud -- check --data <dir> [--branch <id>] [--repair] [--json]
+                      recompute every stored counter from its records (see docs/consistency.md)
 `;
 
 export interface CliArgs extends EmulatorOptions {
@@ -120,6 +124,14 @@ export function parseArgs(argv: string[]): CliArgs {
 }
 
 async function main() {
+  if (process.argv[2] === 'check') {
+    const { parseCheckArgs, runCheck, CHECK_HELP } = await import('./consistency-check');
+    const cargs = parseCheckArgs(process.argv.slice(3));
+    if (cargs.help) return void process.stdout.write(CHECK_HELP);
+    const { differences, repaired } = await runCheck(cargs);
+    // a check that finds differences fails, so CI and scripts notice; a full repair succeeds
+    process.exit(differences > repaired ? 1 : 0);
+  }
   let args: CliArgs;
   try {
     args = parseArgs(process.argv.slice(2));

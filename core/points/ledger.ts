@@ -1,8 +1,8 @@
 /**
  * The points ledger (积分账本, shown to members as 红色手账). One document per award event with
  * its lines, reason and the record it came from; a member's running totals ride on their
- * org_members document (read anyway to identify the caller), so awarding costs two writes and no
- * extra read.
+ * org_members document (read anyway to identify the caller), so awarding costs one transaction:
+ * one read and two writes that land together or not at all.
  *
  * API for any feature (bundled into its function):
  *
@@ -15,8 +15,8 @@
  *   });
  *
  * The ledger `_id` is `${source.type}:${source.id}:${memberId}`: a retry or a second device makes
- * the same id, the insert fails on the primary key, and the stored entry is returned instead
- * (`duplicate: true`). The daily cap applies across every feature.
+ * the same id, the transaction finds it (or conflicts with the concurrent one and re-reads it), and
+ * the stored entry is returned instead (`duplicate: true`). The daily cap applies across every feature.
  */
 import type { RuleKey, RuleSet } from './rules';
 
@@ -104,36 +104,35 @@ export function buildEntry(input: AwardInput): LedgerEntry {
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export { isDuplicateKey } from '../fn/db';
-import { isDuplicateKey } from '../fn/db';
 
 /**
- * Inserts the entry (1 write) and updates the member's totals (1 write). On a duplicate it reads
- * and returns the stored entry (1 read) and changes nothing.
+ * Inserts the entry and updates the member's totals in one transaction (start, 1 read, 2 writes,
+ * commit): a function that fails or times out between the two writes must not leave an entry whose
+ * points (or quiz counters) never reached the member, because the retry would then see a duplicate
+ * and never add them. On a duplicate it returns the stored entry and changes nothing.
  */
 export async function awardPoints(db: any, input: AwardInput): Promise<{ entry: LedgerEntry; duplicate: boolean }> {
   const entry = buildEntry(input);
   const { _id, ...data } = entry;
-  try {
-    await db.collection('points_ledger').add({ data: { _id, ...data } });
-  } catch (e) {
-    if (!isDuplicateKey(e)) throw e;
-    const res = await db.collection('points_ledger').doc(_id).get();
-    const stored = (Array.isArray(res?.data) ? res.data[0] : res?.data) as LedgerEntry | undefined;
-    if (!stored) throw e;
-    return { entry: stored, duplicate: true };
-  }
   const _ = db.command;
   const sameDay = input.member.pointsDay === input.day;
-  await db
-    .collection('org_members')
-    .doc(input.member._id)
-    .update({
-      data: {
-        ...(input.memberPatch ?? {}),
-        pointsTotal: _.inc(entry.points),
-        pointsDay: input.day,
-        pointsDayTotal: sameDay ? _.inc(entry.points) : entry.points,
-      },
-    });
-  return { entry, duplicate: false };
+  // an award for an earlier day (an activity closed after midnight) must not reset today's cap count
+  const earlierDay = !!input.member.pointsDay && input.day < input.member.pointsDay;
+  return db.runTransaction(async (tx: any) => {
+    const res = await tx.collection('points_ledger').doc(_id).get();
+    const stored = (Array.isArray(res?.data) ? res.data[0] : res?.data) as LedgerEntry | undefined;
+    if (stored) return { entry: stored, duplicate: true };
+    await tx.collection('points_ledger').doc(_id).set({ data });
+    await tx
+      .collection('org_members')
+      .doc(input.member._id)
+      .update({
+        data: {
+          ...(input.memberPatch ?? {}),
+          pointsTotal: _.inc(entry.points),
+          ...(earlierDay ? {} : { pointsDay: input.day, pointsDayTotal: sameDay ? _.inc(entry.points) : entry.points }),
+        },
+      });
+    return { entry, duplicate: false };
+  });
 }

@@ -99,11 +99,14 @@ export function scheduleRules(
   const base: StoredRules = doc ?? { _id: orgId, orgId, current: DEFAULT_RULES, pending: null, pendingFrom: null, history: [] };
   // a pending change whose day has come is now simply the current rules
   const current = effectiveRules(base, today);
+  // the same save sent again (a retry after a lost answer, a double tap) is one change, not two
+  const last = base.history?.[0];
+  const repeat = !!last && last.from === tomorrow && JSON.stringify(last.rules) === JSON.stringify(next);
   return {
     ...base,
     current,
     pending: next,
     pendingFrom: tomorrow,
-    history: [{ from: tomorrow, rules: next, byName: by.name, at: by.at }, ...(base.history ?? [])].slice(0, 20),
+    history: repeat ? base.history : [{ from: tomorrow, rules: next, byName: by.name, at: by.at }, ...(base.history ?? [])].slice(0, 20),
   };
 }

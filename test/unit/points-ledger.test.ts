@@ -34,6 +34,10 @@ test('a rules change applies from tomorrow; today keeps the old rules', () => {
   expect(again.current.dailyCap).toBe(50);
   expect(effectiveRules(again, '2025-07-03').dailyCap).toBe(10);
   expect(again.history).toHaveLength(2);
+  // the same save sent again (a retry after a lost answer) is not a second change
+  const retried = scheduleRules(again, 'd1', { ...DEFAULT_RULES, dailyCap: 10 }, '2025-07-02', '2025-07-03', { name: '王', at: new Date() });
+  expect(retried.history).toHaveLength(2);
+  expect(effectiveRules(retried, '2025-07-03').dailyCap).toBe(10);
   expect(ruleSetInput.safeParse({ ...DEFAULT_RULES, dailyCap: 0 }).success).toBe(false);
   expect(ruleSetInput.safeParse({ ...DEFAULT_RULES, values: { ...DEFAULT_RULES.values, bogus: 1 } }).success).toBe(false);
 });
@@ -52,15 +56,14 @@ test('entries have deterministic ids; a duplicate insert returns the stored entr
   expect(buildEntry(input)).toMatchObject({ _id: 'activity:a1:m1', points: 2, capped: 3 });
   const stored = new Map<string, any>();
   const updates: any[] = [];
-  const db = {
+  const db: any = {
     command: { inc: (n: number) => ({ $inc: n }) },
+    // the award is one transaction: the callback gets the same handle
+    runTransaction: async (fn: (tx: any) => Promise<unknown>) => fn(db),
     collection: (name: string) => ({
-      add: async ({ data }: any) => {
-        if (stored.has(data._id)) throw new Error('E11000 duplicate key error');
-        stored.set(data._id, data);
-      },
       doc: (id: string) => ({
         get: async () => ({ data: stored.get(id) ?? null }),
+        set: async ({ data }: any) => stored.set(id, { _id: id, ...data }),
         update: async ({ data }: any) => updates.push({ name, id, data }),
       }),
     }),
