@@ -6,7 +6,7 @@ import path from 'path';
 import { DB_SCHEMA } from '../core/db-schema';
 import { isErrorResult, statusOf } from '../core/fn/errors';
 import { renderDevPage, renderNoH5Page, type DemoUser } from './dev-page';
-import { FunctionHost, HostError, type Caller, type HostStats } from './host';
+import { FaultBoard, FunctionHost, HostError, formatFault, parseFault, type Caller, type Fault, type HostStats } from './host';
 import { TriggerScheduler, type ScheduledTrigger } from './triggers';
 
 /** The slice of the data plane (emulator/admin) the server relies on. */
@@ -39,7 +39,10 @@ export interface EmulatorOptions {
   /** default 127.0.0.1 */
   host?: string;
   strict?: boolean;
-  /** accept the x-wx-openid header as the caller's identity (tests only) */
+  /**
+   * accept the x-wx-openid header as the caller's identity (tests only); also enables test fault
+   * injection: the `x-fault` header and /api/dev/faults
+   */
   testIdentityHeader?: boolean;
   /** H5 build to serve; default dist-h5 in the working directory */
   h5Dir?: string;
@@ -142,6 +145,21 @@ async function storeIsEmpty(store: any): Promise<boolean> {
     }
   }
   return true;
+}
+
+/** Nesting a function event may have (the database's own document limit is 100 levels). */
+const MAX_EVENT_DEPTH = 100;
+
+/** Whether a parsed JSON value nests deeper than `max`, measured without recursion. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > max) return true;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
 }
 
 class HttpError extends Error {
@@ -321,6 +339,21 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   }
 
   const triggers = new TriggerScheduler(host, log);
+  const faults = new FaultBoard();
+
+  /** The test fault for one gateway call: the x-fault header, else one armed through /api/dev/faults. */
+  const faultOf = (req: http.IncomingMessage, fn: string, event: any): Fault | undefined => {
+    if (!opts.testIdentityHeader) return undefined;
+    const h = req.headers['x-fault'];
+    if (typeof h === 'string' && h) {
+      try {
+        return parseFault(h);
+      } catch (e) {
+        throw new HttpError(400, 'INVALID_ARGUMENT', (e as Error).message);
+      }
+    }
+    return faults.take(fn, event?.action);
+  };
 
   const identityOf = (req: http.IncomingMessage): Caller => {
     let openid = '';
@@ -352,16 +385,27 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   };
 
   async function handleFunction(req: http.IncomingMessage, res: http.ServerResponse, name: string) {
-    const body = await readBody(req, FUNCTION_PAYLOAD_LIMIT);
-    const event = parseJson(body, true);
+    // The app shows these messages to the person holding the phone, so they are Chinese.
+    let event: any;
+    try {
+      event = parseJson(await readBody(req, FUNCTION_PAYLOAD_LIMIT), true);
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      throw new HttpError(e.status, e.code, e.status === 413 ? '提交的内容超过 100 KB，请删减后重试' : '请求格式不对，请更新小程序后重试');
+    }
     if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-      throw new HttpError(400, 'INVALID_ARGUMENT', 'the event must be a JSON object');
+      throw new HttpError(400, 'INVALID_ARGUMENT', '请求格式不对，请更新小程序后重试');
+    }
+    // Deeper than any real request; structured-cloning it into the worker would overflow the stack.
+    if (nestedDeeperThan(event, MAX_EVENT_DEPTH)) {
+      throw new HttpError(400, 'INVALID_ARGUMENT', '请求内容层级过深');
     }
     const caller = identityOf(req);
+    const fault = faultOf(req, name, event);
     // Like callFunction from a mini-program: CloudBase adds userInfo to the event.
     const fullEvent = caller.OPENID ? { ...event, userInfo: { appId: caller.APPID, openId: caller.OPENID } } : event;
     try {
-      const r = await host.invoke(name, fullEvent, caller, 'http');
+      const r = await host.invoke(name, fullEvent, caller, 'http', { fault });
       // The cost of the call travels in headers so the body stays exactly CloudBase's shape.
       const { reads, writes, transactions, total } = r.ops;
       const headers = {
@@ -397,12 +441,23 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       body = raw; // the data plane answers malformed bodies in the SDK's own error shape
     }
     const call = instanceId ? host.callOnInstance(instanceId) : undefined;
-    if (instanceId && body && typeof body === 'object' && !Buffer.isBuffer(body)) host.recordAdminRequest(instanceId, body.action);
+    let effect: ReturnType<FunctionHost['faultFor']>;
+    if (instanceId && body && typeof body === 'object' && !Buffer.isBuffer(body)) {
+      host.recordAdminRequest(instanceId, body.action);
+      effect = host.faultFor(instanceId, body.action, !!body.transactionId);
+    }
+    if (effect === 'fail') {
+      // CloudBase's shape for a request that failed on its side: HTTP 200 with a code, nothing executed.
+      sendJson(res, 200, { code: 'DATABASE_REQUEST_FAILED', message: 'database request failed (injected fault)', requestId: crypto.randomUUID() });
+      return;
+    }
     const r = await backend.handleAdmin(body, {
       env: url.searchParams.get('env') ?? undefined,
       contentType,
       caller: call ? toWxKeys(call.caller) : undefined,
     });
+    // The operation took effect; the function dies before it can see the answer.
+    if (effect === 'timeout-after') host.expire(instanceId!);
     if (r.body) {
       // wx.openApi answers protobuf; a JSON content type would make node-sdk try to parse it.
       res.writeHead(r.status, { 'content-type': r.contentType ?? 'application/octet-stream', 'content-length': r.body.length });
@@ -430,6 +485,34 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       const c = identityOf(req);
       sendJson(res, 200, { openid: c.OPENID || null, appId: c.APPID, env });
       return;
+    }
+    if (pathname === '/api/dev/faults' && opts.testIdentityHeader) {
+      if (req.method === 'GET') {
+        sendJson(res, 200, { faults: faults.list().map((a) => ({ ...a, fault: formatFault(a.fault) })) });
+        return;
+      }
+      if (req.method === 'DELETE') {
+        faults.clear();
+        sendJson(res, 200, { ok: true });
+        return;
+      }
+      if (req.method === 'POST') {
+        const body = parseJson(await readBody(req, 16 * 1024), false);
+        if (typeof body.fn !== 'string' || !body.fn || (body.action !== undefined && typeof body.action !== 'string')) {
+          throw new HttpError(400, 'INVALID_ARGUMENT', 'fn (string) is required; action must be a string');
+        }
+        let fault: Fault;
+        try {
+          fault = parseFault(String(body.fault ?? ''));
+        } catch (e) {
+          throw new HttpError(400, 'INVALID_ARGUMENT', (e as Error).message);
+        }
+        const times = body.times === undefined ? 1 : Number(body.times);
+        if (!Number.isInteger(times) || times < 1 || times > 1000) throw new HttpError(400, 'INVALID_ARGUMENT', 'times must be 1-1000');
+        faults.arm({ fn: body.fn, action: body.action, fault, remaining: times });
+        sendJson(res, 200, { ok: true });
+        return;
+      }
     }
     const m = /^\/api\/dev\/triggers\/([^/]+)\/([^/]+)$/.exec(pathname);
     if (m && req.method === 'POST') {

@@ -504,6 +504,8 @@ export const activityActions: ActionTable<ActivityCtx> = {
       if (!isHost(ctx.caller.member, a)) throw new AppError('PERMISSION_DENIED', '只有发起支部的书记可以结束签到');
       if (a.status !== 'published') throw new AppError('FAILED_PRECONDITION', '活动未发布或已取消');
       if (a.finalisedAt) {
+        // closed by a call that died before its awards: the repeat finishes them (awards are idempotent)
+        if (!a.awardedAt) await awardForAttendance(ctx, a);
         return { activityId: a._id, markedAbsent: 0, counts: a.counts ?? countAttendance(a.roster, []) };
       }
       if (phaseOf(a, now) === 'upcoming') throw new AppError('FAILED_PRECONDITION', '签到还没有开始，不能结束签到');
@@ -562,7 +564,11 @@ export const activityActions: ActionTable<ActivityCtx> = {
       if (a.finalisedAt && reason.length < 2) {
         throw new AppError('FAILED_PRECONDITION', '活动签到已结束，修改出勤必须填写原因（会记入台账）');
       }
-      if (rec?.status === input.status) return toAttendanceView(rec, m);
+      if (rec?.status === input.status) {
+        // the same correction sent again after a call that died before its award: award now (idempotent)
+        if (a.finalisedAt && rec.status === 'present') await awardForAttendance(ctx, a, [rec]);
+        return toAttendanceView(rec, m);
+      }
       const base = rec ?? newAttendance(a, m, now, {});
       const next: StoredAttendance = {
         ...base,
@@ -620,11 +626,17 @@ export const activityActions: ActionTable<ActivityCtx> = {
         throw new AppError('FAILED_PRECONDITION', '活动结束后才能补学');
       }
       const patch = { madeUpAt: now, makeUpNote: input.note, updatedAt: now };
-      const res = await db.collection(C.attendance).where({ _id: id, madeUpAt: null }).update({ data: patch });
-      if (!res?.stats?.updated) return toAttendanceView(await getDoc<StoredAttendance>(db, C.attendance, id), self);
-      const next = { ...rec, ...patch };
-      await creditMakeUp(ctx, a, next);
-      return toAttendanceView(next, self);
+      // the mark and its 学时 in one transaction: a mark without the credit would make the retry
+      // answer "already made up" and the credit would never come
+      const done = await db.runTransaction(async (tx: Db) => {
+        const cur = await getDoc<StoredAttendance>(tx, C.attendance, id);
+        if (!cur || cur.madeUpAt) return cur;
+        const next = { ...cur, ...patch };
+        await tx.collection(C.attendance).doc(id).update({ data: patch });
+        await creditMakeUp(ctx, a, next, tx);
+        return next;
+      });
+      return toAttendanceView(done ?? rec, self);
     },
   }),
 

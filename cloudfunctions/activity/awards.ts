@@ -98,13 +98,15 @@ export async function awardForAttendance(ctx: ActivityCtx, a: StoredActivity, on
 }
 
 /** 补学 done for an activity that counts: the same 学时 as attending, credited once. */
-export async function creditMakeUp(ctx: ActivityCtx, a: StoredActivity, rec: StoredAttendance): Promise<void> {
+export async function creditMakeUp(ctx: ActivityCtx, a: StoredActivity, rec: StoredAttendance, inTx?: unknown): Promise<void> {
   if (a.studyMinutes <= 0) return;
   const { db, now } = ctx;
   const m = await getDoc<MemberDoc>(db, C.members, rec.memberId);
   if (!m) return;
   const label = ACTIVITY_TYPES[a.type] ?? '组织生活';
-  await db.runTransaction(async (tx: unknown) =>
+  // inside the caller's transaction when given (the make-up mark and its credit land together)
+  const run = (body: (tx: unknown) => Promise<unknown>) => (inTx ? body(inTx) : db.runTransaction(body));
+  await run(async (tx: unknown) =>
     creditStudy(
       tx,
       [

@@ -4,11 +4,14 @@ import { Worker } from 'worker_threads';
 import { discoverFunctions, type FunctionInfo } from './config';
 import { addOps, countAction, emptyOps, type OpCounts } from './ops';
 import { WORKER_SOURCE } from './worker-source';
+import { faultEffect, landsWrite, type Fault, type FaultEffect } from './faults';
 
 export { discoverFunctions, readFunctionConfig, DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S } from './config';
 export type { FunctionInfo, FunctionConfig, TriggerConfig } from './config';
 export { emptyOps, countAction, addOps } from './ops';
 export type { OpCounts } from './ops';
+export { parseFault, formatFault, faultEffect, landsWrite, FaultBoard } from './faults';
+export type { Fault, FaultKind, FaultEffect, ArmedFault } from './faults';
 
 /** What getWXContext() returns for the call, minus ENV (which comes from TCB_ENV). */
 export interface Caller {
@@ -82,6 +85,12 @@ interface InFlight {
   fn: string;
   caller: Caller;
   ops: OpCounts;
+  /** test-only fault injection: the fault, and how many database requests / landing writes so far */
+  fault?: Fault;
+  dbOps: number;
+  landedWrites: number;
+  /** ends the call now as if its timeout had passed */
+  expire?: () => void;
 }
 
 interface Instance {
@@ -157,7 +166,31 @@ export class FunctionHost {
     return true;
   }
 
-  async invoke(name: string, event: unknown, caller: Caller = {}, via = 'direct'): Promise<InvokeResult> {
+  /**
+   * Counts one database operation of the call on that instance and says what a test fault wants
+   * done with it (nothing when the call carries no fault).
+   */
+  faultFor(instanceId: string, action: unknown, inTransaction = false): FaultEffect | undefined {
+    const cur = this.byInstance.get(instanceId)?.current;
+    if (!cur || typeof action !== 'string' || !action.startsWith('database.')) return undefined;
+    cur.dbOps++;
+    const isWrite = landsWrite(action, inTransaction);
+    if (isWrite) cur.landedWrites++;
+    return faultEffect(cur.fault, { op: cur.dbOps, write: cur.landedWrites }, isWrite);
+  }
+
+  /** Kills the call in flight on that instance as its timeout would (test faults). */
+  expire(instanceId: string): void {
+    this.byInstance.get(instanceId)?.current?.expire?.();
+  }
+
+  async invoke(
+    name: string,
+    event: unknown,
+    caller: Caller = {},
+    via = 'direct',
+    opts: { fault?: Fault } = {},
+  ): Promise<InvokeResult> {
     if (this.closed) throw new HostError('INTERNAL', 'emulator is shutting down', '');
     const requestId = crypto.randomUUID();
     if (!/^[A-Za-z0-9_-]+$/.test(name)) {
@@ -184,7 +217,7 @@ export class FunctionHost {
       this.release(inst);
       throw new HostError('INTERNAL', `function ${name} failed to start`, requestId);
     }
-    const flight: InFlight = { requestId, fn: name, caller, ops: emptyOps() };
+    const flight: InFlight = { requestId, fn: name, caller, ops: emptyOps(), fault: opts.fault, dbOps: 0, landedWrites: 0 };
     inst.current = flight;
     const started = Date.now();
     const timeoutMs = info.config.timeout * 1000;
@@ -203,20 +236,34 @@ export class FunctionHost {
     let msg: any;
     try {
       msg = await new Promise<any>((resolve, reject) => {
-        const timer = setTimeout(() => {
+        const expire = () => {
+          clearTimeout(timer);
+          flight.expire = undefined;
           inst.settle = undefined;
           this.kill(inst);
           reject(
             new HostError('DEADLINE_EXCEEDED', `Invoking task timed out after ${info!.config.timeout} seconds`, requestId),
           );
-        }, timeoutMs);
+        };
+        const timer = setTimeout(expire, timeoutMs);
+        flight.expire = expire;
         inst.settle = (m) => {
           clearTimeout(timer);
+          flight.expire = undefined;
           inst.settle = undefined;
           if (m.type === 'crash') reject(new HostError('INTERNAL', 'function instance crashed', requestId));
           else resolve(m);
         };
-        inst.worker.postMessage({ type: 'call', id: requestId, event, context, caller });
+        try {
+          inst.worker.postMessage({ type: 'call', id: requestId, event, context, caller });
+        } catch {
+          // An event that cannot be cloned (e.g. nested too deep) never reached the instance: stop
+          // its timer too, or the timeout would later kill a healthy instance.
+          clearTimeout(timer);
+          flight.expire = undefined;
+          inst.settle = undefined;
+          reject(new HostError('INTERNAL', 'the event could not be passed to the function', requestId));
+        }
       });
     } catch (e) {
       const he = e as HostError;

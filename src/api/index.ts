@@ -1,8 +1,8 @@
 import Taro from '@tarojs/taro';
-import { ApiError, NETWORK_MESSAGE, toApiError, unwrapResult } from './errors';
+import { ApiError, INTERNAL_MESSAGE, NETWORK_MESSAGE, TIMEOUT_MESSAGE, toApiError, unwrapResult } from './errors';
 import { callViaGateway } from './transport-h5';
 
-export { ApiError, isApiError, toApiError } from './errors';
+export { ApiError, isApiError, isRetryable, toApiError } from './errors';
 export type { ApiErrorCode } from './errors';
 
 let cloudReady = false;
@@ -28,9 +28,11 @@ export async function callFunction<T>(name: string, action: string, payload: unk
   try {
     res = (await Taro.cloud.callFunction({ name, data: { action, payload } })) as { result?: unknown };
   } catch (err) {
-    // Taro.cloud rejects for transport problems and for a function that crashed (errCode -504002).
+    // Taro.cloud rejects for transport problems, for a function that crashed (errCode -504002) and
+    // for one that ran out of time (-504003).
     const msg = String((err as { errMsg?: string })?.errMsg ?? err);
-    if (/-504002|functions execute fail/i.test(msg)) throw new ApiError('INTERNAL', '服务出了点问题，请稍后重试', msg);
+    if (/-504003|timed? ?out/i.test(msg)) throw new ApiError('DEADLINE_EXCEEDED', TIMEOUT_MESSAGE, msg);
+    if (/-504002|functions execute fail/i.test(msg)) throw new ApiError('INTERNAL', INTERNAL_MESSAGE, msg);
     throw new ApiError('UNAVAILABLE', NETWORK_MESSAGE, msg);
   }
   try {

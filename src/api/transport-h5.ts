@@ -1,4 +1,4 @@
-import { ApiError, NETWORK_MESSAGE, unwrapResult, type ApiErrorCode } from './errors';
+import { ApiError, NETWORK_MESSAGE, plainMessage, unwrapResult, type ApiErrorCode } from './errors';
 
 type FetchLike = (url: string, init: { method: string; credentials: 'include'; headers: Record<string, string>; body: string }) => Promise<{
   ok: boolean;
@@ -37,7 +37,7 @@ export async function callViaGateway<T>(
   }
   if (!res.ok || !body || body.error) {
     const e = body?.error;
-    if (e?.code) throw new ApiError(e.code as ApiErrorCode, e.message || '出了点问题，请稍后重试', e.details);
+    if (e?.code) throw new ApiError(e.code as ApiErrorCode, plainMessage(e.code, e.message), e.details);
     // A proxy or a stopped gateway answers without our envelope: treat as the network.
     throw new ApiError('UNAVAILABLE', NETWORK_MESSAGE, `HTTP ${res.status}`);
   }

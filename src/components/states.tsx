@@ -46,6 +46,26 @@ export function ErrorState({ error, onRetry }: { error: ApiError; onRetry?: () =
   );
 }
 
+/**
+ * A write that failed: what happened, in plain Chinese, and — when sending it again may help (the
+ * network, a crash, a timeout) — 重试, which sends the very same request. BigButton keeps the
+ * 关怀模式 target size.
+ */
+export function SubmitError({ id, message, onRetry, busy }: { id: string; message: string; onRetry?: () => void; busy?: boolean }) {
+  return (
+    <View className='submit-error' id={id}>
+      <Text className='field-error' id={`${id}-text`}>
+        {message}
+      </Text>
+      {onRetry ? (
+        <BigButton id={`${id}-retry`} className='retry-btn' kind='default' busy={busy} onClick={onRetry}>
+          重试
+        </BigButton>
+      ) : null}
+    </View>
+  );
+}
+
 /** Renders the three states of a request and hands the data to `children` once it is there. */
 export function Async<T>({
   req,

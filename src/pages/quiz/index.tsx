@@ -6,10 +6,11 @@ import { toApiError } from '../../api';
 import { quizApi, type SubmissionView, type TodayView } from '../../api/quiz';
 import { BigButton } from '../../components/big-button';
 import { Page } from '../../components/page';
-import { Async, Empty, goTo } from '../../components/states';
+import { Async, Empty, goTo, SubmitError } from '../../components/states';
 import { useElder } from '../../elder/context';
 import { useNotice } from '../../hooks/use-notice';
 import { useRequest } from '../../hooks/use-request';
+import { useSubmit } from '../../hooks/use-submit';
 import { QuestionCard } from './question-card';
 import './quiz.scss';
 
@@ -104,8 +105,9 @@ function Answering({ data, onDone }: { data: TodayView; onDone(s: SubmissionView
   const elder = useElder().on;
   const [choices, setChoices] = useState<Record<string, string[]>>({});
   const [at, setAt] = useState(0);
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  const sending = useSubmit<SubmissionView>();
+  const busy = sending.busy;
   const qs = data.questions;
   const answered = qs.filter((q) => (choices[q.id] ?? []).length > 0).length;
   const submit = async () => {
@@ -114,17 +116,16 @@ function Answering({ data, onDone }: { data: TodayView; onDone(s: SubmissionView
       setError(`还有 ${qs.length - answered} 道题没有作答`);
       return;
     }
-    setBusy(true);
     setError('');
-    try {
-      // the day the set was fetched for: it may be submitted until 00:30 the next day
-      const r = await quizApi.submit({ day: data.day, answers: qs.map((q) => ({ questionId: q.id, choice: choices[q.id] })) });
-      onDone(r);
-    } catch (err) {
-      setError(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
+    // the day the set was fetched for: it may be submitted until 00:30 the next day
+    const payload = { day: data.day, answers: qs.map((q) => ({ questionId: q.id, choice: choices[q.id] })) };
+    const r = await sending.send(() => quizApi.submit(payload));
+    if (r) onDone(r);
+  };
+  // 重试 sends the same answers again; the day's answer is stored once, so a retry never scores twice
+  const retry = async () => {
+    const r = await sending.retry();
+    if (r) onDone(r);
   };
   const card = (i: number) => (
     <QuestionCard key={qs[i].id} q={qs[i]} index={i} total={qs.length} choice={choices[qs[i].id] ?? []} onChoose={(c) => setChoices({ ...choices, [qs[i].id]: c })} />
@@ -134,10 +135,8 @@ function Answering({ data, onDone }: { data: TodayView; onDone(s: SubmissionView
       <Text className='muted'>
         已答 {answered}/{qs.length} 题 · 每天只能提交一次，提交后显示答案和解析
       </Text>
-      {error ? (
-        <Text className='field-error' id='quiz-error'>
-          {error}
-        </Text>
+      {error || sending.error ? (
+        <SubmitError id='quiz-error' message={error || sending.error!.message} onRetry={!error && sending.canRetry ? retry : undefined} busy={busy} />
       ) : null}
       <BigButton id='quiz-submit' busy={busy} onClick={submit}>
         提交答案

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useRouter } from '@tarojs/taro';
 import { Input, Text, Textarea, View } from '@tarojs/components';
-import { toApiError } from '../../../api';
+import { isRetryable, toApiError } from '../../../api';
 import { activityApi, type ActivityOutputs } from '../../../api/activity';
 import { BigButton } from '../../../components/big-button';
 import { Page } from '../../../components/page';
@@ -14,24 +14,37 @@ import '../activity.scss';
 
 type Detail = ActivityOutputs['get'];
 
+/**
+ * One tap's write. A failure that is not the member's doing (network, crash, timeout) keeps the same
+ * request for 重试: sign-in, leave and make-up records have ids derived from the activity and the
+ * member, so sending it again never records twice.
+ */
 function useAction(notify: (t: string) => void, onDone: () => void) {
   const [busy, setBusy] = useState('');
-  const [error, setError] = useState('');
-  const run = async (key: string, fn: () => Promise<unknown>, ok: string) => {
+  const [error, setErrorText] = useState('');
+  const [retry, setRetry] = useState<(() => Promise<void>) | null>(null);
+  const run = async (key: string, fn: () => Promise<unknown>, ok: string): Promise<void> => {
     if (busy) return;
     setBusy(key);
-    setError('');
+    setErrorText('');
+    setRetry(null);
     try {
       await fn();
       notify(ok);
       onDone();
     } catch (e) {
-      setError(toApiError(e).message);
+      const err = toApiError(e);
+      setErrorText(err.message);
+      if (isRetryable(err)) setRetry(() => () => run(key, fn, ok));
     } finally {
       setBusy('');
     }
   };
-  return { busy, error, run, setError };
+  const setError = (message: string) => {
+    setErrorText(message);
+    setRetry(null);
+  };
+  return { busy, error, run, setError, retry };
 }
 
 function SignIn({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
@@ -215,6 +228,11 @@ function Body({ a, reload }: { a: Detail; reload: () => void }) {
     <>
       {notice ? <Text className='notice' id='activity-notice'>{notice}</Text> : null}
       {act.error ? <Text className='notice error' id='activity-error'>{act.error}</Text> : null}
+      {act.error && act.retry ? (
+        <BigButton id='activity-retry' className='retry-btn' kind='default' busy={!!act.busy} onClick={act.retry}>
+          重试
+        </BigButton>
+      ) : null}
       <View className='card'>
         <Text className='page-title' id='activity-title'>{a.title}</Text>
         {a.status === 'cancelled' ? <Text className='changed'>活动已取消：{a.cancelReason}</Text> : null}

@@ -44,7 +44,7 @@ function Table({ t, secretary }: { t: BranchTable; secretary: boolean }) {
   const exportIt = () => {
     setBusy('export');
     studyApi
-      .exportLedger({ year: t.year })
+      .exportLedger({ branchId: t.branchId, year: t.year })
       .then((x) => saveXlsx(x.fileName, x.base64))
       .then(() => notify('台账已导出'), (e) => notify(toApiError(e).message))
       .finally(() => setBusy(''));
