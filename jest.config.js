@@ -18,7 +18,7 @@ module.exports = {
       ...base,
       displayName: 'integration',
       testEnvironment: 'node',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/emulator/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/emulator/**/*.test.ts', '<rootDir>/test/trust/**/*.test.ts'],
     },
     { ...base, displayName: 'component', testEnvironment: 'jsdom', testMatch: ['<rootDir>/test/component/**/*.test.ts'] },
   ],

@@ -402,11 +402,14 @@ export const orgActions: ActionTable<OrgCtx> = {
       const me = ctx.caller.member!;
       const branchId = input.branchId ?? me.branchId;
       if (!branchId) throw new AppError('INVALID_ARGUMENT', '请选择党支部');
-      // A secretary or member sees their own branch only; an organiser any branch below them.
+      // Everyone sees their own branch (an organiser is a member of one too); an organiser also any
+      // branch below them.
       if (me.role !== 'organiser' && branchId !== me.branchId) throw new AppError('PERMISSION_DENIED', '只能查看本支部的党员');
       const branch = await getNode(db, branchId);
       if (!branch || branch.type !== 'branch') throw new AppError('NOT_FOUND', '党支部不存在');
-      if (me.role === 'organiser' && !canManageBranch(me, branch)) throw new AppError('PERMISSION_DENIED', '这个党支部不在你的管理范围内');
+      if (me.role === 'organiser' && branchId !== me.branchId && !canManageBranch(me, branch)) {
+        throw new AppError('PERMISSION_DENIED', '这个党支部不在你的管理范围内');
+      }
       const query: Record<string, unknown> = { branchId, status: 'active' };
       if (input.keyword) query.name = db.RegExp({ regexp: escapeRegExp(input.keyword), options: 'i' });
       const [count, page] = await Promise.all([

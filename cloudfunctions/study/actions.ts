@@ -520,9 +520,9 @@ export const studyActions: ActionTable<StudyCtx> = {
       for (const id of ids) {
         const m = byId.get(id);
         if (!m) throw new AppError('NOT_FOUND', '所选党员不存在');
-        if (m.branchId !== me.branchId || m.status !== 'active') {
-          throw new AppError('PERMISSION_DENIED', `${m.name} 不是本支部党员，只能为本支部党员记录学时`);
-        }
+        // another branch's member is not named back: an id must not reveal who it belongs to
+        if (m.branchId !== me.branchId) throw new AppError('PERMISSION_DENIED', '所选党员不是本支部党员，只能为本支部党员记录学时');
+        if (m.status !== 'active') throw new AppError('PERMISSION_DENIED', `${m.name} 不是本支部党员，只能为本支部党员记录学时`);
       }
       const recordId = `${me.branchId}:${input.requestId}`;
       const seconds = Math.round(input.hours * 3600);
@@ -685,7 +685,8 @@ export const studyActions: ActionTable<StudyCtx> = {
     handler: async (input, ctx): Promise<StudyOutputs['exportLedger']> => {
       const year = input.year ?? yearOf(ctx.now);
       const me = ctx.caller.member!;
-      const t = await branchTable(ctx, me, me.role === 'secretary' ? me.branchId ?? undefined : undefined, year);
+      // scope is checked in branchNode, as for branchTable: an organiser names a branch of their subtree
+      const t = await branchTable(ctx, me, input.branchId, year);
       const credits = (await ctx.db.collection(C.credits).where({ branchId: t.branchId, year }).orderBy('day', 'asc').limit(1000).get()).data as any[];
       const wb = new ExcelJS.Workbook();
       const sum = wb.addWorksheet('学时汇总');

@@ -3,6 +3,7 @@
  * and the function. Inputs are zod schemas; outputs are plain types.
  */
 import { z } from 'zod';
+import '../fn/zod-messages';
 import {
   ACTIVITY_TYPE_KEYS,
   DEFAULT_CLOSE_AFTER_MIN,

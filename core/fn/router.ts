@@ -73,7 +73,8 @@ export async function runAction<Ctx>(
   try {
     const name = event?.action;
     if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(actions, name)) {
-      throw new AppError('UNKNOWN_ACTION', `未知的操作: ${String(name).slice(0, 40)}`);
+      // String() of a hostile object (`{ toString: 1 }`) throws: name only what is safely a string
+      throw new AppError('UNKNOWN_ACTION', `未知的操作: ${typeof name === 'string' ? name.slice(0, 40) : typeof name}`);
     }
     const def = actions[name];
     if (!openid) throw new AppError('UNAUTHENTICATED', '请在微信中打开小程序后再试');

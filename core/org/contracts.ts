@@ -4,6 +4,7 @@
  * in the app); outputs are plain types.
  */
 import { z } from 'zod';
+import '../fn/zod-messages';
 import type { MemberRole } from '../fn/router';
 
 export const PHONE_RE = /^1[3-9]\d{9}$/;

@@ -1,5 +1,6 @@
 /** Contracts of the `points` cloud function (积分: 红色手账 and rules). */
 import { z } from 'zod';
+import '../fn/zod-messages';
 import { ruleSetInput, type RuleKey, type RuleSet } from './rules';
 import type { AwardLine } from './ledger';
 

@@ -4,6 +4,7 @@
  * carries the answer or the explanation (PublicQuestion).
  */
 import { z } from 'zod';
+import '../fn/zod-messages';
 import { MAX_PER_DAY } from './daily-set';
 import { DAY_RE } from './day';
 import type { PublicQuestion, QuestionOption, QuestionResult, QuestionType } from './question';

@@ -3,6 +3,7 @@
  * and the function (cloudfunctions/study). Inputs are zod schemas; outputs are plain types.
  */
 import { z } from 'zod';
+import '../fn/zod-messages';
 import type { StudySource } from './rules';
 
 const id = z.string({ required_error: '缺少编号', invalid_type_error: '编号格式不对' }).trim().min(1, '缺少编号').max(80, '编号过长');
@@ -87,8 +88,8 @@ export const studyInputs = {
       if ((v.kind === 'video' || v.kind === 'audio') && !v.mediaUrl) ctx.addIssue({ code: 'custom', path: ['mediaUrl'], message: '请先上传音视频文件' });
       if (v.kind === 'live' && !v.startsAt) ctx.addIssue({ code: 'custom', path: ['startsAt'], message: '请填写直播开始时间' });
     }),
-  /** secretary: the branch's 学时 ledger as .xlsx */
-  exportLedger: z.object({ year }),
+  /** the branch's 学时 ledger as .xlsx: a secretary's own branch, or a branch an organiser oversees */
+  exportLedger: z.object({ branchId: id.optional(), year }),
 };
 
 export type StudyAction = keyof typeof studyInputs;

@@ -49,7 +49,7 @@ describe('runAction', () => {
   });
 
   it('rejects unknown and inherited action names without loading the caller', async () => {
-    for (const name of ['nope', 'toString', '__proto__', 42, undefined]) {
+    for (const name of ['nope', 'toString', '__proto__', 42, undefined, { toString: 1, valueOf: 1 }, Object.create(null)]) {
       const { run, loads } = call({ action: name }, member);
       const r = await run;
       expect(isErrorResult(r) && r.error.code).toBe('UNKNOWN_ACTION');

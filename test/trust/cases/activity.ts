@@ -1,0 +1,311 @@
+import { issueToken, LOCAL_QR_SECRET } from '../../../core/activity/token';
+import { attendanceId } from '../../../core/activity/rules';
+import { dayKey } from '../../../core/study/rules';
+import { DEMO } from '../../../emulator/seed';
+import { HOME, type CallerInfo, type Harness } from '../harness';
+import type { CaseTable } from './types';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+function expect(cond: unknown, message: string): void {
+  if (!cond) throw new Error(message);
+}
+
+const MIN = 60_000;
+
+type Shape = 'draft' | 'signin' | 'finalised';
+
+/**
+ * A fresh activity hosted by the home branch, written straight into the store. `signin`: published,
+ * sign-in open now and the start still 20 minutes away (so leave can still be asked); `finalised`:
+ * published, over and closed. The roster is the home branch's active members, plus `extra`.
+ */
+function freshActivity(h: Harness, shape: Shape, extra: { id: string; name: string; branchId: string }[] = []): string {
+  const n = h.seq();
+  const now = Date.now();
+  const branch = h.store.findOne('org_nodes', HOME.branchId);
+  const members = h.store.find('org_members', { branchId: HOME.branchId, status: 'active' }, { sort: { _id: 1 } });
+  const roster = [...members.map((m: any) => ({ id: m._id, name: m.name, branchId: m.branchId })), ...extra];
+  const startAt = shape === 'finalised' ? new Date(now - 120 * MIN) : new Date(now + 20 * MIN);
+  const id = `a-trust-${n}`;
+  h.store.put(
+    'activity_items',
+    {
+      _id: id,
+      type: 'theme_day',
+      title: `主题党日 ${n}：学习党章`,
+      agenda: '重温入党誓词',
+      startAt,
+      endAt: new Date(startAt.getTime() + 90 * MIN),
+      signInOpenAt: new Date(startAt.getTime() - 30 * MIN),
+      signInCloseAt: new Date(startAt.getTime() + 30 * MIN),
+      openBeforeMin: 30,
+      closeAfterMin: 30,
+      place: { name: '社区党群服务中心', address: '文化路 88 号' },
+      geofence: null,
+      hostBranchId: HOME.branchId,
+      hostBranchName: branch.name,
+      hostPath: [...(branch.path ?? []), HOME.branchId],
+      hostName: '支部书记',
+      createdBy: DEMO.secretaryId,
+      branchIds: [...new Set([HOME.branchId, ...extra.map((e) => e.branchId)])],
+      jointBranchIds: [],
+      groupId: null,
+      studyMinutes: 60,
+      makeUpText: '阅读党章第一章并写体会',
+      makeUpLessonId: null,
+      status: shape === 'draft' ? 'draft' : 'published',
+      rev: shape === 'draft' ? 0 : 1,
+      changes: [],
+      cancelReason: null,
+      roster: shape === 'draft' ? [] : roster,
+      finalisedAt: shape === 'finalised' ? new Date(now - 60 * MIN) : null,
+      counts: null,
+      flagged: [],
+      awardedAt: shape === 'finalised' ? new Date(now - 60 * MIN) : null,
+      createdAt: new Date(now - 86_400_000),
+      updatedAt: new Date(now - 86_400_000),
+      publishedAt: shape === 'draft' ? null : new Date(now - 86_400_000),
+    },
+    'insert',
+  );
+  return id;
+}
+
+/** One attendance record, as the function would have written it. */
+function attendance(h: Harness, activityId: string, m: { id: string; name: string; branchId: string }, patch: Record<string, unknown>): void {
+  const a = h.store.findOne('activity_items', activityId);
+  h.store.put(
+    'activity_attendance',
+    {
+      _id: attendanceId(activityId, m.id),
+      activityId,
+      memberId: m.id,
+      memberName: m.name,
+      branchId: m.branchId,
+      startAt: a.startAt,
+      status: 'present',
+      method: null,
+      at: null,
+      byId: null,
+      note: null,
+      leaveReason: null,
+      leaveRequestedAt: null,
+      reviewedBy: null,
+      reviewedAt: null,
+      madeUpAt: null,
+      makeUpNote: null,
+      history: [],
+      updatedAt: new Date(),
+      ...patch,
+    },
+    'insert',
+  );
+}
+
+/** The home member every secretary-side action names. */
+const homeMember = (h: Harness) => {
+  const m = h.store.findOne('org_members', DEMO.memberId);
+  return { id: m._id as string, name: m.name as string, branchId: m.branchId as string };
+};
+/** The caller as a roster entry (members of any branch). */
+const self = (h: Harness, c: CallerInfo) => {
+  const m = h.store.findOne('org_members', c.memberId!);
+  return { id: m._id as string, name: m.name as string, branchId: m.branchId as string };
+};
+const isMember = (c: CallerInfo) => c.memberId !== null;
+const isHome = (c: CallerInfo) => c.branchId === HOME.branchId;
+
+/**
+ * The 60 days before today: the seeded activities, not the hundreds of fresh ones the other cells
+ * leave today, which would make each export a few seconds of spreadsheet.
+ */
+const period = () => ({ from: dayKey(Date.now() - 60 * 86_400_000), to: dayKey(Date.now() - 86_400_000) });
+
+/** The fixture id each call used, by kind of caller, for the checks. */
+const last = new Map<string, string>();
+const remember = (key: string, c: CallerInfo, id: string) => {
+  last.set(`${key}:${c.kind}`, id);
+  return id;
+};
+const used = (key: string, c: CallerInfo) => last.get(`${key}:${c.kind}`)!;
+
+export const activityCases: CaseTable = {
+  list: {
+    // the caller's own branch's notices: a fresh home notice shows to home-branch callers only
+    payload: (h, c) => {
+      remember('list', c, freshActivity(h, 'signin'));
+      return {};
+    },
+    check: (h, c, r) => {
+      const ids = r.data.items.map((i: any) => i.id);
+      expect(ids.includes(used('list', c)) === isHome(c), `home notice ${isHome(c) ? 'missing' : 'shown to another branch'}`);
+      expect(r.data.items.every((i: any) => i.branchIds.includes(c.branchId)), 'a notice of another branch is listed');
+    },
+  },
+
+  get: {
+    payload: (h, c) => ({ id: remember('get', c, freshActivity(h, 'signin')) }),
+    check: (h, c, r) => {
+      expect(r.data.id === used('get', c), 'another activity answered');
+      expect(r.data.canManage === (c.kind === 'secretary'), `canManage ${r.data.canManage} for ${c.kind}`);
+    },
+  },
+
+  save: {
+    // edits a home draft: only the host branch's secretary
+    payload: (h, c) => ({
+      id: remember('save', c, freshActivity(h, 'draft')),
+      fields: {
+        type: 'theme_day',
+        title: '改后的主题党日：学习党章',
+        startAt: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+        endAt: new Date(Date.now() + 3 * 86_400_000 + 90 * MIN).toISOString(),
+        place: { name: '社区党群服务中心', address: '文化路 88 号' },
+      },
+    }),
+    check: (h, c, r) => {
+      const a = h.store.findOne('activity_items', used('save', c));
+      expect(a.title === '改后的主题党日：学习党章' && a.hostBranchId === HOME.branchId, 'draft not changed in place');
+      expect(a.branchIds.length === 1 && a.branchIds[0] === HOME.branchId, 'the draft changed branch');
+    },
+  },
+
+  publish: {
+    payload: (h, c) => ({ id: remember('publish', c, freshActivity(h, 'draft')) }),
+    check: (h, c) => {
+      const a = h.store.findOne('activity_items', used('publish', c));
+      expect(a.status === 'published' && a.roster.every((m: any) => m.branchId === HOME.branchId), 'not published with the home roster');
+    },
+  },
+
+  cancel: {
+    payload: (h, c) => ({ id: remember('cancel', c, freshActivity(h, 'signin')), reason: '场地临时停用' }),
+    check: (h, c) => expect(h.store.findOne('activity_items', used('cancel', c)).status === 'cancelled', 'not cancelled'),
+  },
+
+  qrToken: {
+    payload: (h, c) => ({ id: remember('qrToken', c, freshActivity(h, 'signin')) }),
+    check: (h, c, r) => expect(typeof r.data.token === 'string' && r.data.token.startsWith(`${used('qrToken', c)}.`), 'token of another activity'),
+  },
+
+  signIn: {
+    // a valid code of a home activity whose roster is the home branch: only its people sign in
+    payload: (h, c) => {
+      const id = remember('signIn', c, freshActivity(h, 'signin'));
+      return { token: issueToken(LOCAL_QR_SECRET, id, Date.now()).token };
+    },
+    check: (h, c, r) => {
+      const rec = h.store.findOne('activity_attendance', attendanceId(used('signIn', c), c.memberId!));
+      expect(rec?.status === 'present' && rec.method === 'qr' && r.data.attendance.memberId === c.memberId, 'the caller is not signed in');
+      expect(h.store.count('activity_attendance', { activityId: used('signIn', c) }) === 1, 'someone else was signed in');
+    },
+  },
+
+  manualSignIn: {
+    payload: (h, c) => ({ id: remember('manualSignIn', c, freshActivity(h, 'signin')), memberId: DEMO.memberId, reason: '手机没电，书记代签' }),
+    check: (h, c) => {
+      const rec = h.store.findOne('activity_attendance', attendanceId(used('manualSignIn', c), DEMO.memberId));
+      expect(rec?.status === 'present' && rec.method === 'manual' && rec.byId === c.memberId, 'not signed in by the caller');
+    },
+  },
+
+  requestLeave: {
+    payload: (h, c) => ({ id: remember('requestLeave', c, freshActivity(h, 'signin')), reason: '外出就医' }),
+    check: (h, c) => {
+      const rec = h.store.findOne('activity_attendance', attendanceId(used('requestLeave', c), c.memberId!));
+      expect(rec?.status === 'leave_pending' && rec.memberId === c.memberId, 'no pending leave of the caller');
+    },
+  },
+
+  reviewLeave: {
+    // a home member's pending leave
+    payload: (h, c) => {
+      const id = remember('reviewLeave', c, freshActivity(h, 'signin'));
+      attendance(h, id, homeMember(h), { status: 'leave_pending', leaveReason: '外出就医', leaveRequestedAt: new Date() });
+      return { id, memberId: DEMO.memberId, decision: 'approve' };
+    },
+    check: (h, c) => {
+      const rec = h.store.findOne('activity_attendance', attendanceId(used('reviewLeave', c), DEMO.memberId));
+      expect(rec.status === 'leave' && rec.reviewedBy === c.memberId, 'leave not approved by the caller');
+    },
+  },
+
+  closeSignIn: {
+    payload: (h, c) => ({ id: remember('closeSignIn', c, freshActivity(h, 'signin')) }),
+    check: (h, c, r) => {
+      const a = h.store.findOne('activity_items', used('closeSignIn', c));
+      expect(a.finalisedAt && r.data.markedAbsent === a.roster.length, 'sign-in not closed');
+    },
+  },
+
+  roster: {
+    payload: (h, c) => ({ id: remember('roster', c, freshActivity(h, 'signin')) }),
+    check: (h, c, r) => {
+      const a = h.store.findOne('activity_items', used('roster', c));
+      expect(r.data.activity.id === a._id && r.data.rows.length === a.roster.length, 'not the home roster');
+    },
+  },
+
+  setAttendance: {
+    payload: (h, c) => ({ id: remember('setAttendance', c, freshActivity(h, 'signin')), memberId: DEMO.memberId, status: 'leave' }),
+    check: (h, c) => {
+      const rec = h.store.findOne('activity_attendance', attendanceId(used('setAttendance', c), DEMO.memberId));
+      expect(rec?.status === 'leave' && rec.byId === c.memberId, 'attendance not changed by the caller');
+    },
+  },
+
+  myMakeUps: {
+    // the home member owes a 补学 on a fresh finalised activity: nobody else may see it
+    payload: (h, c) => {
+      const id = remember('myMakeUps', c, freshActivity(h, 'finalised'));
+      attendance(h, id, homeMember(h), { status: 'absent' });
+      return {};
+    },
+    check: (h, c, r) => {
+      expect(r.data.items.every((i: any) => i.attendance.memberId === c.memberId), 'another member\'s 补学 listed');
+      const mine = r.data.items.some((i: any) => i.activity.id === used('myMakeUps', c));
+      expect(mine === (c.memberId === DEMO.memberId), `the home member's 补学 ${mine ? 'shown to' : 'missing for'} ${c.kind}`);
+    },
+  },
+
+  completeMakeUp: {
+    // the caller's own absence from a finalised activity they were required at
+    payload: (h, c) => {
+      if (!isMember(c)) return { id: freshActivity(h, 'finalised'), note: '已阅读党章第一章并写了体会' };
+      const me = self(h, c);
+      const id = remember('completeMakeUp', c, freshActivity(h, 'finalised', isHome(c) ? [] : [me]));
+      attendance(h, id, me, { status: 'absent' });
+      return { id, note: '已阅读党章第一章并写了体会' };
+    },
+    check: (h, c) => {
+      const rec = h.store.findOne('activity_attendance', attendanceId(used('completeMakeUp', c), c.memberId!));
+      expect(rec?.madeUpAt, 'the caller\'s 补学 not recorded');
+      expect(h.store.count('activity_attendance', { activityId: used('completeMakeUp', c), madeUpAt: { $ne: null } }) === 1, 'another record changed');
+    },
+  },
+
+  subscribe: {
+    payload: (h, c) => ({ id: remember('subscribe', c, freshActivity(h, 'signin')) }),
+    check: (h, c) => {
+      const sub = h.store.findOne('activity_subs', attendanceId(used('subscribe', c), c.memberId!));
+      expect(sub?.openid === c.openid, 'no reminder for the caller');
+    },
+  },
+
+  exportLedger: {
+    // the home branch's 台账 for this year
+    payload: () => ({ ...period(), branchId: HOME.branchId }),
+    check: (h, c, r) =>
+      expect(r.data.fileName.includes(h.store.findOne('org_nodes', HOME.branchId).name) && r.data.activities >= 1, 'not the home ledger'),
+  },
+
+  rates: {
+    payload: () => ({ ...period(), branchId: HOME.branchId }),
+    check: (h, c, r) => {
+      expect(r.data.branchId === HOME.branchId && r.data.activities >= 1, 'not the home branch');
+      // organisers see the branch figures, not people
+      expect((r.data.members === null) === (c.kind === 'organiser'), `per-member rows ${r.data.members ? 'shown' : 'missing'} for ${c.kind}`);
+    },
+  },
+};
