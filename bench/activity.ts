@@ -13,7 +13,7 @@ import path from 'node:path';
 import { buildFunctions } from '../scripts/build-functions';
 import { DEMO } from '../emulator/seed';
 import { attendanceId, signInWindow } from '../core/activity/rules';
-import { benchEmulator, load, round, writeResult, ROOT } from './lib';
+import { activityFields, benchEmulator, load, round, writeResult, ROOT } from './lib';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 200);
 const ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 24);
@@ -52,15 +52,7 @@ async function main() {
     };
 
     // --- ops per sign-in and per leave request
-    const fields = (startMin: number, title: string) => ({
-      type: 'theme_day',
-      title,
-      startAt: new Date(Date.now() + startMin * MIN).toISOString(),
-      endAt: new Date(Date.now() + (startMin + 120) * MIN).toISOString(),
-      place: { name: '党群服务中心' },
-      studyMinutes: 90,
-    });
-    const act = must(await call('activity', 'save', { fields: fields(20, '压测主题党日') }, sec));
+    const act = must(await call('activity', 'save', { fields: activityFields(20, '压测主题党日') }, sec));
     must(await call('activity', 'publish', { id: act.id }, sec));
     let token = must(await call('activity', 'qrToken', { id: act.id }, sec)).token;
     const firstSignIn = await call('activity', 'signIn', { token }, extra[0].openid);

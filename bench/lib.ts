@@ -1,5 +1,5 @@
 /** Shared pieces of the benchmarks: a temp emulator over chosen function folders, a load driver, percentiles. */
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/server';
@@ -20,13 +20,19 @@ export interface CallOutcome {
   ms: number;
 }
 
-/** Hosts the named function folders (symlinked into one temp folder) on a fresh data dir. */
+/**
+ * Hosts the named function folders on a fresh data dir. The folders are copied (not linked) into a
+ * temp folder inside the repository, so a run measures the code as built when it started even if
+ * the functions are rebuilt meanwhile, and `require('wx-server-sdk')` still finds node_modules.
+ */
 export async function benchEmulator(
   functionDirs: Record<string, string>,
   opts: { seed: 'demo' | 'district' | 'none'; pool?: number },
 ): Promise<BenchEmulator> {
-  const fnRoot = mkdtempSync(path.join(os.tmpdir(), 'pps-bench-fn-'));
-  for (const [name, dir] of Object.entries(functionDirs)) symlinkSync(dir, path.join(fnRoot, name), 'dir');
+  const cache = path.join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const fnRoot = mkdtempSync(path.join(cache, 'pps-bench-fn-'));
+  for (const [name, dir] of Object.entries(functionDirs)) cpSync(dir, path.join(fnRoot, name), { recursive: true, dereference: true });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pps-bench-data-'));
   const emu = await startEmulator({
     functionsDir: fnRoot,
@@ -105,10 +111,73 @@ export async function load(total: number, concurrency: number, make: (i: number)
 
 export const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** Results go to bench/results/ unless BENCH_OUT names another folder (smoke runs keep the figures intact). */
+export function resultsDir(): string {
+  return process.env.BENCH_OUT ? path.resolve(process.env.BENCH_OUT) : path.join(ROOT, 'bench', 'results');
+}
+
 export function writeResult(name: string, data: unknown): string {
-  const dir = path.join(ROOT, 'bench', 'results');
+  const dir = resultsDir();
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
   return path.relative(ROOT, file);
+}
+
+/** A reply that the router accepted: HTTP 200 and `{ ok: true }`. */
+export const isOk = (r: CallOutcome) => r.status === 200 && r.body.result?.ok === true;
+
+/** The synchronous slice of emulator/db/store.ts the benches use for fixtures. */
+export interface BenchStore {
+  find(coll: string, query?: object, opts?: { sort?: Record<string, 1 | -1>; limit?: number; skip?: number }): any[];
+  findOne(coll: string, id: string): any | null;
+  count(coll: string, query?: object): number;
+  insertMany(coll: string, docs: object[]): unknown;
+  put(coll: string, doc: object): void;
+  update(coll: string, query: object, upd: object, opts?: { multi?: boolean }): unknown;
+}
+
+export const storeOf = (bench: BenchEmulator) => bench.emu.backend.store as unknown as BenchStore;
+
+/**
+ * The district seed binds about 70% of members to WeChat; a bench that needs more of them binds
+ * the rest here, as if everyone had joined the mini-program (openid `dist-<memberId>`). Mutates the
+ * given member objects' openid too. Returns how many were bound here.
+ */
+export function bindMembers(store: BenchStore, members: Array<{ _id: string; openid: string | null }>): number {
+  let bound = 0;
+  for (const m of members) {
+    if (m.openid) continue;
+    m.openid = `dist-${m._id}`;
+    store.put('org_members', { ...store.findOne('org_members', m._id), openid: m.openid });
+    store.put('org_bindings', { _id: m.openid, memberId: m._id, boundAt: new Date() });
+    bound++;
+  }
+  return bound;
+}
+
+/** Today's quiz set answered the same simple way by every bench member. */
+export function quizAnswers(set: { questions: Array<{ id: string; type: string }> }) {
+  return set.questions.map((q) => ({ questionId: q.id, choice: q.type === 'multi' ? ['A', 'B'] : ['A'] }));
+}
+
+/** A live lesson running now (started a minute ago, three hours long), published to `orgId`'s subtree. */
+export function liveLessonDoc(id: string, orgId: string, orgName: string, nowMs: number = Date.now()) {
+  return {
+    _id: id, kind: 'live', title: '全区党员直播课（压测）', speaker: '区委党校', durationSec: 3 * 3600, cover: null, mediaUrl: null, body: null,
+    orgId, orgName, status: 'published', publishedAt: new Date(nowMs - 3600_000), startsAt: new Date(nowMs - 60_000),
+    endsAt: new Date(nowMs + 3 * 3600_000), streamUrl: null, channelsId: null, replayUrl: null, createdBy: 'bench', createdAt: new Date(nowMs),
+  };
+}
+
+/** The form a secretary sends to create an activity starting `startMin` minutes from now, two hours long. */
+export function activityFields(startMin: number, title: string, nowMs: number = Date.now()) {
+  return {
+    type: 'theme_day',
+    title,
+    startAt: new Date(nowMs + startMin * 60_000).toISOString(),
+    endAt: new Date(nowMs + (startMin + 120) * 60_000).toISOString(),
+    place: { name: '党群服务中心' },
+    studyMinutes: 90,
+  };
 }

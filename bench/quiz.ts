@@ -14,7 +14,7 @@ import path from 'node:path';
 import { buildFunctions } from '../scripts/build-functions';
 import { districtData, DISTRICT } from '../emulator/seed';
 import { addDays, dayOf } from '../core/quiz/day';
-import { benchEmulator, load, percentile, round, writeResult, ROOT, type CallOutcome } from './lib';
+import { benchEmulator, bindMembers, isOk as ok, load, percentile, quizAnswers, round, storeOf, writeResult, ROOT, type CallOutcome } from './lib';
 
 const MEMBERS = Number(process.env.QUIZ_MEMBERS ?? 2000);
 const CONCURRENCY = Number(process.env.QUIZ_CONCURRENCY ?? 64);
@@ -35,25 +35,13 @@ async function main() {
   );
   const seededIn = (Date.now() - t0) / 1000;
   try {
-    const store = bench.emu.backend.store as {
-      count(c: string, q?: object): number;
-      insertMany(c: string, d: object[]): unknown;
-      findOne(c: string, id: string): Record<string, unknown> | null;
-      put(c: string, d: object): void;
-    };
+    const store = storeOf(bench);
     const all = districtData().members.filter((m) => m.status === 'active');
     // Bound members first; for a run larger than that (the seed binds ~70% of members to WeChat),
     // the rest are bound here, as if everyone had joined the mini-program.
     const members = [...all.filter((m) => m.openid), ...all.filter((m) => !m.openid)].slice(0, MEMBERS);
     if (members.length < MEMBERS) throw new Error(`the district seed has only ${members.length} members`);
-    let boundHere = 0;
-    for (const m of members) {
-      if (m.openid) continue;
-      m.openid = `dist-${m._id}`;
-      store.put('org_members', { ...store.findOne('org_members', m._id)!, openid: m.openid });
-      boundHere++;
-    }
-    const ok = (r: CallOutcome) => r.status === 200 && r.body.result?.ok === true;
+    const boundHere = bindMembers(store, members);
 
     // Warm every instance of both functions (the quiz's first call of the day also chooses the set).
     await load(200, CONCURRENCY, async () => (await bench.call('noop', undefined, {}, 'warm')).status === 200);
@@ -72,7 +60,7 @@ async function main() {
     const submitOps: number[] = [];
     const submit = await load(MEMBERS, CONCURRENCY, async (i) => {
       const s = sets.get(members[i]._id)!;
-      const answers = s.questions.map((q) => ({ questionId: q.id, choice: q.type === 'multi' ? ['A', 'B'] : ['A'] }));
+      const answers = quizAnswers(s);
       const r = await bench.call('quiz', 'submit', { day: s.day, answers }, members[i].openid!);
       if (r.ops) submitOps.push(r.ops.total);
       return ok(r) && r.body.result.data.duplicate === false;

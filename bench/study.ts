@@ -15,7 +15,7 @@
 import path from 'node:path';
 import { buildFunctions } from '../scripts/build-functions';
 import { DEMO } from '../emulator/seed';
-import { benchEmulator, percentile, round, writeResult, ROOT } from './lib';
+import { benchEmulator, liveLessonDoc, percentile, round, writeResult, ROOT } from './lib';
 
 const SEED = (process.env.STUDY_BENCH_SEED ?? 'demo') as 'demo' | 'district';
 const BEAT_SEC = Number(process.env.STUDY_BENCH_BEAT_SEC ?? 2);
@@ -32,13 +32,7 @@ async function main() {
   try {
     const root = SEED === 'demo' ? DEMO.districtId : 'w1';
     const now = Date.now();
-    await store.insertMany('study_lessons', [
-      {
-        _id: LIVE_ID, kind: 'live', title: '全区党员直播课（压测）', speaker: '区委党校', durationSec: 3 * 3600, cover: null, mediaUrl: null, body: null,
-        orgId: root, orgName: '区委', status: 'published', publishedAt: new Date(now - 3600_000), startsAt: new Date(now - 60_000),
-        endsAt: new Date(now + 3 * 3600_000), streamUrl: null, channelsId: null, replayUrl: null, createdBy: 'bench', createdAt: new Date(now),
-      },
-    ]);
+    await store.insertMany('study_lessons', [liveLessonDoc(LIVE_ID, root, '区委', now)]);
     const members = (await store.find('org_members', { status: 'active', openid: { $ne: null } }, { sort: { _id: 1 }, limit: MEMBERS })) as Array<{ _id: string; openid: string }>;
     const n = members.length;
 
