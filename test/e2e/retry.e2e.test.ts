@@ -20,6 +20,7 @@ import { dayOf } from '../../core/quiz/day';
 import { attendanceId } from '../../core/activity/rules';
 import { issueToken, LOCAL_QR_SECRET } from '../../core/activity/token';
 import { launch, phonePage, shot, signIn, text } from './browser';
+import { activityDoc } from '../fixtures/activity';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -146,47 +147,7 @@ function publishedActivityOpenForSignIn(): string {
     .map((m: any) => ({ id: m._id, name: m.name, branchId: m.branchId }));
   const startAt = new Date(now + 20 * MIN);
   const id = 'a-e2e-retry';
-  store().put(
-    'activity_items',
-    {
-      _id: id,
-      type: 'theme_day',
-      title: '主题党日：重温入党誓词',
-      agenda: '重温入党誓词',
-      startAt,
-      endAt: new Date(startAt.getTime() + 90 * MIN),
-      signInOpenAt: new Date(startAt.getTime() - 30 * MIN),
-      signInCloseAt: new Date(startAt.getTime() + 30 * MIN),
-      openBeforeMin: 30,
-      closeAfterMin: 30,
-      place: { name: '社区党群服务中心', address: '文化路 88 号' },
-      geofence: null,
-      hostBranchId: DEMO.branchId,
-      hostBranchName: branch.name,
-      hostPath: [...(branch.path ?? []), DEMO.branchId],
-      hostName: '支部书记',
-      createdBy: DEMO.secretaryId,
-      branchIds: [DEMO.branchId],
-      jointBranchIds: [],
-      groupId: null,
-      studyMinutes: 60,
-      makeUpText: '阅读党章第一章并写体会',
-      makeUpLessonId: null,
-      status: 'published',
-      rev: 1,
-      changes: [],
-      cancelReason: null,
-      roster,
-      finalisedAt: null,
-      counts: null,
-      flagged: [],
-      awardedAt: null,
-      createdAt: new Date(now - 86_400_000),
-      updatedAt: new Date(now - 86_400_000),
-      publishedAt: new Date(now - 86_400_000),
-    },
-    'insert',
-  );
+  store().put('activity_items', activityDoc({ id, branch, roster, startAt, title: '主题党日：重温入党誓词' }), 'insert');
   return id;
 }
 

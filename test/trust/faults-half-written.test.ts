@@ -18,8 +18,8 @@
 import { deserializeDoc } from '../../emulator/db/ejson';
 import { allActions, HOME, startTrustHarness, type CallerInfo, type CallerKind, type Harness, type Reply } from './harness';
 import { AUTHZ_CASES } from './cases';
-import { DEMO } from '../../emulator/seed';
-import { attendanceId } from '../../core/activity/rules';
+import { newAttendance } from '../../cloudfunctions/activity/store';
+import { activityDoc } from '../fixtures/activity';
 import { readPermissions } from './permissions';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -425,71 +425,13 @@ function closedActivityWithAbsence(h: Harness, memberId: string): string {
     .map((m: any) => ({ id: m._id, name: m.name, branchId: m.branchId }));
   const startAt = new Date(now - 180 * MIN);
   const id = `a-fault-${n}`;
-  h.store.put(
-    'activity_items',
-    {
-      _id: id,
-      type: 'theme_day',
-      title: `主题党日 ${n}：学习党章`,
-      agenda: '重温入党誓词',
-      startAt,
-      endAt: new Date(startAt.getTime() + 90 * MIN),
-      signInOpenAt: new Date(startAt.getTime() - 30 * MIN),
-      signInCloseAt: new Date(startAt.getTime() + 30 * MIN),
-      openBeforeMin: 30,
-      closeAfterMin: 30,
-      place: { name: '社区党群服务中心', address: '文化路 88 号' },
-      geofence: null,
-      hostBranchId: HOME.branchId,
-      hostBranchName: branch.name,
-      hostPath: [...(branch.path ?? []), HOME.branchId],
-      hostName: '支部书记',
-      createdBy: DEMO.secretaryId,
-      branchIds: [HOME.branchId],
-      jointBranchIds: [],
-      groupId: null,
-      studyMinutes: 60,
-      makeUpText: '阅读党章第一章并写体会',
-      makeUpLessonId: null,
-      status: 'published',
-      rev: 1,
-      changes: [],
-      cancelReason: null,
-      roster,
-      finalisedAt: new Date(now - 60 * MIN),
-      counts: null,
-      flagged: [],
-      awardedAt: new Date(now - 60 * MIN),
-      createdAt: new Date(now - 86_400_000),
-      updatedAt: new Date(now - 60 * MIN),
-      publishedAt: new Date(now - 86_400_000),
-    },
-    'insert',
-  );
+  const closedAt = new Date(now - 60 * MIN);
+  const a = activityDoc({ id, branch, roster, startAt, title: `主题党日 ${n}：学习党章` }, { finalisedAt: closedAt, awardedAt: closedAt, updatedAt: closedAt });
+  h.store.put('activity_items', a, 'insert');
   const m = roster.find((r: any) => r.id === memberId)!;
   h.store.put(
     'activity_attendance',
-    {
-      _id: attendanceId(id, memberId),
-      activityId: id,
-      memberId,
-      memberName: m.name,
-      branchId: m.branchId,
-      startAt,
-      status: 'absent',
-      method: null,
-      at: null,
-      byId: 'system',
-      note: '签到结束时未签到、未请假',
-      leaveReason: null,
-      leaveRequestedAt: null,
-      reviewedBy: null,
-      reviewedAt: null,
-      madeUpAt: null,
-      makeUpNote: null,
-      history: [],
-      updatedAt: new Date(now - 60 * MIN),
-    },
+    newAttendance(a as any, m, closedAt, { status: 'absent', byId: 'system', note: '签到结束时未签到、未请假' }),
     'insert',
   );
   return id;

@@ -2,6 +2,8 @@ import { issueToken, LOCAL_QR_SECRET } from '../../../core/activity/token';
 import { attendanceId } from '../../../core/activity/rules';
 import { dayKey } from '../../../core/study/rules';
 import { DEMO } from '../../../emulator/seed';
+import { newAttendance } from '../../../cloudfunctions/activity/store';
+import { activityDoc } from '../../fixtures/activity';
 import { HOME, type CallerInfo, type Harness } from '../harness';
 import type { CaseTable } from './types';
 
@@ -28,45 +30,17 @@ function freshActivity(h: Harness, shape: Shape, extra: { id: string; name: stri
   const roster = [...members.map((m: any) => ({ id: m._id, name: m.name, branchId: m.branchId })), ...extra];
   const startAt = shape === 'finalised' ? new Date(now - 120 * MIN) : new Date(now + 20 * MIN);
   const id = `a-trust-${n}`;
+  const closedAt = new Date(now - 60 * MIN);
   h.store.put(
     'activity_items',
-    {
-      _id: id,
-      type: 'theme_day',
-      title: `主题党日 ${n}：学习党章`,
-      agenda: '重温入党誓词',
-      startAt,
-      endAt: new Date(startAt.getTime() + 90 * MIN),
-      signInOpenAt: new Date(startAt.getTime() - 30 * MIN),
-      signInCloseAt: new Date(startAt.getTime() + 30 * MIN),
-      openBeforeMin: 30,
-      closeAfterMin: 30,
-      place: { name: '社区党群服务中心', address: '文化路 88 号' },
-      geofence: null,
-      hostBranchId: HOME.branchId,
-      hostBranchName: branch.name,
-      hostPath: [...(branch.path ?? []), HOME.branchId],
-      hostName: '支部书记',
-      createdBy: DEMO.secretaryId,
-      branchIds: [...new Set([HOME.branchId, ...extra.map((e) => e.branchId)])],
-      jointBranchIds: [],
-      groupId: null,
-      studyMinutes: 60,
-      makeUpText: '阅读党章第一章并写体会',
-      makeUpLessonId: null,
-      status: shape === 'draft' ? 'draft' : 'published',
-      rev: shape === 'draft' ? 0 : 1,
-      changes: [],
-      cancelReason: null,
-      roster: shape === 'draft' ? [] : roster,
-      finalisedAt: shape === 'finalised' ? new Date(now - 60 * MIN) : null,
-      counts: null,
-      flagged: [],
-      awardedAt: shape === 'finalised' ? new Date(now - 60 * MIN) : null,
-      createdAt: new Date(now - 86_400_000),
-      updatedAt: new Date(now - 86_400_000),
-      publishedAt: shape === 'draft' ? null : new Date(now - 86_400_000),
-    },
+    activityDoc(
+      { id, branch, roster: shape === 'draft' ? [] : roster, startAt, title: `主题党日 ${n}：学习党章` },
+      shape === 'draft'
+        ? { status: 'draft', rev: 0, publishedAt: null, branchIds: [...new Set([HOME.branchId, ...extra.map((e) => e.branchId)])] }
+        : shape === 'finalised'
+          ? { finalisedAt: closedAt, awardedAt: closedAt }
+          : {},
+    ),
     'insert',
   );
   return id;
@@ -75,32 +49,7 @@ function freshActivity(h: Harness, shape: Shape, extra: { id: string; name: stri
 /** One attendance record, as the function would have written it. */
 function attendance(h: Harness, activityId: string, m: { id: string; name: string; branchId: string }, patch: Record<string, unknown>): void {
   const a = h.store.findOne('activity_items', activityId);
-  h.store.put(
-    'activity_attendance',
-    {
-      _id: attendanceId(activityId, m.id),
-      activityId,
-      memberId: m.id,
-      memberName: m.name,
-      branchId: m.branchId,
-      startAt: a.startAt,
-      status: 'present',
-      method: null,
-      at: null,
-      byId: null,
-      note: null,
-      leaveReason: null,
-      leaveRequestedAt: null,
-      reviewedBy: null,
-      reviewedAt: null,
-      madeUpAt: null,
-      makeUpNote: null,
-      history: [],
-      updatedAt: new Date(),
-      ...patch,
-    },
-    'insert',
-  );
+  h.store.put('activity_attendance', newAttendance(a, m, new Date(), patch as any), 'insert');
 }
 
 /** The home member every secretary-side action names. */
