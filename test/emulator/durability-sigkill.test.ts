@@ -1,43 +1,13 @@
-import { spawn, type ChildProcess } from 'child_process';
+import { startCli as startCliProcess } from '../fixtures/cli-process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 
-const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(__dirname, '..', 'fixtures', 'functions');
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<void>;
-}
-
 /** The CLI as a user runs it, in its own process, so SIGKILL is a real crash. */
-function startCli(dataDir: string): Promise<Running> {
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join('emulator', 'cli.ts'), '--functions', FUNCTIONS, '--data', dataDir, '--port', '0', '--test', '--no-triggers'],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`CLI did not start:\n${out}\n${err}`)), 20_000);
-    child.stderr!.on('data', (c) => (err += c));
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1], exited });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`CLI exited with ${code}:\n${out}\n${err}`)));
-  });
-}
+const startCli = (dataDir: string) =>
+  startCliProcess(['--functions', FUNCTIONS, '--data', dataDir, '--port', '0', '--test', '--no-triggers'], 20_000);
 
 async function add(url: string, tag: string, marker: string): Promise<boolean> {
   try {

@@ -5,7 +5,7 @@
  * restart every acknowledged write is there, a retried request of each kind is idempotent, and the
  * consistency checker finds every counter equal to the records it counts.
  */
-import { spawn, type ChildProcess } from 'child_process';
+import { startCli as startCliProcess, type RunningCli } from '../fixtures/cli-process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -20,38 +20,11 @@ import { issueToken, LOCAL_QR_SECRET } from '../../core/activity/token';
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<void>;
-}
 
 /** The CLI as a user runs it, in its own process, so SIGKILL is a real crash. */
-function startCli(dataDir: string): Promise<Running> {
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
+function startCli(dataDir: string): Promise<RunningCli> {
   const h5 = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-noh5-'));
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join('emulator', 'cli.ts'), '--functions', FUNCTIONS, '--data', dataDir, '--port', '0', '--test', '--no-triggers', '--strict', '--seed', 'demo', '--h5', h5],
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`CLI did not start:\n${out}\n${err}`)), 30_000);
-    child.stderr!.on('data', (c) => (err += c));
-    child.stdout!.on('data', (c) => {
-      out += c;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1], exited });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`CLI exited with ${code}:\n${out}\n${err}`)));
-  });
+  return startCliProcess(['--functions', FUNCTIONS, '--data', dataDir, '--port', '0', '--test', '--no-triggers', '--strict', '--seed', 'demo', '--h5', h5]);
 }
 
 async function call(url: string, fn: string, action: string, payload: unknown, openid: string): Promise<{ status: number; ok: boolean; data: any; error?: any } | null> {
