@@ -11,9 +11,10 @@
  * | today           | 1–2      | caller, [own result if answered today]; cold instance: + config, set   |
  * |  (first of day) | +7–8     | config, questions after cursor, org node, tx(start, set, config,       |
  * |                 |          |  set write, config write, commit) — once per org per day               |
- * | submit          | 3        | caller, ledger insert (the answer record, _id day:member), member      |
- * |                 |          |  counters + points update; cold instance: + config, set, rules         |
- * |  (retry)        | 2–3      | caller, stored record (or failed insert + stored record)               |
+ * | submit          | 6        | caller, then one transaction: start, read of the answer record        |
+ * |                 |          |  (_id day:member), its write, member counters + points, commit; cold   |
+ * |                 |          |  instance: + config, set, rules                                        |
+ * |  (retry)        | 4        | caller, start, the stored record, commit                               |
  * | wrongBook       | 4        | caller, ledger (quiz entries with misses), mastered, questions         |
  * | practice        | 3–4      | caller, wrong book (2) + questions, or questions by tag                |
  * | checkPractice   | 2–5      | caller, questions, [wrong book (2), mastered write]                    |
