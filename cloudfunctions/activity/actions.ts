@@ -16,6 +16,7 @@ import {
   assertSignInOpen,
   attendanceId,
   countAttendance,
+  countsDelta,
   owesMakeUp,
   periodBounds,
   phaseOf,
@@ -157,6 +158,20 @@ async function sendCancelNotices(ctx: ActivityCtx, a: StoredActivity, note: stri
 
 async function branchNode(db: Db, id: string) {
   return getDoc<{ _id: string; name: string; type: string; parentId: string | null; path: string[] }>(db, C.nodes, id);
+}
+
+/**
+ * Applies a record change to the counts stored at the close (`countsDelta`). Reads the activity
+ * inside the transaction: before the close there are no stored counts, and the close computes them
+ * from the records.
+ */
+async function moveCounts(db: Db, tx: Db, activityId: string, delta: Partial<Record<string, number>>): Promise<void> {
+  const entries = Object.entries(delta).filter(([, v]) => v);
+  if (!entries.length) return;
+  const cur = await getDoc<StoredActivity>(tx, C.items, activityId);
+  if (!cur?.counts) return;
+  const _ = db.command; // a transaction handle has no `command`
+  await tx.collection(C.items).doc(activityId).update({ data: Object.fromEntries(entries.map(([k, v]) => [`counts.${k}`, _.inc(v)])) });
 }
 
 export const activityActions: ActionTable<ActivityCtx> = {
@@ -580,7 +595,16 @@ export const activityActions: ActionTable<ActivityCtx> = {
         history: [...(base.history ?? []), { at: now, by: me._id, from: rec?.status ?? 'none', to: input.status, reason }],
         updatedAt: now,
       };
-      await db.collection(C.attendance).doc(next._id).set({ data: stripId(next) });
+      if (a.finalisedAt) {
+        // after the close the stored counts move with the record, in one transaction
+        await db.runTransaction(async (tx: Db) => {
+          const cur = await getDoc<StoredAttendance>(tx, C.attendance, next._id);
+          await tx.collection(C.attendance).doc(next._id).set({ data: stripId(next) });
+          await moveCounts(db, tx, a._id, countsDelta(m, cur, next));
+        });
+      } else {
+        await db.collection(C.attendance).doc(next._id).set({ data: stripId(next) });
+      }
       if (a.finalisedAt && input.status === 'present') await awardForAttendance(ctx, a, [next]);
       return toAttendanceView(next, m);
     },
@@ -633,6 +657,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
         if (!cur || cur.madeUpAt) return cur;
         const next = { ...cur, ...patch };
         await tx.collection(C.attendance).doc(id).update({ data: patch });
+        await moveCounts(db, tx, a._id, countsDelta({ id: me._id }, cur, next));
         await creditMakeUp(ctx, a, next, tx);
         return next;
       });

@@ -23,8 +23,11 @@
  * |                 |      |  previous activities, their absences, activity update), awards             |
  * | roster          | 4    | caller, activity, records, read receipts (1000 per read)                   |
  * | setAttendance   | 4    | caller, activity, record, set                                              |
+ * |  (after close)  | 9+   | caller, activity, record, tx (start, record, set, activity, counts `inc`,  |
+ * |                 |      |  commit), [award when now present]                                         |
  * | myMakeUps       | 3    | caller, own open records, their activities                                 |
- * | completeMakeUp  | 4    | caller, activity, record, conditional update (+ 学时 transaction)           |
+ * | completeMakeUp  | 8+   | caller, activity, record, tx (start, record, mark, [activity, counts `inc` |
+ * |                 |      |  after the close], 学时 credit, commit)                                    |
  * | subscribe       | 2–3  | caller, [activity], subscription upsert                                    |
  * | exportLedger    | 3+n  | caller, branch, activities, attendance (n = records / 1000); + storage     |
  * | rates           | 3+n  | as exportLedger, no file                                                   |

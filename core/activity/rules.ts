@@ -203,6 +203,22 @@ export function countAttendance(
   return c;
 }
 
+/**
+ * What replacing one member's record changes in the counts stored at the close, per field (only
+ * fields that change): a correction or a 补学 after the close keeps `counts` equal to the records.
+ */
+export function countsDelta(
+  member: { id: string },
+  before: StoredAttendanceLike | null,
+  after: StoredAttendanceLike,
+): Partial<Record<keyof AttendanceCounts, number>> {
+  const a = countAttendance([member], before ? [before] : []);
+  const b = countAttendance([member], [after]);
+  const out: Partial<Record<keyof AttendanceCounts, number>> = {};
+  for (const k of Object.keys(b) as (keyof AttendanceCounts)[]) if (b[k] !== a[k]) out[k] = b[k] - a[k];
+  return out;
+}
+
 /** Does this record owe 补学 (make-up study)? */
 export const owesMakeUp = (r: StoredAttendanceLike) => (r.status === 'leave' || r.status === 'absent') && !r.madeUpAt;
 

@@ -19,6 +19,7 @@ import { deserializeDoc } from '../../emulator/db/ejson';
 import { allActions, HOME, startTrustHarness, type CallerInfo, type CallerKind, type Harness, type Reply } from './harness';
 import { AUTHZ_CASES } from './cases';
 import { newAttendance } from '../../cloudfunctions/activity/store';
+import { countAttendance } from '../../core/activity/rules';
 import { activityDoc } from '../fixtures/activity';
 import { readPermissions } from './permissions';
 
@@ -427,12 +428,10 @@ function closedActivityWithAbsence(h: Harness, memberId: string): string {
   const id = `a-fault-${n}`;
   const closedAt = new Date(now - 60 * MIN);
   const a = activityDoc({ id, branch, roster, startAt, title: `主题党日 ${n}：学习党章` }, { finalisedAt: closedAt, awardedAt: closedAt, updatedAt: closedAt });
-  h.store.put('activity_items', a, 'insert');
   const m = roster.find((r: any) => r.id === memberId)!;
-  h.store.put(
-    'activity_attendance',
-    newAttendance(a as any, m, closedAt, { status: 'absent', byId: 'system', note: '签到结束时未签到、未请假' }),
-    'insert',
-  );
+  const absent = newAttendance(a as any, m, closedAt, { status: 'absent', byId: 'system', note: '签到结束时未签到、未请假' });
+  // the counts the close stored: the correction must move them with the record
+  h.store.put('activity_items', { ...a, counts: countAttendance(roster, [absent]) }, 'insert');
+  h.store.put('activity_attendance', absent, 'insert');
   return id;
 }

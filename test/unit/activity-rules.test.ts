@@ -7,6 +7,7 @@ import {
   assertLeaveOpen,
   assertSignInOpen,
   countAttendance,
+  countsDelta,
   dayOf,
   distanceMeters,
   periodBounds,
@@ -128,6 +129,22 @@ describe('attendance decisions', () => {
     expect(rates({ expected: 0, present: 0, madeUp: 0 })).toEqual({ attendance: 0, withMakeUp: 0 });
     expect(absenceStreak([{ memberId: 'a', status: 'absent' }, { memberId: 'a', status: 'absent' }, { memberId: 'a', status: 'present' }, { memberId: 'a', status: 'absent' }])).toBe(2);
     expect(absenceStreak([{ memberId: 'a', status: 'absent', madeUpAt: new Date() }, { memberId: 'a', status: 'absent' }])).toBe(0);
+  });
+
+  test('a record change after the close moves the stored counts exactly as recounting would', () => {
+    const status = fc.constantFrom('present' as const, 'leave' as const, 'absent' as const, 'leave_pending' as const);
+    const rec = fc.record({ status, madeUp: fc.boolean() }).map(({ status: st, madeUp }) => ({ memberId: 'c', status: st, ...(madeUp ? { madeUpAt: new Date() } : {}) }));
+    fc.assert(
+      fc.property(fc.option(rec, { nil: null }), rec, (before, after) => {
+        const others = [{ memberId: 'a', status: 'present' as const }, { memberId: 'b', status: 'absent' as const }];
+        const stored = countAttendance(roster, before ? [...others, before] : others);
+        const delta = countsDelta({ id: 'c' }, before, after);
+        const moved = { ...stored };
+        for (const [k, v] of Object.entries(delta)) (moved as any)[k] += v;
+        return JSON.stringify(moved) === JSON.stringify(countAttendance(roster, [...others, after]));
+      }),
+    );
+    expect(countsDelta({ id: 'c' }, { memberId: 'c', status: 'absent' }, { memberId: 'c', status: 'absent', madeUpAt: new Date() })).toEqual({ madeUp: 1 });
   });
 });
 

@@ -1,5 +1,5 @@
 import { issueToken, LOCAL_QR_SECRET } from '../../../core/activity/token';
-import { attendanceId } from '../../../core/activity/rules';
+import { attendanceId, countAttendance } from '../../../core/activity/rules';
 import { dayKey } from '../../../core/study/rules';
 import { DEMO } from '../../../emulator/seed';
 import { newAttendance } from '../../../cloudfunctions/activity/store';
@@ -38,7 +38,7 @@ function freshActivity(h: Harness, shape: Shape, extra: { id: string; name: stri
       shape === 'draft'
         ? { status: 'draft', rev: 0, publishedAt: null, branchIds: [...new Set([HOME.branchId, ...extra.map((e) => e.branchId)])] }
         : shape === 'finalised'
-          ? { finalisedAt: closedAt, awardedAt: closedAt }
+          ? { finalisedAt: closedAt, awardedAt: closedAt, counts: countAttendance(roster, []) }
           : {},
     ),
     'insert',
@@ -50,6 +50,8 @@ function freshActivity(h: Harness, shape: Shape, extra: { id: string; name: stri
 function attendance(h: Harness, activityId: string, m: { id: string; name: string; branchId: string }, patch: Record<string, unknown>): void {
   const a = h.store.findOne('activity_items', activityId);
   h.store.put('activity_attendance', newAttendance(a, m, new Date(), patch as any), 'insert');
+  // a closed activity's stored counts describe its records, as the close left them
+  if (a.finalisedAt) h.store.update('activity_items', { _id: activityId }, { $set: { counts: countAttendance(a.roster, h.store.find('activity_attendance', { activityId })) } });
 }
 
 /** The home member every secretary-side action names. */
