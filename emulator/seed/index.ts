@@ -308,7 +308,7 @@ function buildDemo(now: Date): { b: Builder; invites: Record<string, unknown>[];
     { name: '孙立新', gender: '男' as const },
     { name: '郭晓燕', gender: '女' as const },
   ];
-  const applications = applicants.map((a, i) => ({
+  const applications: Record<string, unknown>[] = applicants.map((a, i) => ({
     _id: DEMO.pendingApplicationIds[i],
     branchId: home._id,
     branchName: home.name,
@@ -324,6 +324,27 @@ function buildDemo(now: Date): { b: Builder; invites: Record<string, unknown>[];
     reviewedAt: null,
     reviewedBy: null,
   }));
+  // the used-up code was used by three members who have since joined: its counters have records
+  const joinedByFullCode = b.members.filter((m) => m.branchId === home._id && m.role === 'member' && m.openid).slice(4, 7);
+  for (const [i, m] of joinedByFullCode.entries()) {
+    const at = new Date(now.getTime() - (3 + i) * DAY);
+    applications.push({
+      _id: `${home._id}:${m.openid}`,
+      branchId: home._id,
+      branchName: home.name,
+      openid: m.openid,
+      name: m.name,
+      phone: m.phone,
+      inviteCode: DEMO.usedUpInviteCode,
+      status: 'approved',
+      reason: null,
+      memberId: m._id,
+      createdAt: at,
+      updatedAt: at,
+      reviewedAt: at,
+      reviewedBy: DEMO.secretaryId,
+    });
+  }
   return { b, invites, applications, transfers };
 }
 

@@ -139,7 +139,7 @@ const VOLATILE = /(At|^at|Until|^lastSeen|^expires|^sessionId|^token|^requestId)
 const FAULT_CODES = new Set(['INTERNAL', 'DEADLINE_EXCEEDED']);
 
 let h: Harness;
-/** differences the consistency check has already reported (the demo seed's own, or one already counted) */
+/** differences the consistency check has already reported (a fixture's own, or one already counted) */
 const known = new Set<string>();
 const figures: string[] = [];
 
