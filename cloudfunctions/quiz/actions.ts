@@ -271,10 +271,9 @@ async function wrongEntries(db: Db, memberId: string) {
  * Questions of a daily set the caller may still submit (today's, and yesterday's until 00:30) and has
  * not answered: practice must neither show nor check them, or their answers would travel early.
  */
-async function openSetQuestionIds(db: Db, me: CallerMember, quizLastDay: string | undefined, now: Date): Promise<Set<string>> {
+async function openSetQuestionIds(db: Db, cfg: QuizConfig, quizLastDay: string | undefined, now: Date): Promise<Set<string>> {
   const days = acceptableDays(now).filter((d) => d !== quizLastDay);
   if (!days.length) return new Set();
-  const cfg = await resolveConfig(db, me.path, now.getTime());
   const sets = await Promise.all(days.map((d) => daySet(db, cfg, d, now.getTime(), { create: false })));
   return new Set(sets.flatMap((s) => (s?.questions ?? []).map((q) => q._id)));
 }
@@ -429,14 +428,14 @@ export const quizActions: ActionTable<QuizCtx> = {
     handler: async (input, ctx): Promise<QuizOutputs['practice']> => {
       const { db, now } = ctx;
       const me = mustMember(ctx.caller.member);
-      const open = await openSetQuestionIds(db, me, ctx.callerDoc.doc?.quizLastDay, now);
+      const cfg = await resolveConfig(db, me.path, now.getTime());
+      const open = await openSetQuestionIds(db, cfg, ctx.callerDoc.doc?.quizLastDay, now);
       if (input.mode === 'wrong') {
         const { items } = await wrongEntries(db, me._id);
         const qs = (await questionsByIds(db, [...items.keys()])).filter((q) => q.status === 'active' && !open.has(q._id));
         return { questions: shuffle(qs).slice(0, input.size).map(toPublic) };
       }
       if (!input.tag) throw new AppError('INVALID_ARGUMENT', '请选择一个标签');
-      const cfg = await resolveConfig(db, me.path, now.getTime());
       const _ = db.command;
       const res = await db.collection(C.questions).where({ orgId: _.in(cfg.orgPath), status: 'active', tags: input.tag }).limit(200).get();
       const qs = (res.data as StoredQuestion[]).filter((q) => !open.has(q._id));
@@ -457,7 +456,7 @@ export const quizActions: ActionTable<QuizCtx> = {
       const byId = new Map(qs.map((q) => [q._id, q]));
       const unknown = ids.find((i) => !byId.has(i));
       if (unknown) throw new AppError('INVALID_ARGUMENT', '有题目不存在或已停用');
-      const open = await openSetQuestionIds(db, me, ctx.callerDoc.doc?.quizLastDay, ctx.now);
+      const open = await openSetQuestionIds(db, cfg, ctx.callerDoc.doc?.quizLastDay, ctx.now);
       if (ids.some((i) => open.has(i))) throw new AppError('FAILED_PRECONDITION', '这道题在今天的每日答题中，请先完成今天的答题');
       const choices = checkAnswers(ids.map((i) => byId.get(i)!), input.answers);
       const results = ids.map((i) => scoreQuestion(byId.get(i)!, choices.get(i)!));
