@@ -18,9 +18,18 @@ import {
   type WrongItem,
 } from '../../core/quiz/contracts';
 import { acceptableDays, addDays, checkSubmissionDay, dayOf, isValidDay, LATE_GRACE_MINUTES, monthOf } from '../../core/quiz/day';
-import { freshDays, LOW_BANK_DAYS, newConfig, pickDailySet, setId, type QuizConfig, type StoredSet } from '../../core/quiz/daily-set';
+import { freshDays, LOW_BANK_DAYS, markUsed, newConfig, pickDailySet, setId, type QuizConfig, type StoredSet } from '../../core/quiz/daily-set';
+import {
+  practicable,
+  practiceChecksOn,
+  practiceLimitMessage,
+  PRACTICE_CHECKS_PER_DAY,
+  wrapHeadSize,
+  type MemberPracticeFields,
+  type PracticeGate,
+} from '../../core/quiz/practice';
 import { choiceProblem, scoreQuestion, toPublic, type QuestionResult, type StoredQuestion } from '../../core/quiz/question';
-import { currentStreak, quizCounters, rankBranches, rankMembers, rate, type BranchCounts, type MemberQuizFields } from '../../core/quiz/stats';
+import { currentStreak, quizCounters, quizUnranked, rankBranches, rankMembers, rate, type BranchCounts, type MemberQuizFields } from '../../core/quiz/stats';
 import { awardPoints, ledgerId, type AwardLine, type LedgerEntry, type MemberPoints } from '../../core/points/ledger';
 import { effectiveRules, streakBonus, type StoredRules } from '../../core/points/rules';
 
@@ -30,7 +39,7 @@ export type { Db };
 export interface QuizCtx {
   db: Db;
   now: Date;
-  callerDoc: { doc: (StoredMember & MemberQuizFields & MemberPoints) | null };
+  callerDoc: { doc: (StoredMember & MemberQuizFields & MemberPracticeFields & MemberPoints) | null };
   /** cloud.openapi.subscribeMessage.send */
   sendSubscribe: (msg: { touser: string; templateId: string; page: string; data: Record<string, { value: string }> }) => Promise<unknown>;
 }
@@ -120,6 +129,15 @@ async function resolveConfig(db: Db, path: string[], now: number): Promise<QuizC
   return found ? byId.get(found)! : newConfig(path[0], [path[0]]);
 }
 
+/**
+ * The quiz org's config as stored now: practice decides from its cursor and `used`, which move when
+ * the day's set is chosen, so the 60 s list above could hold today's questions back for a minute.
+ */
+async function currentConfig(db: Db, path: string[], now: number): Promise<QuizConfig> {
+  const cfg = await resolveConfig(db, path, now);
+  return (await getDoc<QuizConfig>(db, C.config, cfg.orgId)) ?? cfg;
+}
+
 async function resolveRules(db: Db, path: string[], now: number): Promise<StoredRules | null> {
   const byId = await allDocs<StoredRules>(db, C.rules, now);
   const found = [...path].reverse().find((id) => byId.has(id));
@@ -170,6 +188,8 @@ async function materialise(db: Db, cfgHint: QuizConfig, day: string, storedHint:
   const pinned = pinnedIds.map((pid) => byId.get(pid)).filter((q): q is StoredQuestion => !!q);
   const pick = pickDailySet({ config: cfg, afterCursor: after.data, fromStart, pinned });
   if (pick.questions.length === 0) return null; // an empty bank: nothing to persist, try again after an import
+  // a config stored before `used` existed: rebuilt once from the org's stored sets
+  const usedBefore = cfg.used ?? (await usedFromStoredSets(db, cfg.orgId));
   const set: StoredSet & { orgName: string } = {
     _id: id,
     orgId: cfg.orgId,
@@ -189,12 +209,26 @@ async function materialise(db: Db, cfgHint: QuizConfig, day: string, storedHint:
     const { _id: _sid, ...setData } = set;
     void _sid;
     await tx.collection(C.sets).doc(id).set({ data: setData });
-    const { _id: _cid, ...cfgData } = { ...cfg, cursor: pick.cursor, cycle: pick.cycle, pinnedInCycle: pick.pinnedInCycle, updatedAt: new Date(nowMs) };
+    const { _id: _cid, ...cfgData } = {
+      ...cfg,
+      cursor: pick.cursor,
+      cycle: pick.cycle,
+      pinnedInCycle: pick.pinnedInCycle,
+      used: markUsed(current?.used ?? usedBefore, pick.questions, day),
+      updatedAt: new Date(nowMs),
+    };
     void _cid;
     await tx.collection(C.config).doc(cfg.orgId).set({ data: cfgData });
     return set;
   });
   return remember(`set:${id}`, nowMs, out as StoredSet);
+}
+
+async function usedFromStoredSets(db: Db, orgId: string): Promise<Record<string, string>> {
+  const res = await db.collection(C.sets).where({ orgId, materialised: true }).orderBy('day', 'asc').limit(1000).get();
+  let used: Record<string, string> = {};
+  for (const s of res.data as StoredSet[]) used = markUsed(used, s.questions ?? [], s.day);
+  return used;
 }
 
 function submissionView(entry: LedgerEntry, set: StoredSet | null): SubmissionView {
@@ -278,6 +312,50 @@ async function openSetQuestionIds(db: Db, cfg: QuizConfig, quizLastDay: string |
   return new Set(sets.flatMap((s) => (s?.questions ?? []).map((q) => q._id)));
 }
 
+/**
+ * What practice holds back for a member of the org `cfg` (core/quiz/practice.ts): the sets they may
+ * still submit, questions pinned for today or later, and the next cycle's first questions when the
+ * walk wraps within a week. Pins and the wrap are read once per instance, org, day and cursor per
+ * 60 s (2–3 reads); a pin made meanwhile could only hide what was practicable a minute before.
+ */
+async function practiceGate(db: Db, cfg: QuizConfig, quizLastDay: string | undefined, now: Date): Promise<PracticeGate> {
+  const nowMs = now.getTime();
+  const today = dayOf(now);
+  const key = `ahead:${cfg.orgId}:${today}:${cfg.cycle}:${cfg.cursor}`;
+  let ahead = cached<string[]>(key, nowMs);
+  if (!ahead) {
+    const _ = db.command;
+    const base = { orgId: _.in(cfg.orgPath), status: 'active' };
+    const [pins, after] = await Promise.all([
+      db.collection(C.sets).where({ orgId: cfg.orgId, day: _.gte(today), materialised: false }).field({ pinned: true }).limit(400).get(),
+      db.collection(C.questions).where({ ...base, order: _.gt(cfg.cursor) }).count(),
+    ]);
+    const headSize = wrapHeadSize(cfg, after.total);
+    const head = headSize ? (await db.collection(C.questions).where(base).orderBy('order', 'asc').field({ _id: true }).limit(headSize).get()).data : [];
+    ahead = remember(key, nowMs, [...(pins.data as Array<{ pinned?: string[] }>).flatMap((p) => p.pinned ?? []), ...(head as Array<{ _id: string }>).map((q) => q._id)]);
+  }
+  const open = await openSetQuestionIds(db, cfg, quizLastDay, now);
+  return { cfg, openDays: acceptableDays(now).filter((d) => d !== quizLastDay), open, ahead: new Set(ahead) };
+}
+
+/**
+ * Counts `n` practice checks against the member's daily limit, atomically: the update only matches
+ * while the count leaves room, so two devices cannot both take the last ones. One write.
+ */
+async function takePracticeChecks(db: Db, memberId: string, doc: MemberPracticeFields, day: string, n: number): Promise<number> {
+  const _ = db.command;
+  const limit = PRACTICE_CHECKS_PER_DAY;
+  const refuse = () => new AppError('RESOURCE_EXHAUSTED', practiceLimitMessage(limit), { limit });
+  if (practiceChecksOn(doc, day) + n > limit) throw refuse();
+  const members = db.collection(C.members);
+  const sameDay = () => members.where({ _id: memberId, quizPracticeDay: day, quizPracticeChecks: _.lte(limit - n) }).update({ data: { quizPracticeChecks: _.inc(n) } });
+  let res = doc.quizPracticeDay === day ? await sameDay() : await members.where({ _id: memberId, quizPracticeDay: _.neq(day) }).update({ data: { quizPracticeDay: day, quizPracticeChecks: n } });
+  // another call of this member started the day first, or took checks meanwhile
+  if (!res?.stats?.updated && doc.quizPracticeDay !== day) res = await sameDay();
+  if (!res?.stats?.updated) throw refuse();
+  return limit - practiceChecksOn(doc, day) - n;
+}
+
 async function questionsByIds(db: Db, ids: string[]): Promise<StoredQuestion[]> {
   if (!ids.length) return [];
   const _ = db.command;
@@ -297,7 +375,7 @@ async function branchMembers(db: Db, branchId: string): Promise<Array<StoredMemb
   const res = await db
     .collection(C.members)
     .where({ branchId, status: 'active' })
-    .field({ _id: true, name: true, openid: true, role: true, quizLastDay: true, quizStreak: true, quizMonth: true, quizMonthDays: true, quizRemindQuota: true })
+    .field({ _id: true, name: true, openid: true, role: true, scopeId: true, quizLastDay: true, quizStreak: true, quizMonth: true, quizMonthDays: true, quizRemindQuota: true })
     .limit(1000)
     .get();
   return res.data;
@@ -332,6 +410,7 @@ export const quizActions: ActionTable<QuizCtx> = {
         streak: currentStreak(doc, day),
         remindQuota: doc.quizRemindQuota ?? 0,
         deadline: deadlineOf(day),
+        unranked: quizUnranked(me, me.path),
       };
     },
   }),
@@ -366,6 +445,8 @@ export const quizActions: ActionTable<QuizCtx> = {
       const rulesDoc = await resolveRules(db, me.path, now.getTime());
       const rules = effectiveRules(rulesDoc, day);
       const counters = quizCounters(doc, day);
+      // an organiser who can read this set's answers in 题库管理 answers for the record only
+      const unranked = quizUnranked(me, me.path);
       const lines: AwardLine[] = [
         { rule: 'quiz.participate', points: rules.values['quiz.participate'], reason: '参与每日答题' },
         { rule: 'quiz.correct', points: rules.values['quiz.correct'] * correct, reason: `答对 ${correct} 题` },
@@ -373,6 +454,7 @@ export const quizActions: ActionTable<QuizCtx> = {
       if (correct === results.length) lines.push({ rule: 'quiz.fullSet', points: rules.values['quiz.fullSet'], reason: '全部答对' });
       const bonus = streakBonus(rules, counters.streak);
       if (bonus) lines.push({ rule: 'quiz.streak', points: bonus.points, reason: `连续答题 ${counters.streak} 天` });
+      if (unranked) lines.length = 0;
       const _ = db.command;
       const { entry, duplicate } = await awardPoints(db, {
         member: { _id: me._id, branchId: me.branchId, pointsDay: doc.pointsDay, pointsDayTotal: doc.pointsDayTotal },
@@ -380,7 +462,7 @@ export const quizActions: ActionTable<QuizCtx> = {
         now,
         rules,
         lines,
-        reason: `每日答题 ${day}：答对 ${correct}/${results.length}`,
+        reason: `每日答题 ${day}：答对 ${correct}/${results.length}${unranked ? '（上级管理员可查看题库答案，不计积分）' : ''}`,
         source: { type: 'quiz', id: day },
         extra: {
           quiz: {
@@ -428,17 +510,24 @@ export const quizActions: ActionTable<QuizCtx> = {
     handler: async (input, ctx): Promise<QuizOutputs['practice']> => {
       const { db, now } = ctx;
       const me = mustMember(ctx.caller.member);
-      const cfg = await resolveConfig(db, me.path, now.getTime());
-      const open = await openSetQuestionIds(db, cfg, ctx.callerDoc.doc?.quizLastDay, now);
+      const cfg = await currentConfig(db, me.path, now.getTime());
       if (input.mode === 'wrong') {
+        // the wrong book shows these answers already; only a set still open to the caller is held back
+        const open = await openSetQuestionIds(db, cfg, ctx.callerDoc.doc?.quizLastDay, now);
         const { items } = await wrongEntries(db, me._id);
-        const qs = (await questionsByIds(db, [...items.keys()])).filter((q) => q.status === 'active' && !open.has(q._id));
+        const qs = (await questionsByIds(db, [...items.keys()])).filter((q) => q.status === 'active' && cfg.orgPath.includes(q.orgId) && !open.has(q._id));
         return { questions: shuffle(qs).slice(0, input.size).map(toPublic) };
       }
       if (!input.tag) throw new AppError('INVALID_ARGUMENT', '请选择一个标签');
+      const gate = await practiceGate(db, cfg, ctx.callerDoc.doc?.quizLastDay, now);
       const _ = db.command;
-      const res = await db.collection(C.questions).where({ orgId: _.in(cfg.orgPath), status: 'active', tags: input.tag }).limit(200).get();
-      const qs = (res.data as StoredQuestion[]).filter((q) => !open.has(q._id));
+      // questions after the cursor are still to come (bar the few pinned ahead): not even fetched
+      const res = await db
+        .collection(C.questions)
+        .where({ orgId: _.in(cfg.orgPath), status: 'active', tags: input.tag, order: _.lte(cfg.cursor) })
+        .limit(200)
+        .get();
+      const qs = (res.data as StoredQuestion[]).filter((q) => practicable(q, gate));
       return { questions: shuffle(qs).slice(0, input.size).map(toPublic) };
     },
   }),
@@ -447,32 +536,42 @@ export const quizActions: ActionTable<QuizCtx> = {
     allow: ['member'],
     input: quizInputs.checkPractice,
     handler: async (input, ctx): Promise<QuizOutputs['checkPractice']> => {
-      const { db } = ctx;
+      const { db, now } = ctx;
       const me = mustMember(ctx.caller.member);
+      const doc = ctx.callerDoc.doc!;
       const ids = [...new Set(input.answers.map((a) => a.questionId))];
       // only the banks the caller's own org draws from: another street's questions stay unknown
-      const cfg = await resolveConfig(db, me.path, ctx.now.getTime());
+      const cfg = await currentConfig(db, me.path, now.getTime());
       const qs = (await questionsByIds(db, ids)).filter((q) => q.status === 'active' && cfg.orgPath.includes(q.orgId));
       const byId = new Map(qs.map((q) => [q._id, q]));
       const unknown = ids.find((i) => !byId.has(i));
       if (unknown) throw new AppError('INVALID_ARGUMENT', '有题目不存在或已停用');
-      const open = await openSetQuestionIds(db, cfg, ctx.callerDoc.doc?.quizLastDay, ctx.now);
-      if (ids.some((i) => open.has(i))) throw new AppError('FAILED_PRECONDITION', '这道题在今天的每日答题中，请先完成今天的答题');
+      const gate = await practiceGate(db, cfg, doc.quizLastDay, now);
+      if (ids.some((i) => gate.open.has(i))) throw new AppError('FAILED_PRECONDITION', '这道题在今天的每日答题中，请先完成今天的答题');
+      // answers only for what the caller has already been asked: a closed daily set, or the wrong book
+      let book: Awaited<ReturnType<typeof wrongEntries>> | null = null;
+      if (ids.some((i) => !practicable(byId.get(i)!, gate))) {
+        book = await wrongEntries(db, me._id);
+        if (ids.some((i) => !practicable(byId.get(i)!, gate) && !book!.items.has(i))) {
+          throw new AppError('FAILED_PRECONDITION', '只能练习已截止的每日答题中出过的题目和错题本中的题目');
+        }
+      }
       const choices = checkAnswers(ids.map((i) => byId.get(i)!), input.answers);
+      const day = dayOf(now);
+      const checksLeft = await takePracticeChecks(db, me._id, doc, day, ids.length);
       const results = ids.map((i) => scoreQuestion(byId.get(i)!, choices.get(i)!));
       const rightIds = results.filter((r) => r.correct).map((r) => r.id);
       let mastered: string[] = [];
       if (rightIds.length) {
-        const { items, masteredIds } = await wrongEntries(db, me._id);
+        const { items, masteredIds } = book ?? (await wrongEntries(db, me._id));
         mastered = rightIds.filter((i) => items.has(i));
         if (mastered.length) {
-          const today = dayOf(ctx.now);
           const next = { ...masteredIds };
-          for (const i of mastered) next[i] = today;
-          await db.collection(C.mastered).doc(me._id).set({ data: { ids: next, updatedAt: ctx.now } });
+          for (const i of mastered) next[i] = day;
+          await db.collection(C.mastered).doc(me._id).set({ data: { ids: next, updatedAt: now } });
         }
       }
-      return { correct: rightIds.length, total: results.length, results, mastered };
+      return { correct: rightIds.length, total: results.length, results, mastered, checksLeft };
     },
   }),
 
@@ -482,11 +581,20 @@ export const quizActions: ActionTable<QuizCtx> = {
     handler: async (_in, ctx): Promise<QuizOutputs['tags']> => {
       const { db, now } = ctx;
       const me = mustMember(ctx.caller.member);
-      const cfg = await resolveConfig(db, me.path, now.getTime());
+      const cfg = await currentConfig(db, me.path, now.getTime());
+      const gate = await practiceGate(db, cfg, ctx.callerDoc.doc?.quizLastDay, now);
       const _ = db.command;
-      const res = await db.collection(C.questions).where({ orgId: _.in(cfg.orgPath), status: 'active' }).field({ tags: true }).limit(1000).get();
+      // the topics of 专题练习: counted over the questions practice may show the caller
+      const res = await db
+        .collection(C.questions)
+        .where({ orgId: _.in(cfg.orgPath), status: 'active', order: _.lte(cfg.cursor) })
+        .field({ _id: true, order: true, tags: true })
+        .limit(1000)
+        .get();
       const counts = new Map<string, number>();
-      for (const q of res.data as Array<{ tags?: string[] }>) for (const t of q.tags ?? []) counts.set(t, (counts.get(t) ?? 0) + 1);
+      for (const q of res.data as Array<Pick<StoredQuestion, '_id' | 'order' | 'tags'>>) {
+        if (practicable(q, gate)) for (const t of q.tags ?? []) counts.set(t, (counts.get(t) ?? 0) + 1);
+      }
       return { tags: [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag, 'zh')) };
     },
   }),
@@ -591,8 +699,9 @@ export const quizActions: ActionTable<QuizCtx> = {
       const me = mustMember(ctx.caller.member);
       const day = dayOf(now);
       const [node, members] = await Promise.all([getDoc<OrgNode>(db, C.nodes, me.branchId), branchMembers(db, me.branchId)]);
-      const rows = rankMembers(members as any, day);
-      return { day, branchName: node?.name ?? '', rows, me: rows.find((r) => r.memberId === me._id) ?? null };
+      // members of one branch share its path
+      const rows = rankMembers(members.filter((m) => !quizUnranked(m, me.path)) as any, day);
+      return { day, branchName: node?.name ?? '', rows, me: rows.find((r) => r.memberId === me._id) ?? null, meUnranked: quizUnranked(me, me.path) };
     },
   }),
 
@@ -617,6 +726,8 @@ export const quizActions: ActionTable<QuizCtx> = {
         db.collection(C.nodes).where({ path: scopeId, type: 'branch' }).field({ _id: true, name: true }).limit(1000).get(),
       ]);
       const ids = (branches.data as OrgNode[]).map((b) => b._id);
+      // quizUnranked in the database's words: an organiser whose scope is on their own path counts nowhere
+      const unranked = $.and([$.eq(['$role', 'organiser']), $.in([$.ifNull(['$scopeId', '']), $.ifNull(['$path', []])])]);
       const counts = ids.length
         ? await db
             .collection(C.members)
@@ -624,9 +735,9 @@ export const quizActions: ActionTable<QuizCtx> = {
             .match({ branchId: _.in(ids), status: 'active' })
             .group({
               _id: '$branchId',
-              members: $.sum(1),
-              answeredToday: $.sum($.cond([$.eq(['$quizLastDay', day]), 1, 0])),
-              monthDays: $.sum($.cond([$.eq(['$quizMonth', monthOf(day)]), '$quizMonthDays', 0])),
+              members: $.sum($.cond([unranked, 0, 1])),
+              answeredToday: $.sum($.cond([unranked, 0, $.cond([$.eq(['$quizLastDay', day]), 1, 0])])),
+              monthDays: $.sum($.cond([unranked, 0, $.cond([$.eq(['$quizMonth', monthOf(day)]), '$quizMonthDays', 0])])),
             })
             .limit(1000)
             .end()
@@ -670,6 +781,7 @@ export const quizActions: ActionTable<QuizCtx> = {
         low: fresh < LOW_BANK_DAYS,
         cycle: cfg.cycle,
         pinnedDays: (pins.data as Array<{ day: string }>).map((p) => p.day).sort(),
+        ownQuizUnranked: quizUnranked(org, org.path),
       };
     },
   }),

@@ -10,15 +10,21 @@
  * |-----------------|----------|------------------------------------------------------------------------|
  * | today           | 1–2      | caller, [own result if answered today]; cold instance: + config, set   |
  * |  (first of day) | +7–8     | config, questions after cursor, org node, tx(start, set, config,       |
- * |                 |          |  set write, config write, commit) — once per org per day               |
+ * |                 |          |  set write, config write, commit) — once per org per day; + the org's  |
+ * |                 |          |  stored sets once, for a config stored before it listed `used`         |
  * | submit          | 6        | caller, then one transaction: start, read of the answer record        |
  * |                 |          |  (_id day:member), its write, member counters + points, commit; cold   |
  * |                 |          |  instance: + config, set, rules                                        |
  * |  (retry)        | 4        | caller, start, the stored record, commit                               |
  * | wrongBook       | 4        | caller, ledger (quiz entries with misses), mastered, questions         |
- * | practice        | 3–4      | caller, wrong book (2) + questions, or questions by tag                |
- * | checkPractice   | 2–5      | caller, questions, [wrong book (2), mastered write]                    |
- * | tags            | 2        | caller, bank tags                                                      |
+ * | practice        | 3–5      | caller, quiz config; wrong book (2) + questions, or questions by tag   |
+ * | checkPractice   | 4–7      | caller, quiz config, questions, practice counter (conditional update); |
+ * |                 |          |  [wrong book (2) when an answer is right or only the book allows it,   |
+ * |                 |          |  mastered write]                                                       |
+ * | tags            | 3        | caller, quiz config, bank tags                                         |
+ * |  (practice)     | +2–3     | pins for today and later, count after the cursor, [the next cycle's    |
+ * |                 |          |  start]: once per instance, org and cursor per 60 s (practice by tag,  |
+ * |                 |          |  checkPractice, tags)                                                  |
  * | subscribe       | 1–2      | caller, [member quota inc]                                             |
  * | branchToday     | 4        | caller, branch node, branch members (counters ride on them), reminder  |
  * | remind          | 5–6      | caller, members, reminder insert (lock), node, quota dec, reminder upd |

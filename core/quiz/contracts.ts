@@ -26,8 +26,12 @@ export const quizInputs = {
   /** answer the day's set once; `day` is the day the set was fetched for */
   submit: z.object({ day, answers }),
   wrongBook: z.object({}),
-  /** a practice round from the wrong book or a tag: no points, no rankings */
+  /**
+   * a practice round from the wrong book or a tag: no points, no rankings; only questions already
+   * asked in a closed daily set (core/quiz/practice.ts)
+   */
   practice: z.object({ mode: z.enum(['wrong', 'tag']), tag: tag.optional(), size: z.number().int().min(1).max(20).default(10) }),
+  /** at most PRACTICE_CHECKS_PER_DAY questions a day */
   checkPractice: z.object({ answers }),
   tags: z.object({}),
   /** the member accepted (or refused) the reminder subscription on the quiz page */
@@ -86,6 +90,8 @@ export interface TodayView {
   remindQuota: number;
   /** when the set may still be submitted (Asia/Shanghai, ISO) */
   deadline: string;
+  /** the caller can read this set's answers in 题库管理: no points, not ranked (core/quiz/stats.ts quizUnranked) */
+  unranked: boolean;
 }
 
 export interface WrongItem {
@@ -109,6 +115,8 @@ export interface PracticeResult {
   results: QuestionResult[];
   /** questions answered correctly here leave the wrong book */
   mastered: string[];
+  /** questions the caller may still check today (PRACTICE_CHECKS_PER_DAY) */
+  checksLeft: number;
 }
 
 export interface BranchTodayView {
@@ -143,6 +151,8 @@ export interface BankStatus {
   low: boolean;
   cycle: number;
   pinnedDays: string[];
+  /** the caller reads the answers of banks their own daily set draws from: they take it without points or rank */
+  ownQuizUnranked: boolean;
 }
 
 export interface QuestionAdminView extends PublicQuestion {
@@ -170,7 +180,8 @@ export interface QuizOutputs {
   subscribe: { remindQuota: number };
   branchToday: BranchTodayView;
   remind: RemindResult;
-  rankMembers: { day: string; branchName: string; rows: MemberRank[]; me: MemberRank | null };
+  /** `me` is null for a caller left out of the rankings (`meUnranked`) */
+  rankMembers: { day: string; branchName: string; rows: MemberRank[]; me: MemberRank | null; meUnranked: boolean };
   rankBranches: { day: string; level: 'community' | 'street'; scopeName: string; rows: BranchRank[] };
   bankStatus: BankStatus;
   listQuestions: { total: number; page: number; questions: QuestionAdminView[] };

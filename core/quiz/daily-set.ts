@@ -21,6 +21,12 @@ export interface QuizConfig {
   cursor: string;
   cycle: number;
   pinnedInCycle: Array<{ id: string; order: string }>;
+  /**
+   * question id → the last day it was in this org's daily set. Written with each set; practice
+   * may only check questions found here (core/quiz/practice.ts). Absent on a config stored before
+   * it existed: the next set chosen rebuilds it from the stored sets.
+   */
+  used?: Record<string, string>;
   updatedAt?: Date | string;
 }
 
@@ -97,6 +103,13 @@ export function pickDailySet(input: PickInput): PickResult {
   }
   pinnedInCycle = pinnedInCycle.filter((p) => p.order > cursor);
   return { questions: chosen, cursor, cycle, pinnedInCycle, wrapped };
+}
+
+/** `used` with the questions of `day`'s set added. */
+export function markUsed(used: Record<string, string> | undefined, questions: Array<{ _id: string }>, day: string): Record<string, string> {
+  const out = { ...(used ?? {}) };
+  for (const q of questions) if (!out[q._id] || out[q._id] < day) out[q._id] = day;
+  return out;
 }
 
 /** Whole days of questions not yet used in this cycle. */

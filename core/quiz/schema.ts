@@ -14,7 +14,7 @@ export const QUIZ_SCHEMA: Record<string, CollectionSpec> = {
     indexes: [{ name: 'org_day', keys: { orgId: 1, day: 1 } }],
   },
   quiz_config: {
-    description: 'per org that runs a daily quiz (_id = orgId): questions per day, the bank cursor and cycle',
+    description: 'per org that runs a daily quiz (_id = orgId): questions per day, the bank cursor and cycle, and `used` (question id → last day in a set) that practice checks against',
     indexes: [],
   },
   quiz_mastered: {

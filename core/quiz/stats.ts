@@ -51,6 +51,18 @@ export function quizCounters(m: MemberQuizFields, day: string): { streak: number
   };
 }
 
+/**
+ * An organiser who oversees their own branch (their scope is on its path) can read, in 题库管理, the
+ * answers of banks their own daily set draws from, today's and the coming days' included: a set
+ * draws only from banks of orgs on the member's path, and an organiser manages every bank of their
+ * scope's subtree. They may still take the quiz, but it earns no points and they are left out of
+ * the rankings. (An organiser of another subtree, e.g. a street's organiser sitting in the
+ * district's 机关党支部, reads no bank their set draws from, whichever org runs it.)
+ */
+export function quizUnranked(m: { role?: string | null; scopeId?: string | null }, branchPath: readonly string[]): boolean {
+  return m.role === 'organiser' && !!m.scopeId && branchPath.includes(m.scopeId);
+}
+
 export const rate = (answered: number, members: number) => (members > 0 ? Math.round((answered / members) * 1000) / 1000 : 0);
 
 export interface BranchCounts {

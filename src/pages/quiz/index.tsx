@@ -81,7 +81,7 @@ function Result({ data, sub }: { data: TodayView; sub: SubmissionView }) {
           答对 {sub.correct}/{sub.total}
         </Text>
         <Text className='text' id='quiz-points'>
-          获得积分 +{sub.points}
+          {data.unranked ? '上级管理员答题不计积分' : `获得积分 +${sub.points}`}
           {sub.capped ? `（已达每日上限，${sub.capped} 分未计入）` : ''}
         </Text>
         <Text className='text'>已连续答题 {sub.streak} 天</Text>
@@ -185,6 +185,11 @@ function Today({ data, setData }: { data: TodayView; setData(d: TodayView): void
           <Text className='text'>
             共 {data.questions.length} 题 · {data.streak ? `已连续答题 ${data.streak} 天` : '今天开始连续答题'}
           </Text>
+          {data.unranked ? (
+            <Text className='muted' id='quiz-unranked'>
+              您在题库管理中可以查看这些题目的答案，因此答题不计积分，也不参加排名。
+            </Text>
+          ) : null}
         </View>
       ) : null}
       {data.submission ? <Result data={data} sub={data.submission} /> : <Answering data={data} onDone={(s) => setData({ ...data, submission: s, streak: s.streak })} />}

@@ -92,6 +92,8 @@ export const quizCases: CaseTable = {
       expect(r.data.day === dayOf(new Date()) && r.data.questions.length > 0, 'no questions today');
       expect(r.data.questions.every((q: any) => !('answer' in q) && !('explanation' in q)), 'today carries answers');
       expect(r.data.remindQuota === (stored(h, caller).quizRemindQuota ?? 0), 'remindQuota is not the caller\'s');
+      // none of these callers oversees their own branch (the organisers sit in the district's 机关党支部)
+      expect(r.data.unranked === false, 'an ordinary caller is told they are unranked');
     },
   },
 
@@ -146,25 +148,39 @@ export const quizCases: CaseTable = {
     },
   },
 
+  // the caller's own wrong book (the wrongBook case's miss): that question and no one else's
   practice: {
-    payload: () => ({ mode: 'tag', tag: '党章', size: 3 }),
-    check: (_h, _c, r) => {
-      expect(r.data.questions.length === 3, `got ${r.data.questions.length} practice questions`);
+    payload: () => ({ mode: 'wrong', size: 20 }),
+    check: (h, caller, r) => {
+      const ids = r.data.questions.map((q: any) => q.id);
+      expect(ids.length === 1 && ids[0] === markerQuestion(h, caller), `practice offered ${ids.join(',')}`);
       expect(r.data.questions.every((q: any) => !('answer' in q)), 'practice carries answers');
     },
   },
 
+  // practice checks only questions the caller has been asked: here the one in their wrong book
   checkPractice: {
-    payload: (h) => ({ answers: [{ questionId: freshQuestion(h, HOME.districtId), choice: ['A'] }] }),
+    payload: (h, caller) => {
+      const id = isMember(caller) ? markerQuestion(h, caller) : bank(h)[0]._id;
+      return { answers: [{ questionId: id, choice: h.store.findOne('quiz_questions', id).answer }] };
+    },
     check: async (h, caller, r) => {
       expect(r.data.correct === 1 && r.data.total === 1, `practice check ${r.data.correct}/${r.data.total}`);
+      expect(r.data.mastered[0] === markerQuestion(h, caller), 'the caller\'s wrong-book question not mastered');
       if (caller.kind === 'member') await answersNeverTravelEarly(h);
     },
   },
 
+  // the topics of questions already asked in a set closed for the caller: today's, which each has answered
   tags: {
     payload: () => ({}),
-    check: (_h, _c, r) => expect(r.data.tags.some((t: any) => t.tag === '党章'), 'no tags'),
+    check: (h, _c, r) => {
+      const set = h.store.findOne('quiz_sets', setId(HOME.districtId, dayOf(new Date())));
+      const expected = new Map<string, number>();
+      for (const q of set.questions) for (const t of q.tags) expected.set(t, (expected.get(t) ?? 0) + 1);
+      const got = new Map<string, number>(r.data.tags.map((t: any) => [t.tag, t.count]));
+      expect(got.size === expected.size && [...expected].every(([t, n]) => got.get(t) === n), `tags ${JSON.stringify(r.data.tags)}`);
+    },
   },
 
   subscribe: {

@@ -389,6 +389,11 @@ export default function Bank() {
               <Text className='muted'>每道题用过一次之前不会重复出现（当前第 {s.cycle} 轮）。</Text>
             )}
             {s.pinnedDays.length ? <Text className='muted'>已指定题目的日期：{s.pinnedDays.join('、')}</Text> : null}
+            {s.ownQuizUnranked ? (
+              <Text className='muted' id='bank-unranked'>
+                您能在这里看到自己每日答题所用题目的答案，因此您答题不计积分，也不参加排名。
+              </Text>
+            ) : null}
             <PerDay perDay={s.perDay} onSaved={status.reload} />
           </View>
         )}

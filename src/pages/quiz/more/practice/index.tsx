@@ -15,7 +15,7 @@ function Round({ questions, onAgain }: { questions: PublicQuestion[]; onAgain():
   const [result, setResult] = useState<QuizOutputs['checkPractice'] | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
-  if (!questions.length) return <Empty text='没有可以练习的题目' />;
+  if (!questions.length) return <Empty text='没有可以练习的题目（练习只包含错题本和已截止的每日答题中出过的题目）' />;
   const check = async () => {
     const missing = questions.filter((q) => !(choices[q.id] ?? []).length).length;
     if (missing) return setError(`还有 ${missing} 道题没有作答`);
@@ -37,6 +37,7 @@ function Round({ questions, onAgain }: { questions: PublicQuestion[]; onAgain():
             答对 {result.correct}/{result.total}
           </Text>
           <Text className='text'>练习不计积分{result.mastered.length ? `，${result.mastered.length} 道题已移出错题本` : ''}</Text>
+          <Text className='muted'>今天还可以核对 {result.checksLeft} 道练习题</Text>
         </View>
       ) : null}
       {questions.map((q, i) => (
@@ -69,7 +70,7 @@ function Round({ questions, onAgain }: { questions: PublicQuestion[]; onAgain():
 function TagPicker({ onPick }: { onPick(tag: string): void }) {
   const req = useRequest(() => quizApi.tags(), []);
   return (
-    <Async req={req} isEmpty={(d) => !d.tags.length} emptyText='题库里还没有标签'>
+    <Async req={req} isEmpty={(d) => !d.tags.length} emptyText='还没有可以练习的专题：每日答题截止后，出过的题目就可以在这里练习'>
       {(d) => (
         <View className='card'>
           <Text className='card-title'>选择一个专题</Text>

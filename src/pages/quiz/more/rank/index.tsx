@@ -16,6 +16,7 @@ function Members() {
         <View className='card' id='rank-members'>
           <Text className='card-title'>{d.branchName} · 本月答题天数</Text>
           {d.me ? <Text className='muted'>我：第 {d.me.rank} 名，本月答题 {d.me.monthDays} 天，连续 {d.me.streak} 天</Text> : null}
+          {d.meUnranked ? <Text className='muted'>您在题库管理中可以查看每日答题的答案，因此不参加排名。</Text> : null}
           {d.rows.map((r) => (
             <View key={r.memberId} className='list-item'>
               <Text className='rank-no'>{r.rank}</Text>
