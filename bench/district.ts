@@ -29,7 +29,7 @@
 import path from 'node:path';
 import { buildFunctions } from '../scripts/build-functions';
 import { DISTRICT, districtData } from '../emulator/seed';
-import { issueToken, qrSecret } from '../core/activity/token';
+import { issueToken } from '../core/activity/token';
 import {
   activityFields,
   benchEmulator,
@@ -219,7 +219,7 @@ async function main() {
       const jobs: Array<[number, number]> = [];
       const most = Math.max(...acts.map((a) => a.roster.length));
       for (let j = 0; j < most; j++) acts.forEach((a, k) => j < a.roster.length && jobs.push([k, j]));
-      const secret = qrSecret(process.env);
+      const secret = bench.emu.secrets.ACTIVITY_QR_SECRET;
       await load(jobs.length, CONCURRENCY, async (i) => {
         const [k, j] = jobs[i];
         const a = acts[k];

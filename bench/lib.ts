@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/server';
+import { requiredSecretNames } from '../core/fn/secrets';
 
 export const ROOT = path.join(__dirname, '..');
 
@@ -40,6 +41,7 @@ export async function benchEmulator(
     port: 0,
     strict: true,
     testIdentityHeader: true,
+    secrets: requiredSecretNames(),
     seed: opts.seed,
     triggers: false,
     pool: opts.pool,

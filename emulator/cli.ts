@@ -12,12 +12,17 @@ usage: npm run cloud -- [flags]
   --functions <dir>   folder of cloud functions, one sub-folder each with index.js (default cloudfunctions)
   --data <dir>        where the database and files live (default .data/emulator)
   --port <n>          HTTP port; 0 picks a free one (default 8787)
-  --host <addr>       address to listen on (default 127.0.0.1)
+  --host <addr>       address to listen on (default 127.0.0.1; --dev and --test refuse any other
+                      than a loopback address)
   --seed <size>       demo | district | none: seed demo data when the store is empty (default none)
   --reseed            wipe the store first (then seed if --seed is given)
   --strict            behave like production where local shortcuts differ (unknown collections → -502005)
-  --test              accept the x-wx-openid header as the caller's identity and test faults
-                      (x-fault header, /api/dev/faults; automated tests only)
+  --dev               dev mode for a local demo: the dev sign-in page /dev (anyone who reaches it
+                      can act as any user), /api/dev/*, /api/outbox, /api/stats
+  --test              dev mode plus the x-wx-openid header as the caller's identity and test
+                      faults (x-fault header, /api/dev/faults; automated tests only)
+  --secrets <names>   comma-separated environment variables to give every function a random
+                      value of, generated once per data folder (<data>/secrets.json)
   --h5 <dir>          H5 build to serve at / (default dist-h5)
   --pool <n>          max warm instances per function (default 4)
   --env <id>          CloudBase env id functions see (default local-env)
@@ -85,8 +90,17 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--strict':
         args.strict = true;
         break;
+      case '--dev':
+        args.dev = true;
+        break;
       case '--test':
         args.testIdentityHeader = true;
+        break;
+      case '--secrets':
+        args.secrets = need(i++, a)
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean);
         break;
       case '--h5':
         args.h5Dir = need(i++, a);
@@ -155,7 +169,8 @@ async function main() {
     `  functions  ${path.resolve(args.functionsDir)} (${fns.length}: ${fns.map((f) => f.name).join(', ') || 'none found'})`,
     `  data       ${path.resolve(args.dataDir)}`,
     `  gateway    POST ${emu.url}/api/functions/<name>${args.testIdentityHeader ? '  (test mode: x-wx-openid accepted)' : ''}`,
-    `  sign in    ${emu.url}/dev`,
+    emu.dev ? `  sign in    ${emu.url}/dev` : '  sign in    none (no dev mode: callers have no identity)',
+    `  secrets    ${Object.keys(emu.secrets).join(', ') || 'none'}${Object.keys(emu.secrets).length ? ` (${path.join(path.resolve(args.dataDir), 'secrets.json')})` : ''}`,
     `  triggers   ${args.triggers === false ? 'off' : emu.scheduled.map((t) => `${t.fn}/${t.trigger.name} "${t.trigger.config}"`).join(', ') || 'none'}`,
     '',
   ];

@@ -59,8 +59,9 @@ export async function runCheck(args: CheckArgs, out: (s: string) => void = (s) =
   try {
     Object.assign(process.env, {
       TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${emu.url}/admin` }),
-      TENCENTCLOUD_SECRETID: process.env.TENCENTCLOUD_SECRETID || 'local',
-      TENCENTCLOUD_SECRETKEY: process.env.TENCENTCLOUD_SECRETKEY || 'local',
+      // the keys this emulator run checks /admin signatures against
+      TENCENTCLOUD_SECRETID: emu.credentials.secretId,
+      TENCENTCLOUD_SECRETKEY: emu.credentials.secretKey,
       TENCENTCLOUD: 'true',
       TCB_ENV: 'local-env',
     });

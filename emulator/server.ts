@@ -5,8 +5,10 @@ import type { AddressInfo } from 'net';
 import path from 'path';
 import { DB_SCHEMA } from '../core/db-schema';
 import { isErrorResult, statusOf } from '../core/fn/errors';
+import { verifySignature, type Credentials } from './admin/signature';
 import { renderDevPage, renderNoH5Page, type DemoUser } from './dev-page';
 import { FaultBoard, FunctionHost, HostError, formatFault, parseFault, type Caller, type Fault, type HostStats } from './host';
+import { ensureLocalSecrets } from './secrets';
 import { TriggerScheduler, type ScheduledTrigger } from './triggers';
 
 /** The slice of the data plane (emulator/admin) the server relies on. */
@@ -40,10 +42,22 @@ export interface EmulatorOptions {
   host?: string;
   strict?: boolean;
   /**
+   * Dev mode, for the local demo (npm start) and tests: the dev sign-in (/dev, /api/dev/signin and
+   * its session cookie), /api/dev/triggers, /api/outbox, /api/stats and GET /api/functions. Anyone
+   * who reaches them can act as any user, so dev mode listens on a loopback address only and
+   * answers only requests addressed to one (Host header). Off by default.
+   */
+  dev?: boolean;
+  /**
    * accept the x-wx-openid header as the caller's identity (tests only); also enables test fault
-   * injection: the `x-fault` header and /api/dev/faults
+   * injection: the `x-fault` header and /api/dev/faults. Implies dev mode.
    */
   testIdentityHeader?: boolean;
+  /**
+   * Names of function secrets to generate: a random value each, kept per data folder in
+   * `<dataDir>/secrets.json`, handed to every function instance as an environment variable.
+   */
+  secrets?: readonly string[];
   /** H5 build to serve; default dist-h5 in the working directory */
   h5Dir?: string;
   /** seed the store when it is empty */
@@ -67,6 +81,12 @@ export interface EmulatorOptions {
 export interface Emulator {
   url: string;
   port: number;
+  /** whether dev mode (and its endpoints) is on */
+  dev: boolean;
+  /** what the function instances sign /admin requests with; /admin refuses anything else */
+  credentials: Credentials;
+  /** the function secrets of this data folder, by name (see EmulatorOptions.secrets) */
+  secrets: Record<string, string>;
   backend: CloudBackend;
   host: FunctionHost;
   triggers: TriggerScheduler;
@@ -162,6 +182,26 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
+/** Whether an address (or host name) is this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** The host name of a Host header, without the port. */
+function hostNameOf(header: string | undefined): string {
+  const h = (header ?? '').trim();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  return h.split(':')[0];
+}
+
+export function devHostRefusal(host: string): string {
+  return (
+    `开发模式（演示登录 /dev、测试身份头 x-wx-openid）只能监听本机地址（127.0.0.1、::1、localhost），` +
+    `不能监听 ${host}：能连上这个地址的任何人都可以冒充任意用户。请去掉 --host，或不用开发模式启动。`
+  );
+}
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -189,7 +229,7 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(c);
     });
     req.on('end', () => {
-      if (over) reject(new HttpError(413, 'RESOURCE_EXHAUSTED', `request body exceeds ${limit} bytes`));
+      if (over) reject(new HttpError(413, 'RESOURCE_EXHAUSTED', `请求内容超过 ${limit} 字节`));
       else resolve(Buffer.concat(chunks));
     });
     req.on('error', reject);
@@ -211,16 +251,30 @@ function sendError(res: http.ServerResponse, status: number, code: string, messa
   sendJson(res, status, { error: { code, message }, ...extra });
 }
 
+function noRoute(method: string | undefined, pathname: string): string {
+  return `没有这个接口：${String(method).slice(0, 16)} ${pathname.slice(0, 200)}`;
+}
+
+/** How the gateway answers a host failure: the status, and a message for the person holding the phone. */
+function hostErrorReply(e: HostError, fn: string, timeoutS: number | undefined): { status: number; message: string } {
+  if (e.code === 'FUNCTION_NOT_FOUND') return { status: 404, message: `找不到云函数 ${fn.slice(0, 64)}` };
+  if (e.code === 'DEADLINE_EXCEEDED') {
+    return { status: 504, message: `服务响应超时${timeoutS ? `（云函数运行超过 ${timeoutS} 秒）` : ''}，请稍后重试` };
+  }
+  // the cause (the function's own error, a crash) is in the emulator's log, not in the answer
+  return { status: 500, message: '服务暂时出了点问题，请稍后重试' };
+}
+
 function parseJson(buf: Buffer, allowEmpty: boolean): any {
   const text = buf.toString('utf8');
   if (!text.trim()) {
     if (allowEmpty) return {};
-    throw new HttpError(400, 'INVALID_ARGUMENT', 'request body is empty');
+    throw new HttpError(400, 'INVALID_ARGUMENT', '请求内容为空');
   }
   try {
     return JSON.parse(text);
-  } catch (e) {
-    throw new HttpError(400, 'INVALID_ARGUMENT', `malformed JSON: ${(e as Error).message}`);
+  } catch {
+    throw new HttpError(400, 'INVALID_ARGUMENT', '请求内容不是有效的 JSON');
   }
 }
 
@@ -288,6 +342,8 @@ function freshOpenid(): string {
 export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const log = opts.log ?? ((line: string) => process.stderr.write(line.endsWith('\n') ? line : line + '\n'));
   const listenHost = opts.host ?? '127.0.0.1';
+  const dev = !!(opts.dev || opts.testIdentityHeader);
+  if (dev && !isLoopbackHost(listenHost)) throw new Error(devHostRefusal(listenHost));
   const env = opts.env ?? 'local-env';
   const appId = opts.appId ?? DEFAULT_APPID;
   const h5Dir = path.resolve(opts.h5Dir ?? 'dist-h5');
@@ -295,6 +351,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const dataDir = path.resolve(opts.dataDir);
   fs.mkdirSync(dataDir, { recursive: true });
   const secret = sessionSecret(dataDir);
+  const functionSecrets = ensureLocalSecrets(dataDir, opts.secrets ?? []);
   let port = 0;
   const loopback = () => {
     const h = listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost;
@@ -307,12 +364,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     env,
     pool: opts.pool,
     log,
+    functionEnv: functionSecrets,
   });
 
   // cloud.callFunction inside a function: the data plane hands back the identity of the calling
-  // instance (WX_* keys, as we passed it), so the called function sees the same user.
+  // instance (WX_* keys, as we passed it), so the called function sees the same user; its SOURCE
+  // gains ",scf" as on CloudBase (wx_client → wx_client,scf).
   const invokeFromFunction = async (name: string, event: unknown, caller: Record<string, string> = {}) => {
-    const r = await host.invoke(name, event, fromWxKeys(caller), 'function');
+    const inner = fromWxKeys(caller);
+    inner.SOURCE = inner.SOURCE ? `${inner.SOURCE},scf` : 'scf';
+    const r = await host.invoke(name, event, inner, 'function');
     return r.result;
   };
 
@@ -349,7 +410,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       try {
         return parseFault(h);
       } catch (e) {
-        throw new HttpError(400, 'INVALID_ARGUMENT', (e as Error).message);
+        throw new HttpError(400, 'INVALID_ARGUMENT', `x-fault 格式不对：${(e as Error).message}`);
       }
     }
     return faults.take(fn, event?.action);
@@ -358,7 +419,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const identityOf = (req: http.IncomingMessage): Caller => {
     let openid = '';
     let unionid: string | undefined;
-    const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    // the dev sign-in's cookie is an identity only in dev mode
+    const cookie = dev ? parseCookies(req.headers.cookie)[SESSION_COOKIE] : undefined;
     if (cookie) {
       const dot = cookie.lastIndexOf('.');
       const id = cookie.slice(0, dot);
@@ -423,8 +485,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       sendJson(res, 200, { result: r.result, requestId: r.requestId }, headers);
     } catch (e) {
       if (e instanceof HostError) {
-        const status = e.code === 'FUNCTION_NOT_FOUND' ? 404 : e.code === 'DEADLINE_EXCEEDED' ? 504 : 500;
-        sendJson(res, status, { error: { code: e.code, message: e.message }, requestId: e.requestId });
+        const { status, message } = hostErrorReply(e, name, host.get(name)?.config.timeout);
+        sendJson(res, status, { error: { code: e.code, message }, requestId: e.requestId });
         return;
       }
       throw e;
@@ -439,6 +501,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       body = parseAdminBody(raw, contentType);
     } catch {
       body = raw; // the data plane answers malformed bodies in the SDK's own error shape
+    }
+    // CloudBase checks the TC3 signature of every request before anything else (admin/signature.ts)
+    const refused = verifySignature({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, host.credentials);
+    if (refused) {
+      log(`[admin] refused ${req.url}: ${refused}`);
+      sendJson(res, 200, { code: 'SIGN_PARAM_INVALID', message: `签名校验失败：${refused}`, requestId: crypto.randomUUID() });
+      return;
     }
     const call = instanceId ? host.callOnInstance(instanceId) : undefined;
     let effect: ReturnType<FunctionHost['faultFor']>;
@@ -472,7 +541,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       const body = parseJson(await readBody(req, 16 * 1024), true);
       const openid = body.fresh ? freshOpenid() : body.openid;
       if (typeof openid !== 'string' || !OPENID_RE.test(openid)) {
-        throw new HttpError(400, 'INVALID_ARGUMENT', 'openid must be 1-64 letters, digits, - or _');
+        throw new HttpError(400, 'INVALID_ARGUMENT', 'openid 须为 1–64 位字母、数字、- 或 _');
       }
       sendJson(res, 200, { openid }, { 'set-cookie': sessionCookie(openid, 30 * 24 * 3600) });
       return;
@@ -499,16 +568,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (req.method === 'POST') {
         const body = parseJson(await readBody(req, 16 * 1024), false);
         if (typeof body.fn !== 'string' || !body.fn || (body.action !== undefined && typeof body.action !== 'string')) {
-          throw new HttpError(400, 'INVALID_ARGUMENT', 'fn (string) is required; action must be a string');
+          throw new HttpError(400, 'INVALID_ARGUMENT', '须指定云函数 fn（字符串）；action 须为字符串');
         }
         let fault: Fault;
         try {
           fault = parseFault(String(body.fault ?? ''));
         } catch (e) {
-          throw new HttpError(400, 'INVALID_ARGUMENT', (e as Error).message);
+          throw new HttpError(400, 'INVALID_ARGUMENT', `fault 格式不对：${(e as Error).message}`);
         }
         const times = body.times === undefined ? 1 : Number(body.times);
-        if (!Number.isInteger(times) || times < 1 || times > 1000) throw new HttpError(400, 'INVALID_ARGUMENT', 'times must be 1-1000');
+        if (!Number.isInteger(times) || times < 1 || times > 1000) throw new HttpError(400, 'INVALID_ARGUMENT', 'times 须为 1–1000 的整数');
         faults.arm({ fn: body.fn, action: body.action, fault, remaining: times });
         sendJson(res, 200, { ok: true });
         return;
@@ -522,8 +591,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         sendJson(res, 200, { result: r.result, requestId: r.requestId, ops: r.ops, ms: r.ms });
       } catch (e) {
         if (e instanceof HostError) {
-          const status = e.code === 'FUNCTION_NOT_FOUND' ? 404 : e.code === 'DEADLINE_EXCEEDED' ? 504 : 500;
-          sendJson(res, status, { error: { code: e.code, message: e.message }, requestId: e.requestId });
+          const { status, message } = hostErrorReply(e, fn, host.get(fn)?.config.timeout);
+          sendJson(res, status, { error: { code: e.code, message }, requestId: e.requestId });
         } else if ((e as { code?: string }).code === 'NOT_FOUND') {
           sendError(res, 404, 'NOT_FOUND', (e as Error).message);
         } else throw e;
@@ -537,7 +606,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       });
       return;
     }
-    sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${pathname}`);
+    sendError(res, 404, 'NOT_FOUND', noRoute(req.method, pathname));
   }
 
   async function handleDevPage(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -561,14 +630,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (pathname === '/' || pathname === '/index.html') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         res.end(renderNoH5Page(path.relative(process.cwd(), h5Dir) || h5Dir));
-      } else sendError(res, 404, 'NOT_FOUND', 'H5 build not found');
+      } else sendError(res, 404, 'NOT_FOUND', '尚未构建 H5 应用（npm run build:h5）');
       return;
     }
     let rel: string;
     try {
       rel = decodeURIComponent(pathname);
     } catch {
-      sendError(res, 400, 'INVALID_ARGUMENT', 'bad path');
+      sendError(res, 400, 'INVALID_ARGUMENT', '路径格式不对');
       return;
     }
     const file = path.resolve(h5Dir, '.' + rel);
@@ -577,7 +646,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (!target) {
       // SPA fallback only for page routes; a missing asset stays a 404.
       if (path.extname(rel) && path.extname(rel) !== '.html') {
-        sendError(res, 404, 'NOT_FOUND', `not found: ${pathname}`);
+        sendError(res, 404, 'NOT_FOUND', `找不到文件：${pathname.slice(0, 200)}`);
         return;
       }
       target = path.join(h5Dir, 'index.html');
@@ -616,46 +685,56 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   async function route(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const p = url.pathname;
+    // A web page may point its own host name at 127.0.0.1 (DNS rebinding) and reach the dev sign-in
+    // from the browser: in dev mode only requests addressed to this machine are served.
+    if (dev && !isLoopbackHost(hostNameOf(req.headers.host))) {
+      return sendError(res, 403, 'PERMISSION_DENIED', '开发模式只接受发往本机地址（127.0.0.1、localhost）的请求');
+    }
     if (p === '/admin' && req.method === 'POST') return handleAdminHttp(req, res, url);
     const adminInst = /^\/admin\/i\/([A-Za-z0-9_-]+)$/.exec(p);
     if (adminInst && req.method === 'POST') return handleAdminHttp(req, res, url, adminInst[1]);
     if (p.startsWith('/storage/')) {
       if (backend.handleStorageHttp(req, res)) return;
-      return sendError(res, 404, 'NOT_FOUND', 'no such file');
+      return sendError(res, 404, 'NOT_FOUND', '文件不存在');
     }
     if (cors(req, res)) return;
     const fnMatch = /^\/api\/functions\/([^/]+)$/.exec(p);
     if (fnMatch) {
-      if (req.method !== 'POST') return sendError(res, 405, 'INVALID_ARGUMENT', 'use POST');
+      if (req.method !== 'POST') return sendError(res, 405, 'INVALID_ARGUMENT', '请用 POST 调用云函数');
       return handleFunction(req, res, decodeURIComponent(fnMatch[1]));
     }
-    if (p === '/api/functions' && req.method === 'GET') {
-      host.rescan();
-      return sendJson(res, 200, {
-        functions: host.list().map((f) => ({ name: f.name, timeout: f.config.timeout, triggers: f.config.triggers })),
-      });
-    }
-    if (p === '/api/outbox') {
-      if (req.method === 'GET') return sendJson(res, 200, { messages: await backend.outbox.list() });
-      if (req.method === 'DELETE') {
-        await backend.outbox.clear();
+    if (dev) {
+      // the local demo's and the tests' own surfaces; none of them exists without dev mode
+      if (p === '/api/functions' && req.method === 'GET') {
+        host.rescan();
+        return sendJson(res, 200, {
+          functions: host.list().map((f) => ({ name: f.name, timeout: f.config.timeout, triggers: f.config.triggers })),
+        });
+      }
+      if (p === '/api/outbox') {
+        if (req.method === 'GET') return sendJson(res, 200, { messages: await backend.outbox.list() });
+        if (req.method === 'DELETE') {
+          await backend.outbox.clear();
+          return sendJson(res, 200, { ok: true });
+        }
+      }
+      if (p === '/api/stats' && req.method === 'GET') {
+        const s = host.stats();
+        const limit = Math.max(0, Math.min(1000, Number(url.searchParams.get('limit') ?? 50) || 50));
+        return sendJson(res, 200, { functions: s.functions, recent: s.recent.slice(-limit), instances: host.instanceCount() });
+      }
+      if (p === '/api/stats/reset' && req.method === 'POST') {
+        host.resetStats();
         return sendJson(res, 200, { ok: true });
       }
+      if (p.startsWith('/api/dev/')) return handleDev(req, res, p);
+      if (p === '/dev' || p === '/dev/') return handleDevPage(req, res);
+    } else if (p === '/dev' || p === '/dev/') {
+      return sendError(res, 404, 'NOT_FOUND', '开发登录页只在开发模式下提供（npm start）');
     }
-    if (p === '/api/stats' && req.method === 'GET') {
-      const s = host.stats();
-      const limit = Math.max(0, Math.min(1000, Number(url.searchParams.get('limit') ?? 50) || 50));
-      return sendJson(res, 200, { functions: s.functions, recent: s.recent.slice(-limit), instances: host.instanceCount() });
-    }
-    if (p === '/api/stats/reset' && req.method === 'POST') {
-      host.resetStats();
-      return sendJson(res, 200, { ok: true });
-    }
-    if (p.startsWith('/api/dev/')) return handleDev(req, res, p);
-    if (p === '/dev' || p === '/dev/') return handleDevPage(req, res);
-    if (p.startsWith('/api/')) return sendError(res, 404, 'NOT_FOUND', `no route ${req.method} ${p}`);
+    if (p.startsWith('/api/')) return sendError(res, 404, 'NOT_FOUND', noRoute(req.method, p));
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(req, res, p);
-    sendError(res, 405, 'INVALID_ARGUMENT', `method ${req.method} not allowed`);
+    sendError(res, 405, 'INVALID_ARGUMENT', `不支持 ${String(req.method).slice(0, 16)} 请求`);
   }
 
   const server = http.createServer((req, res) => {
@@ -667,7 +746,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       if (e instanceof HttpError) sendError(res, e.status, e.code, e.message);
       else {
         log(`[server] ${req.method} ${req.url}: ${(e as Error)?.stack ?? e}`);
-        sendError(res, 500, 'INTERNAL', 'internal error');
+        sendError(res, 500, 'INTERNAL', '服务暂时出了点问题，请稍后重试');
       }
     });
   });
@@ -701,6 +780,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   return {
     url: loopback(),
     port,
+    dev,
+    credentials: { ...host.credentials },
+    secrets: { ...functionSecrets },
     backend,
     host,
     triggers,

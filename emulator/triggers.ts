@@ -69,6 +69,12 @@ function yearInShanghai(d: Date): number {
   return Number(new Intl.DateTimeFormat('en-US', { timeZone: TRIGGER_TIMEZONE, year: 'numeric' }).format(d));
 }
 
+/**
+ * The caller a timer invocation has: no WeChat user (no OPENID, APPID or UNIONID) and SOURCE
+ * `wx_trigger`, which getWXContext() reports for 云函数定时触发器调用.
+ */
+export const TIMER_CALLER = Object.freeze({ SOURCE: 'wx_trigger' });
+
 /** The event CloudBase passes to a function started by a timer trigger. */
 export function timerEvent(triggerName: string, at: Date = new Date()): Record<string, string> {
   return { Type: 'Timer', TriggerName: triggerName, Time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'), Message: '' };
@@ -139,11 +145,11 @@ export class TriggerScheduler {
     this.jobs = [];
   }
 
-  /** Runs a trigger now, exactly as the schedule would (identity empty, CloudBase's timer event). */
+  /** Runs a trigger now, exactly as the schedule would (no user, SOURCE wx_trigger, CloudBase's timer event). */
   async fire(fn: string, triggerName: string, at: Date = new Date()): Promise<InvokeResult> {
     const info = this.host.get(fn);
     if (!info || !info.config.triggers.some((t) => t.name === triggerName)) {
-      const e = new Error(`no timer trigger ${fn}/${triggerName}`) as Error & { code: string };
+      const e = new Error(`没有这个定时触发器：${fn}/${triggerName}`) as Error & { code: string };
       e.code = 'NOT_FOUND';
       throw e;
     }
@@ -151,7 +157,7 @@ export class TriggerScheduler {
     this.fired.push(entry);
     if (this.fired.length > 100) this.fired.shift();
     try {
-      const r = await this.host.invoke(fn, timerEvent(triggerName, at), {}, 'timer');
+      const r = await this.host.invoke(fn, timerEvent(triggerName, at), { ...TIMER_CALLER }, 'timer');
       entry.ok = true;
       entry.requestId = r.requestId;
       return r;

@@ -4,13 +4,16 @@
  * in .data/demo between runs) and prints where to open it.
  *   npm start -- --port 9000    another port
  *   npm start -- --reseed       wipe the demo data and seed it again
- *   npm start -- --host 0.0.0.0 listen beyond this machine (off by default)
+ * It runs in dev mode (the /dev sign-in lets anyone act as any demo user), so it listens on this
+ * machine only: `--host` accepts a loopback address and refuses any other. The functions' secrets
+ * (core/fn/secrets.ts) are generated once into .data/demo/secrets.json.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { buildFunctions } from './build-functions';
 import { startEmulator } from '../emulator/server';
+import { requiredSecretNames } from '../core/fn/secrets';
 
 const root = path.join(__dirname, '..');
 
@@ -52,7 +55,9 @@ async function main() {
     port: Number(flag('port') ?? process.env.PORT ?? 8787),
     host: flag('host') ?? '127.0.0.1',
     strict: true,
+    dev: true,
     testIdentityHeader: false,
+    secrets: requiredSecretNames(),
     h5Dir: path.join(root, 'dist-h5'),
     seed: 'demo',
     reseed: process.argv.includes('--reseed'),

@@ -14,7 +14,9 @@
  */
 import { runAction, type FunctionEvent } from '../../core/fn/router';
 import { callerLoader } from '../../core/fn/caller';
+import { routeTimer } from '../../core/fn/timer';
 import { consistencyActions, runNightlyCheck, type ConsistencyCtx } from './actions';
+import config from './config.json';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const cloud = require('wx-server-sdk');
@@ -22,13 +24,18 @@ const cloud = require('wx-server-sdk');
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 const db = cloud.database({ throwOnNotFound: false });
 
-export const main = async (event: FunctionEvent & { Type?: string; TriggerName?: string }, _context: unknown) => {
+const TIMERS = { nightly: runNightlyCheck };
+
+export const main = async (event: FunctionEvent, _context: unknown) => {
   const ctx: ConsistencyCtx = { db, now: new Date() };
-  const { OPENID } = cloud.getWXContext();
-  if (event?.Type === 'Timer' && !OPENID) {
-    // timers carry no OPENID; a user's call shaped like a timer event lands in runAction
-    if (event.TriggerName === 'nightly') return runNightlyCheck(ctx);
-    return { ignored: event.TriggerName };
+  const wx = cloud.getWXContext();
+  const { OPENID } = wx;
+  // timers run only when the platform started them (core/fn/timer.ts); never through the action table
+  const timer = routeTimer(event, wx, config.triggers, TIMERS);
+  if (timer.kind === 'refused') {
+    console.warn('[timer] refused:', timer.reason);
+    return timer.result;
   }
+  if (timer.kind === 'timer') return timer.handler(ctx);
   return runAction(consistencyActions, event, OPENID ?? '', callerLoader(db, { doc: null }), ctx);
 };

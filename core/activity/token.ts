@@ -3,19 +3,19 @@
  * where slot = floor(now / 15 s) and mac = HMAC-SHA256(secret, `${activityId}.${slot}`), base64url,
  * first 22 characters (132 bits). A token is accepted during its own slot and the next one, so a
  * code read at the end of its 15 s still works, and a photo of it is useless within 30 s.
- * The secret lives only in the function (env ACTIVITY_QR_SECRET); the app never sees it.
+ * The secret lives only in the function (env ACTIVITY_QR_SECRET); the app never sees it. Without a
+ * usable one, issuing and verifying codes both refuse (core/fn/secrets.ts): there is no fallback.
  */
 import crypto from 'crypto';
 import { AppError } from '../fn/errors';
+import { requireSecret } from '../fn/secrets';
 
 export const SLOT_MS = 15_000;
 const MAC_LEN = 22;
-/** Documented local default; production sets ACTIVITY_QR_SECRET on the function. */
-export const LOCAL_QR_SECRET = 'pps-local-activity-qr-secret-change-me';
 
+/** The signing key from the function's environment; throws FAILED_PRECONDITION when unusable. */
 export function qrSecret(env: Record<string, string | undefined>): string {
-  const s = env.ACTIVITY_QR_SECRET;
-  return s && s.length >= 16 ? s : LOCAL_QR_SECRET;
+  return requireSecret(env, 'ACTIVITY_QR_SECRET');
 }
 
 export const slotOf = (nowMs: number) => Math.floor(nowMs / SLOT_MS);

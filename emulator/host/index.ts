@@ -4,6 +4,7 @@ import { Worker } from 'worker_threads';
 import { discoverFunctions, type FunctionInfo } from './config';
 import { addOps, countAction, emptyOps, type OpCounts } from './ops';
 import { WORKER_SOURCE } from './worker-source';
+import { randomCredentials } from '../admin/signature';
 import { faultEffect, landsWrite, type Fault, type FaultEffect } from './faults';
 
 export { discoverFunctions, readFunctionConfig, DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S } from './config';
@@ -78,6 +79,13 @@ export interface FunctionHostOptions {
   recentLimit?: number;
   /** where function crashes and console output of the host go (default stderr) */
   log?: (line: string) => void;
+  /**
+   * The TENCENTCLOUD_SECRETID/SECRETKEY every instance signs its /admin requests with (the data
+   * plane checks the signature); default: fresh random ones for this host.
+   */
+  credentials?: { secretId: string; secretKey: string };
+  /** extra environment variables of every instance, e.g. the function secrets */
+  functionEnv?: Record<string, string>;
 }
 
 interface InFlight {
@@ -130,10 +138,12 @@ export class FunctionHost {
   private closed = false;
   readonly env: string;
   readonly poolSize: number;
+  readonly credentials: { secretId: string; secretKey: string };
   private readonly log: (line: string) => void;
 
   constructor(private readonly opts: FunctionHostOptions) {
     this.env = opts.env ?? 'local-env';
+    this.credentials = opts.credentials ?? randomCredentials();
     this.poolSize = Math.max(1, opts.pool ?? 4);
     this.log = opts.log ?? ((line) => process.stderr.write(line.endsWith('\n') ? line : line + '\n'));
     this.rescan();
@@ -415,10 +425,10 @@ export class FunctionHost {
     for (const [k, v] of Object.entries(process.env)) {
       if (v !== undefined && !INHERITED_ENV_BLOCKLIST.test(k)) env[k] = v;
     }
-    Object.assign(env, {
+    Object.assign(env, this.opts.functionEnv ?? {}, {
       TCB_CONTEXT_CNFG: JSON.stringify({ URL: this.opts.adminUrl(id) }),
-      TENCENTCLOUD_SECRETID: 'local',
-      TENCENTCLOUD_SECRETKEY: 'local',
+      TENCENTCLOUD_SECRETID: this.credentials.secretId,
+      TENCENTCLOUD_SECRETKEY: this.credentials.secretKey,
       TENCENTCLOUD: 'true',
       TCB_ENV: this.env,
       SCF_NAMESPACE: this.env,

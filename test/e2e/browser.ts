@@ -4,6 +4,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../emulator/server';
 import { buildFunctions } from '../../scripts/build-functions';
+import { requiredSecretNames } from '../../core/fn/secrets';
 
 /** Debian's chromium; override with CHROMIUM_PATH. Never a downloaded browser (no network for that). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -67,6 +68,8 @@ export async function startApp(name: string): Promise<E2EApp> {
     dataDir,
     port: 0,
     strict: true,
+    dev: true,
+    secrets: requiredSecretNames(),
     seed: 'demo',
     triggers: false,
     h5Dir: path.join(root, 'dist-h5'),

@@ -18,7 +18,8 @@ import { buildFunctions } from '../../scripts/build-functions';
 import { ledgerId } from '../../core/points/ledger';
 import { dayOf } from '../../core/quiz/day';
 import { attendanceId } from '../../core/activity/rules';
-import { issueToken, LOCAL_QR_SECRET } from '../../core/activity/token';
+import { issueToken } from '../../core/activity/token';
+import { requiredSecretNames } from '../../core/fn/secrets';
 import { launch, phonePage, shot, signIn, text } from './browser';
 import { activityDoc } from '../fixtures/activity';
 
@@ -41,6 +42,7 @@ beforeAll(async () => {
     port: 0,
     strict: true,
     testIdentityHeader: true,
+    secrets: requiredSecretNames(),
     seed: 'demo',
     triggers: false,
     h5Dir: path.join(ROOT, 'dist-h5'),
@@ -118,7 +120,7 @@ test('an activity sign-in in 关怀模式: the write fails, the large 重试 sig
   await page.locator('.page.elder:has(#mine-profile)').waitFor();
   await page.goto(`${emu.url}/#/pages/activity/detail/index?id=${id}`);
   await page.locator('.page.elder #signin-card').waitFor();
-  await page.fill('#signin-code input', issueToken(LOCAL_QR_SECRET, id, Date.now()).token);
+  await page.fill('#signin-code input', issueToken(emu.secrets.ACTIVITY_QR_SECRET, id, Date.now()).token);
 
   await armFault('activity', 'signIn', 'fail-write=1');
   await page.click('#signin-submit');

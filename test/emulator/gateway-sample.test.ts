@@ -45,7 +45,7 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
   test('identity arrives through getWXContext() from the x-wx-openid header', async () => {
     const r = await post(emu, 'sample', { action: 'whoami' }, as('oAlice'));
     expect(r.status).toBe(200);
-    expect(r.body.result).toMatchObject({ OPENID: 'oAlice', ENV: 'local-env', userInfo: { openId: 'oAlice' } });
+    expect(r.body.result).toMatchObject({ OPENID: 'oAlice', ENV: 'local-env', SOURCE: 'wx_client', userInfo: { openId: 'oAlice' } });
     expect(r.body.requestId).toBe(r.body.result.requestId);
     const anon = await post(emu, 'sample', { action: 'whoami' });
     expect(anon.body.result.OPENID).toBe('');
@@ -139,7 +139,8 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
   test('cloud.callFunction inside a function reaches the host with the caller identity', async () => {
     const r = await post(emu, 'sample', { action: 'call' }, as('oDan'));
     expect(r.status).toBe(200);
-    expect(r.body.result.inner).toMatchObject({ OPENID: 'oDan', ENV: 'local-env' });
+    // as on CloudBase, the called function's SOURCE records the hop (wx_client → wx_client,scf)
+    expect(r.body.result.inner).toMatchObject({ OPENID: 'oDan', ENV: 'local-env', SOURCE: 'wx_client,scf' });
     expect(r.body.result.inner.requestId).not.toBe(r.body.requestId);
   });
 
@@ -147,17 +148,18 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
     const t0 = Date.now();
     const r = await post(emu, 'slow', { ms: 5000 });
     expect(r.status).toBe(504);
-    expect(r.body.error).toEqual({ code: 'DEADLINE_EXCEEDED', message: 'Invoking task timed out after 1 seconds' });
+    expect(r.body.error).toEqual({ code: 'DEADLINE_EXCEEDED', message: '服务响应超时（云函数运行超过 1 秒），请稍后重试' });
     expect(Date.now() - t0).toBeLessThan(4000);
     const ok = await post(emu, 'slow', { ms: 10 });
     expect(ok.status).toBe(200);
     expect(ok.body.result).toEqual({ done: true });
   });
 
-  test('a throw answers 500 INTERNAL with the message and no stack; the stack goes to the log', async () => {
+  test('a throw answers 500 INTERNAL with a plain Chinese message and no stack; the error goes to the log', async () => {
     const r = await post(emu, 'boom', {});
     expect(r.status).toBe(500);
-    expect(r.body.error).toEqual({ code: 'INTERNAL', message: 'boom: the ledger is on fire' });
+    expect(r.body.error).toEqual({ code: 'INTERNAL', message: '服务暂时出了点问题，请稍后重试' });
+    expect(JSON.stringify(r.body)).not.toMatch(/ledger/);
     expect(JSON.stringify(r.body)).not.toMatch(/index\.js|\bat /);
     expect(logs.join('\n')).toMatch(/boom: the ledger is on fire[\s\S]*index\.js/);
   });
@@ -174,11 +176,15 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
     expect(justUnder.status).toBe(200);
     const missing = await post(emu, 'no-such-fn', {});
     expect(missing.status).toBe(404);
-    expect(missing.body.error.code).toBe('FUNCTION_NOT_FOUND');
+    expect(missing.body.error).toEqual({ code: 'FUNCTION_NOT_FOUND', message: '找不到云函数 no-such-fn' });
     const traversal = await post(emu, '..%2Fsample', {});
     expect(traversal.status).toBe(404);
     const get = await fetch(`${emu.url}/api/functions/sample`);
     expect(get.status).toBe(405);
+    // every gateway error speaks Chinese, like the functions' own
+    for (const reply of [bad, arr, big, missing, { status: get.status, body: await get.json() }]) {
+      expect(reply.body.error.message).toMatch(/[\u4e00-\u9fff]/);
+    }
   });
 
   test('without an H5 build, / explains how to build it', async () => {
@@ -188,7 +194,7 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
   });
 });
 
-describe('gateway without test mode', () => {
+describe('gateway in dev mode without test mode', () => {
   let emu: Emulator;
   let h5: string;
 
@@ -198,7 +204,7 @@ describe('gateway without test mode', () => {
     fs.writeFileSync(path.join(h5, 'index.html'), '<!doctype html><title>app</title>');
     fs.writeFileSync(path.join(h5, 'js', 'app.js'), 'console.log(1)');
     fs.writeFileSync(path.join(h5, 'style.css'), 'body{}');
-    emu = await startEmulator({ functionsDir: FUNCTIONS, dataDir: tmpDir('gw-prod-'), port: 0, triggers: false, h5Dir: h5, log: () => undefined });
+    emu = await startEmulator({ functionsDir: FUNCTIONS, dataDir: tmpDir('gw-dev-'), port: 0, dev: true, triggers: false, h5Dir: h5, log: () => undefined });
   }, 30_000);
   afterAll(() => emu?.close());
 
@@ -259,6 +265,10 @@ describe('gateway without test mode', () => {
     expect(await deep.text()).toContain('<title>app</title>');
     const missingAsset = await fetch(`${emu.url}/js/missing.js`);
     expect(missingAsset.status).toBe(404);
+    expect((await missingAsset.json()).error).toEqual({ code: 'NOT_FOUND', message: '找不到文件：/js/missing.js' });
+    const noRoute = await fetch(`${emu.url}/api/nothing-here`);
+    expect(noRoute.status).toBe(404);
+    expect((await noRoute.json()).error).toEqual({ code: 'NOT_FOUND', message: '没有这个接口：GET /api/nothing-here' });
     const escape = await fetch(`${emu.url}/..%2f..%2fetc%2fpasswd`);
     expect(await escape.text()).not.toContain('root:');
   });

@@ -188,10 +188,15 @@ describe('the real wx-server-sdk 4.0.2 against the emulator', () => {
         return { echoed: event };
       },
     });
-    out = await runSdkScript(path.join(__dirname, '../fixtures/sdk-client.js'), cloud.port);
+    out = await runSdkScript(path.join(__dirname, '../fixtures/sdk-client.js'), cloud);
   }, 90_000);
   afterAll(async () => {
     await cloud.stop();
+  });
+
+  it('signs every request the way /admin verifies the signature (database, storage, open API, functions)', () => {
+    expect(out.fatal).toBeUndefined();
+    expect(cloud.refused).toEqual([]);
   });
 
   it('adds single documents, with serverDate and Date round-tripping', () => {

@@ -1,6 +1,6 @@
 /**
- * Test helpers: a minimal HTTP server in front of a CloudBackend (what the gateway does), and a
- * runner for the real wx-server-sdk in a child process pointed at it.
+ * Test helpers: a minimal HTTP server in front of a CloudBackend (what the gateway does, signature
+ * check included), and a runner for the real wx-server-sdk in a child process pointed at it.
  */
 import http from 'http';
 import os from 'os';
@@ -8,12 +8,17 @@ import fs from 'fs';
 import path from 'path';
 import { spawn } from 'child_process';
 import type { AddressInfo } from 'net';
-import { createCloudBackend, writeAdminResponse, type CloudBackend, type CloudBackendOptions } from '../../emulator/admin';
+import { createCloudBackend, parseAdminBody, writeAdminResponse, type CloudBackend, type CloudBackendOptions } from '../../emulator/admin';
+import { randomCredentials, verifySignature, type Credentials } from '../../emulator/admin/signature';
 
 export interface TestCloud {
   backend: CloudBackend;
   port: number;
   dataDir: string;
+  /** the keys /admin requests must be signed with */
+  credentials: Credentials;
+  /** why each refused /admin request was refused */
+  refused: string[];
   stop(): Promise<void>;
 }
 
@@ -21,6 +26,8 @@ export async function startTestCloud(opts: Partial<CloudBackendOptions> = {}): P
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pps-cloud-'));
   let port = 0;
   const backend = createCloudBackend({ dataDir, publicUrl: () => `http://127.0.0.1:${port}`, ...opts });
+  const credentials = randomCredentials();
+  const refused: string[] = [];
   const server = http.createServer((req, res) => {
     if (backend.handleStorageHttp(req, res)) return;
     if (req.method === 'POST' && (req.url ?? '').startsWith('/admin')) {
@@ -28,7 +35,20 @@ export async function startTestCloud(opts: Partial<CloudBackendOptions> = {}): P
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', async () => {
         const url = new URL(req.url ?? '/', 'http://local');
-        const r = await backend.handleAdmin(Buffer.concat(chunks), {
+        const raw = Buffer.concat(chunks);
+        let body: unknown = raw;
+        try {
+          body = parseAdminBody(raw, req.headers['content-type']);
+        } catch {
+          /* verified as unparsed bytes: refused */
+        }
+        const why = verifySignature({ method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body }, credentials);
+        if (why) {
+          refused.push(`${(body as { action?: string })?.action}: ${why}`);
+          writeAdminResponse(res, { status: 200, json: { code: 'SIGN_PARAM_INVALID', message: why, requestId: 'refused' } });
+          return;
+        }
+        const r = await backend.handleAdmin(raw, {
           env: url.searchParams.get('env') ?? undefined,
           contentType: req.headers['content-type'],
         });
@@ -45,6 +65,8 @@ export async function startTestCloud(opts: Partial<CloudBackendOptions> = {}): P
     backend,
     port,
     dataDir,
+    credentials,
+    refused,
     stop: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
@@ -55,12 +77,12 @@ export async function startTestCloud(opts: Partial<CloudBackendOptions> = {}): P
 }
 
 /** Runs a script with the real wx-server-sdk against the test cloud and returns its JSON output. */
-export function runSdkScript(script: string, port: number, timeoutMs = 60_000): Promise<any> {
+export function runSdkScript(script: string, cloud: Pick<TestCloud, 'port' | 'credentials'>, timeoutMs = 60_000): Promise<any> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    TCB_CONTEXT_CNFG: JSON.stringify({ URL: `http://127.0.0.1:${port}/admin` }),
-    TENCENTCLOUD_SECRETID: 'x',
-    TENCENTCLOUD_SECRETKEY: 'x',
+    TCB_CONTEXT_CNFG: JSON.stringify({ URL: `http://127.0.0.1:${cloud.port}/admin` }),
+    TENCENTCLOUD_SECRETID: cloud.credentials.secretId,
+    TENCENTCLOUD_SECRETKEY: cloud.credentials.secretKey,
     TENCENTCLOUD: 'true',
     TCB_ENV: 'local-env',
     SILENCE: 'true',

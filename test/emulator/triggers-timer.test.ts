@@ -84,18 +84,20 @@ describe('timer triggers on the emulator', () => {
     expect(emu.triggers.fired).toEqual([]);
   }, 20_000);
 
-  test('POST /api/dev/triggers/<fn>/<trigger> fires one now', async () => {
+  test('POST /api/dev/triggers/<fn>/<trigger> fires one now, marked as CloudBase marks a timer', async () => {
     emu = await startEmulator({
       functionsDir: FUNCTIONS,
       dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'trig-dev-')),
       port: 0,
+      dev: true,
       triggers: false,
       log: () => undefined,
     });
     const r = await fetch(`${emu.url}/api/dev/triggers/sample/nightly`, { method: 'POST' });
     expect(r.status).toBe(200);
     const body = await r.json();
-    expect(body.result).toMatchObject({ ticked: 'nightly', openid: null });
+    // no WeChat user; getWXContext().SOURCE is wx_trigger (云函数定时触发器调用)
+    expect(body.result).toMatchObject({ ticked: 'nightly', openid: null, source: 'wx_trigger' });
     expect(body.result.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(body.ops.writes).toBe(1);
     expect(emu.backend.store.find('sample_ticks', {})).toHaveLength(1);
@@ -104,5 +106,6 @@ describe('timer triggers on the emulator', () => {
     expect(direct.result).toMatchObject({ ticked: 'nightly' });
     const missing = await fetch(`${emu.url}/api/dev/triggers/sample/nope`, { method: 'POST' });
     expect(missing.status).toBe(404);
+    expect((await missing.json()).error.message).toBe('没有这个定时触发器：sample/nope');
   });
 });

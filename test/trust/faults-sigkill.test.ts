@@ -13,7 +13,9 @@ import { buildFunctions } from '../../scripts/build-functions';
 import { Store } from '../../emulator/db/store';
 import { DEMO } from '../../emulator/seed';
 import { ACTIVITY_DEMO } from '../../emulator/seed/activity';
-import { issueToken, LOCAL_QR_SECRET } from '../../core/activity/token';
+import { issueToken } from '../../core/activity/token';
+import { requiredSecretNames } from '../../core/fn/secrets';
+import { readLocalSecrets } from '../../emulator/secrets';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -24,7 +26,7 @@ const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
 /** The CLI as a user runs it, in its own process, so SIGKILL is a real crash. */
 function startCli(dataDir: string): Promise<RunningCli> {
   const h5 = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-noh5-'));
-  return startCliProcess(['--functions', FUNCTIONS, '--data', dataDir, '--port', '0', '--test', '--no-triggers', '--strict', '--seed', 'demo', '--h5', h5]);
+  return startCliProcess(['--functions', FUNCTIONS, '--data', dataDir, '--port', '0', '--test', '--no-triggers', '--strict', '--seed', 'demo', '--h5', h5, '--secrets', requiredSecretNames().join(',')]);
 }
 
 async function call(url: string, fn: string, action: string, payload: unknown, openid: string): Promise<{ status: number; ok: boolean; data: any; error?: any } | null> {
@@ -110,7 +112,7 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
           ack();
         }
       } else if (kind === 1 && onRoster.has(m._id)) {
-        const r = await call(url, 'activity', 'signIn', { token: issueToken(LOCAL_QR_SECRET, activity._id, Date.now()).token }, m.openid);
+        const r = await call(url, 'activity', 'signIn', { token: issueToken(readLocalSecrets(dataDir).ACTIVITY_QR_SECRET, activity._id, Date.now()).token }, m.openid);
         if (r?.ok) {
           acked.signIn.add(m._id);
           ack();
@@ -167,7 +169,7 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
     }
     const signer = home.find((m: any) => acked.signIn.has(m._id));
     if (signer) {
-      const r = await call(emu.url, 'activity', 'signIn', { token: issueToken(LOCAL_QR_SECRET, activity._id, Date.now()).token }, signer.openid);
+      const r = await call(emu.url, 'activity', 'signIn', { token: issueToken(readLocalSecrets(dataDir).ACTIVITY_QR_SECRET, activity._id, Date.now()).token }, signer.openid);
       expect(r?.ok).toBe(true);
     }
     const [beatOpenid, beatSess] = [...acked.beats].find(([, b]) => b.beats > 0) ?? [];

@@ -8,6 +8,7 @@ import os from 'os';
 import path from 'path';
 import { startEmulator, type Emulator } from '../../emulator/server';
 import { buildFunctions } from '../../scripts/build-functions';
+import { requiredSecretNames } from '../../core/fn/secrets';
 import { DEMO } from '../../emulator/seed';
 import type { ActionTable, Audience } from '../../core/fn/router';
 import { orgActions } from '../../cloudfunctions/org/actions';
@@ -126,6 +127,7 @@ export async function startTrustHarness(opts: { seed?: 'demo' | 'district' } = {
     port: 0,
     strict: true,
     testIdentityHeader: true,
+    secrets: requiredSecretNames(),
     seed: opts.seed ?? 'demo',
     triggers: false,
     h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'trust-noh5-')),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { action, audienceAllows, runAction, type Caller } from '../../core/fn/router';
 import { AppError, isErrorResult, statusOf } from '../../core/fn/errors';
+import { isTimerShaped, routeTimer, TIMER_REFUSED_MESSAGE } from '../../core/fn/timer';
 
 const member: Caller = {
   openid: 'o-member',
@@ -102,5 +103,48 @@ describe('audiences', () => {
   it('maps codes to HTTP statuses', () => {
     expect(statusOf('PERMISSION_DENIED')).toBe(403);
     expect(statusOf('whatever')).toBe(500);
+  });
+});
+
+describe('routeTimer: a timer runs only when the platform started it', () => {
+  const triggers = [{ name: 'sweepSessions' }, { name: 'liveReminders' }];
+  const sweep = () => 'swept';
+  const handlers = { sweepSessions: sweep, liveReminders: () => 'reminded' };
+  const timer = (name: unknown, extra: Record<string, unknown> = {}) => ({ Type: 'Timer', TriggerName: name, Time: '2026-03-01T19:00:00Z', Message: '', ...extra });
+  const refusedWith = (r: ReturnType<typeof routeTimer>) => (r.kind === 'refused' ? r.result : null);
+
+  it('runs the named trigger for the platform: no OPENID, SOURCE wx_trigger or none', () => {
+    expect(routeTimer(timer('sweepSessions'), { SOURCE: 'wx_trigger' }, triggers, handlers)).toEqual({ kind: 'timer', trigger: 'sweepSessions', handler: sweep });
+    expect(routeTimer(timer('sweepSessions'), {}, triggers, handlers)).toMatchObject({ kind: 'timer', trigger: 'sweepSessions' });
+    expect(routeTimer(timer('liveReminders'), { OPENID: '', SOURCE: '' }, triggers, handlers)).toMatchObject({ kind: 'timer', trigger: 'liveReminders' });
+  });
+
+  it('refuses a timer event from a WeChat user, whatever else it says', () => {
+    for (const source of ['wx_client', 'wx_trigger', undefined]) {
+      const r = routeTimer(timer('sweepSessions'), { OPENID: 'o-member', SOURCE: source }, triggers, handlers);
+      expect(refusedWith(r)).toEqual({ ok: false, error: { code: 'PERMISSION_DENIED', message: TIMER_REFUSED_MESSAGE } });
+    }
+  });
+
+  it('refuses a timer event without OPENID from any other source: a client, another function, the web', () => {
+    for (const source of ['wx_client', 'wx_devtools', 'wx_http', 'wx_trigger,scf', 'wx_client,scf', 'scf', 'web']) {
+      expect(routeTimer(timer('sweepSessions'), { SOURCE: source }, triggers, handlers).kind).toBe('refused');
+    }
+  });
+
+  it('refuses a trigger name that is not one of the function\'s own, or has no handler', () => {
+    for (const name of ['nightly', 'SWEEPSESSIONS', '', 'toString', '__proto__', 42, undefined, { toString: 1 }]) {
+      expect(routeTimer(timer(name), { SOURCE: 'wx_trigger' }, triggers, handlers).kind).toBe('refused');
+    }
+    expect(routeTimer(timer('liveReminders'), {}, triggers, { sweepSessions: sweep }).kind).toBe('refused');
+    expect(routeTimer(timer('extra'), {}, triggers, { ...handlers, extra: sweep }).kind).toBe('refused');
+  });
+
+  it('leaves every event that is not timer-shaped to the action table', () => {
+    for (const event of [{ action: 'beat' }, { TriggerName: 'sweepSessions' }, { Type: 'Http' }, { Type: 1 }, null, undefined, 'Timer', []]) {
+      expect(routeTimer(event, {}, triggers, handlers)).toEqual({ kind: 'action' });
+    }
+    expect(isTimerShaped({ Type: 'timer' })).toBe(true);
+    expect(isTimerShaped(Object.create({ Type: 'Timer' }))).toBe(false);
   });
 });
