@@ -77,6 +77,8 @@ async function main() {
     const dupes = store.count('activity_attendance', { activityId: act.id }) - store.find('activity_attendance', { activityId: act.id }).reduce((s: Set<string>, r: any) => s.add(r.memberId), new Set()).size;
 
     // --- closing it: absences, points and 学时 for everyone present
+    // sign-in can be closed only once the activity has started
+    store.update('activity_items', { _id: act.id }, { $set: { startAt: new Date(Date.now() - 60_000) } });
     const close = await call('activity', 'closeSignIn', { id: act.id }, sec);
     const closeData = must(close);
 

@@ -8,22 +8,29 @@ import { newAttendance } from './store';
 import { AppError } from '../../core/fn/errors';
 import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
 import type { StoredMember } from '../../core/fn/caller';
-import { isInSubtree, isOrganiserOver, isSecretaryOf } from '../../core/org/scope';
-import { activityInputs, type ActivityOutputs, type NoticeItem, type RosterRow } from '../../core/activity/contracts';
+import { canManageBranch, isInSubtree, isOrganiserOver, isSecretaryOf } from '../../core/org/scope';
+import { activityInputs, type ActivityOutputs, type JointInviteView, type NoticeItem, type RosterRow } from '../../core/activity/contracts';
 import {
+  answerJointInvite,
+  assertCanCloseSignIn,
   assertInsideGeofence,
   assertLeaveOpen,
   assertSignInOpen,
   attendanceId,
   countAttendance,
   countsDelta,
+  finaliseDue,
+  jointInvitesOf,
+  mayChangeAttendance,
+  newJointInvites,
   owesMakeUp,
   periodBounds,
-  phaseOf,
   rates,
   reminderAt,
+  rosterWith,
   signInDecision,
   signInWindow,
+  type JointInvite,
   type RosterEntry,
 } from '../../core/activity/rules';
 import { issueToken, qrSecret, SLOT_MS, verifyToken } from '../../core/activity/token';
@@ -76,9 +83,16 @@ const NOT_FOUND = '活动不存在或已被删除';
 const isHost = (caller: CallerMember | null, a: StoredActivity) => isSecretaryOf(caller, a.hostBranchId);
 /** Organisers above the host branch may look (roster, ledger) but not change attendance. */
 const canView = (caller: CallerMember | null, a: StoredActivity) => isHost(caller, a) || isOrganiserOver(caller, a.hostPath);
-/** A member's own branch secretary (of a branch taking part) may handle that member's leave and sign-in. */
-const canHandleMember = (caller: CallerMember | null, a: StoredActivity, memberBranchId: string) =>
-  isHost(caller, a) || (a.branchIds.includes(memberBranchId) && isSecretaryOf(caller, memberBranchId));
+/**
+ * Only a member's own branch secretary (of a branch taking part) changes that member's attendance:
+ * in a 联建 activity the host sees the joint branches' records but does not write them.
+ */
+const canHandleMember = (caller: CallerMember | null, a: StoredActivity, memberBranchId: string | null | undefined) =>
+  mayChangeAttendance(caller, a, memberBranchId);
+const OWN_MEMBERS_ONLY = '联建支部党员的出勤由其所在支部的书记处理';
+
+/** The sign-in has closed for this record: the close sealed it (see finalise.ts). */
+const SIGNIN_CLOSED = '签到已结束，如未能参加请联系支部书记补学';
 
 async function loadActivity(db: Db, id: string): Promise<StoredActivity> {
   const a = await getDoc<StoredActivity>(db, C.items, id);
@@ -120,21 +134,46 @@ async function recordPresence(
   const { stored } = await insertOrGet(db, rec);
   if (!stored) return { record: rec, duplicate: false };
   const decision = signInDecision(stored);
+  if (decision === 'closed') throw new AppError('FAILED_PRECONDITION', SIGNIN_CLOSED);
   if (decision === 'already') {
     if (stored.status === 'absent') throw new AppError('FAILED_PRECONDITION', '签到已结束，如需更正出勤请联系支部书记');
     return { record: stored, duplicate: true };
   }
   // Came after all (leave requested, approved or not): presence wins. Conditional on the status
-  // read, so two racing retries still make one change.
+  // read, so two racing retries still make one change, and on the record not being sealed, so a
+  // close that has begun (on any instance) wins over a stale copy of the activity.
   const _ = db.command;
   const upd = { status: 'present' as const, method: rec.method, at: now, byId: rec.byId, note: rec.note, updatedAt: now };
-  const res = await db.collection(C.attendance).where({ _id: stored._id, status: stored.status }).update({ data: upd });
-  void _;
+  const res = await db.collection(C.attendance).where({ _id: stored._id, status: stored.status, sealed: _.neq(true) }).update({ data: upd });
   if (!res?.stats?.updated) {
     const again = await getDoc<StoredAttendance>(db, C.attendance, stored._id);
+    if (again && signInDecision(again) === 'closed') throw new AppError('FAILED_PRECONDITION', SIGNIN_CLOSED);
     return { record: again ?? { ...stored, ...upd }, duplicate: true };
   }
   return { record: { ...stored, ...upd }, duplicate: false };
+}
+
+/**
+ * A correction before the close, written only over the record it read and never over one the close
+ * has sealed (the close computes its counts from those). Returns the stored record when the same
+ * correction had already landed, null when this call wrote it.
+ */
+async function correctBeforeClose(db: Db, rec: StoredAttendance | null, next: StoredAttendance): Promise<StoredAttendance | null> {
+  const _ = db.command;
+  let current: StoredAttendance | null;
+  if (!rec) {
+    const { stored } = await insertOrGet(db, next);
+    if (!stored) return null;
+    current = stored;
+  } else {
+    const data = { status: next.status, method: next.method, at: next.at, byId: next.byId, note: next.note, history: _.set(next.history), updatedAt: next.updatedAt };
+    const res = await db.collection(C.attendance).where({ _id: rec._id, status: rec.status, sealed: _.neq(true) }).update({ data });
+    if (res?.stats?.updated) return null;
+    current = await getDoc<StoredAttendance>(db, C.attendance, rec._id);
+  }
+  if (current?.status === next.status) return current;
+  if (current?.sealed) throw new AppError('FAILED_PRECONDITION', '正在结束签到，请稍后再更正出勤（签到结束后更正需填写原因）');
+  throw new AppError('FAILED_PRECONDITION', '这位党员的出勤刚刚有变化，请刷新名单后再更正');
 }
 
 async function sendCancelNotices(ctx: ActivityCtx, a: StoredActivity, note: string): Promise<void> {
@@ -235,6 +274,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
         mine: rec ? toAttendanceView(rec, { id: me._id, name: me.name }) : null,
         unread: false,
         canManage: isHost(me, a),
+        canHandleOwn: !!me.branchId && me.branchId !== a.hostBranchId && a.status !== 'draft' && mayChangeAttendance(me, a, me.branchId),
       };
     },
   }),
@@ -257,14 +297,17 @@ export const activityActions: ActionTable<ActivityCtx> = {
         throw new AppError('FAILED_PRECONDITION', '已发布的活动不能更改参加范围，请取消后重新发布');
       }
       const joint = [...new Set(f.jointBranchIds.filter((b) => b !== sec.branchId))];
+      if (joint.length && f.groupId) throw new AppError('INVALID_ARGUMENT', '党小组会只面向本支部的一个党小组，不能邀请联建支部', { issues: [{ path: 'jointBranchIds', message: '党小组会不能邀请联建支部' }] });
       const branchPath = sec.path;
       const parentId = branchPath[branchPath.length - 2] ?? null;
       const hostBranch = await branchNode(db, sec.branchId);
       if (!hostBranch) throw new AppError('FAILED_PRECONDITION', '找不到你所在的党支部，请联系上级管理员');
       const needed = [...joint, ...(f.groupId ? [f.groupId] : [])];
+      let jointNames = new Map<string, string>();
       if (needed.length) {
         const nodes = await db.collection(C.nodes).where({ _id: _.in(needed) }).limit(needed.length).get();
-        const byId = new Map((nodes.data as { _id: string; type: string; parentId: string | null }[]).map((n) => [n._id, n]));
+        const byId = new Map((nodes.data as { _id: string; name: string; type: string; parentId: string | null }[]).map((n) => [n._id, n]));
+        jointNames = new Map(joint.map((b) => [b, byId.get(b)?.name ?? '']));
         for (const b of joint) {
           const n = byId.get(b);
           if (!n || n.type !== 'branch' || !parentId || n.parentId !== parentId) {
@@ -293,18 +336,25 @@ export const activityActions: ActionTable<ActivityCtx> = {
         closeAfterMin: f.closeAfterMin,
         place: f.place,
         geofence,
-        groupId: f.groupId,
-        jointBranchIds: joint,
-        branchIds: [sec.branchId, ...joint],
         studyMinutes: f.studyMinutes,
         makeUpText: f.makeUpText,
         makeUpLessonId: f.makeUpLessonId,
         updatedAt: now,
       };
+      // who takes part: the host (or one of its 党小组) now; each invited 联建 branch once it accepts
+      // (invitations go out at publication). A published activity keeps its scope and its answers.
+      const scope = {
+        groupId: f.groupId,
+        jointBranchIds: joint,
+        joint: newJointInvites(joint.map((b) => ({ id: b, name: jointNames.get(b) ?? '' }))),
+        inviteRev: 0,
+        branchIds: [sec.branchId],
+      };
       if (existing) {
         if (published && win.closeAt.getTime() <= now.getTime()) throw new AppError('INVALID_ARGUMENT', '改后的签到时间已过，请检查开始时间');
         // whole-value sets: the SDK would otherwise write `geofence.lat` into a null field
-        const patch: Record<string, unknown> = { ...body, place: _.set(body.place), geofence: _.set(body.geofence), branchIds: _.set(body.branchIds), jointBranchIds: _.set(body.jointBranchIds) };
+        const patch: Record<string, unknown> = { ...body, place: _.set(body.place), geofence: _.set(body.geofence) };
+        if (!published) Object.assign(patch, { ...scope, branchIds: _.set(scope.branchIds), jointBranchIds: _.set(scope.jointBranchIds), joint: _.set(scope.joint) });
         if (published) {
           patch.rev = _.inc(1);
           patch.changes = _.push([{ at: now, note: input.changeNote!, by: sec._id }]);
@@ -313,6 +363,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
         const next: StoredActivity = {
           ...existing,
           ...body,
+          ...(published ? {} : scope),
           rev: existing.rev + (published ? 1 : 0),
           changes: published ? [...existing.changes, { at: now, note: input.changeNote!, by: sec._id }] : existing.changes,
         };
@@ -329,6 +380,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
       const doc: StoredActivity = {
         _id: docId,
         ...body,
+        ...scope,
         hostBranchId: sec.branchId,
         hostBranchName: hostBranch.name,
         hostPath: [...(hostBranch.path ?? []), hostBranch._id],
@@ -340,6 +392,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
         cancelReason: null,
         roster: [],
         finalisedAt: null,
+        closing: false,
         counts: null,
         flagged: [],
         awardedAt: null,
@@ -369,14 +422,19 @@ export const activityActions: ActionTable<ActivityCtx> = {
       if (a.status === 'published') return toActivityView(a, now);
       if (a.status === 'cancelled') throw new AppError('FAILED_PRECONDITION', '活动已取消，不能发布');
       if (new Date(a.signInCloseAt).getTime() <= now.getTime()) throw new AppError('FAILED_PRECONDITION', '活动签到时间已过，不能发布，请修改活动时间');
-      // 应到: fixed now, from one query over the taking-part branches (or the one 党小组)
-      const query: Record<string, unknown> = { branchId: _.in(a.branchIds), status: 'active' };
+      // 应到: fixed now from the host branch (or its one 党小组). 联建 branches are invited now and
+      // join the roster only when their own side accepts (respondJoint).
+      const query: Record<string, unknown> = { branchId: a.hostBranchId, status: 'active' };
       if (a.groupId) query.groupId = a.groupId;
       const members = await db.collection(C.members).where(query).field({ _id: true, name: true, branchId: true }).orderBy('_id', 'asc').limit(1000).get();
       const roster: RosterEntry[] = (members.data as { _id: string; name: string; branchId: string }[]).map((m) => ({ id: m._id, name: m.name, branchId: m.branchId }));
       if (!roster.length) throw new AppError('FAILED_PRECONDITION', '参加范围内还没有党员，不能发布');
-      const patch = { status: 'published' as const, roster, rev: 1, publishedAt: now, updatedAt: now };
-      const res = await db.collection(C.items).where({ _id: a._id, status: 'draft' }).update({ data: patch });
+      const joint = newJointInvites((a.jointBranchIds ?? []).map((b) => ({ id: b, name: a.joint?.find((j) => j.branchId === b)?.name ?? '' })));
+      const patch = { status: 'published' as const, roster, rev: 1, publishedAt: now, updatedAt: now, branchIds: [a.hostBranchId], joint, inviteRev: 0 };
+      const res = await db
+        .collection(C.items)
+        .where({ _id: a._id, status: 'draft' })
+        .update({ data: { ...patch, roster: _.set(roster), branchIds: _.set(patch.branchIds), joint: _.set(joint) } });
       if (!res?.stats?.updated) return toActivityView(await loadActivity(db, a._id), now);
       const next = { ...a, ...patch };
       rememberActivity(next);
@@ -457,7 +515,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
       const { db, now } = ctx;
       const a = await loadActivity(db, input.id);
       const m = rosterEntry(a, input.memberId);
-      if (!canHandleMember(ctx.caller.member, a, m.branchId)) throw new AppError('PERMISSION_DENIED', '只能为本支部的党员代签');
+      if (!canHandleMember(ctx.caller.member, a, m.branchId)) throw new AppError('PERMISSION_DENIED', `只能为本支部的党员代签；${OWN_MEMBERS_ONLY}`);
       assertSignInOpen(a, now);
       const { record } = await recordPresence(db, a, m, now, { method: 'manual', byId: ctx.caller.member!._id, note: `书记代签：${input.reason}` });
       return toAttendanceView(record, m);
@@ -494,16 +552,19 @@ export const activityActions: ActionTable<ActivityCtx> = {
       const { db, now } = ctx;
       const [a, rec] = await Promise.all([loadActivity(db, input.id), getDoc<StoredAttendance>(db, C.attendance, attendanceId(input.id, input.memberId))]);
       // checked before anything else is looked at: another branch's secretary learns nothing
-      if (!canHandleMember(ctx.caller.member, a, rec?.branchId ?? '')) throw new AppError('PERMISSION_DENIED', '只能审批本支部党员的请假');
+      const memberBranch = a.roster.find((r) => r.id === input.memberId)?.branchId ?? rec?.branchId;
+      if (!canHandleMember(ctx.caller.member, a, memberBranch)) throw new AppError('PERMISSION_DENIED', `只能审批本支部党员的请假；${OWN_MEMBERS_ONLY}`);
       if (!rec || !['leave_pending', 'leave', 'leave_declined'].includes(rec.status)) throw new AppError('NOT_FOUND', '没有找到这位党员的请假申请');
       const target = input.decision === 'approve' ? 'leave' : 'leave_declined';
       if (rec.status === target) return toAttendanceView(rec, { id: rec.memberId, name: rec.memberName });
       if (rec.status !== 'leave_pending') throw new AppError('FAILED_PRECONDITION', '这份请假已经处理过了');
       if (a.finalisedAt) throw new AppError('FAILED_PRECONDITION', '签到已结束，未批准的请假已记为缺席；如需更正请修改出勤并填写原因');
       const patch = { status: target as 'leave' | 'leave_declined', reviewedBy: ctx.caller.member!._id, reviewedAt: now, note: input.note ?? null, updatedAt: now };
-      const res = await db.collection(C.attendance).where({ _id: rec._id, status: 'leave_pending' }).update({ data: patch });
+      // not over a record the close has sealed: its counts are being computed from it
+      const res = await db.collection(C.attendance).where({ _id: rec._id, status: 'leave_pending', sealed: db.command.neq(true) }).update({ data: patch });
       if (!res?.stats?.updated) {
         const again = await getDoc<StoredAttendance>(db, C.attendance, rec._id);
+        if (again?.sealed && again.status !== target) throw new AppError('FAILED_PRECONDITION', '签到已结束，未批准的请假已记为缺席；如需更正请修改出勤并填写原因');
         return toAttendanceView(again, { id: rec.memberId, name: rec.memberName });
       }
       return toAttendanceView({ ...rec, ...patch }, { id: rec.memberId, name: rec.memberName });
@@ -523,7 +584,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
         if (!a.awardedAt) await awardForAttendance(ctx, a);
         return { activityId: a._id, markedAbsent: 0, counts: a.counts ?? countAttendance(a.roster, []) };
       }
-      if (phaseOf(a, now) === 'upcoming') throw new AppError('FAILED_PRECONDITION', '签到还没有开始，不能结束签到');
+      assertCanCloseSignIn(a, now);
       const out = await finaliseActivity(db, a, now);
       await awardForAttendance(ctx, { ...a, finalisedAt: now });
       return { activityId: a._id, markedAbsent: out.markedAbsent, counts: out.counts };
@@ -551,6 +612,8 @@ export const activityActions: ActionTable<ActivityCtx> = {
       const flagged = new Map((a.flagged ?? []).map((f) => [f.memberId, f.streak]));
       const rows: RosterRow[] = roster.map((m) => ({
         ...toAttendanceView(recBy.get(m.id) ?? null, m),
+        branchId: m.branchId,
+        canChange: canHandleMember(me, a, m.branchId),
         read: readIds.has(m.id),
         ...(flagged.has(m.id) ? { absenceStreak: flagged.get(m.id) } : {}),
       }));
@@ -573,7 +636,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
       const me = ctx.caller.member!;
       const [a, rec] = await Promise.all([loadActivity(db, input.id), getDoc<StoredAttendance>(db, C.attendance, attendanceId(input.id, input.memberId))]);
       const m = rosterEntry(a, input.memberId);
-      if (!canHandleMember(me, a, m.branchId)) throw new AppError('PERMISSION_DENIED', '只能修改本支部党员的出勤');
+      if (!canHandleMember(me, a, m.branchId)) throw new AppError('PERMISSION_DENIED', `只能修改本支部党员的出勤；${OWN_MEMBERS_ONLY}`);
       if (a.status !== 'published') throw new AppError('FAILED_PRECONDITION', '活动未发布或已取消');
       const reason = input.reason?.trim() ?? '';
       if (a.finalisedAt && reason.length < 2) {
@@ -603,7 +666,8 @@ export const activityActions: ActionTable<ActivityCtx> = {
           await moveCounts(db, tx, a._id, countsDelta(m, cur, next));
         });
       } else {
-        await db.collection(C.attendance).doc(next._id).set({ data: stripId(next) });
+        const landed = await correctBeforeClose(db, rec, next);
+        if (landed) return toAttendanceView(landed, m);
       }
       if (a.finalisedAt && input.status === 'present') await awardForAttendance(ctx, a, [next]);
       return toAttendanceView(next, m);
@@ -706,6 +770,84 @@ export const activityActions: ActionTable<ActivityCtx> = {
     },
   }),
 
+  jointInvites: action({
+    allow: ['secretary', 'organiser'],
+    input: activityInputs.jointInvites,
+    handler: async (input, ctx): Promise<ActivityOutputs['jointInvites']> => {
+      const { db, now } = ctx;
+      const branch = await jointBranch(ctx, input.branchId);
+      const [acts, siblings] = await Promise.all([
+        // invitations go out at publication
+        db.collection(C.items).where({ jointBranchIds: branch._id, status: 'published' }).orderBy('startAt', 'desc').limit(20).get(),
+        branch.parentId
+          ? db.collection(C.nodes).where({ parentId: branch.parentId, type: 'branch' }).orderBy('sort', 'asc').limit(200).get()
+          : Promise.resolve({ data: [] as unknown[] }),
+      ]);
+      const items = (acts.data as StoredActivity[]).flatMap((a) => {
+        const mine = jointInvitesOf(a).find((j) => j.branchId === branch._id);
+        return mine ? [{ activity: toActivityView(a, now), invite: jointView(mine) }] : [];
+      });
+      const partners = (siblings.data as { _id: string; name: string }[]).filter((n) => n._id !== branch._id).map((n) => ({ id: n._id, name: n.name }));
+      return { branchId: branch._id, items, partners };
+    },
+  }),
+
+  respondJoint: action({
+    allow: ['secretary', 'organiser'],
+    input: activityInputs.respondJoint,
+    handler: async (input, ctx): Promise<ActivityOutputs['respondJoint']> => {
+      const { db, now } = ctx;
+      const _ = db.command;
+      const me = ctx.caller.member!;
+      const [branch, first] = await Promise.all([jointBranch(ctx, input.branchId), getDoc<StoredActivity>(db, C.items, input.id)]);
+      // an activity that did not invite this branch is, for it, one that does not exist
+      if (!first || !(first.jointBranchIds ?? []).includes(branch._id)) throw new AppError('NOT_FOUND', NOT_FOUND);
+      let a = first;
+      // written only over the invitations read (inviteRev): two branches answering at once both land
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const out = answerJointInvite(a, branch._id, input.decision, me._id, now);
+        const invite = jointView(out.invites.find((j) => j.branchId === branch._id)!);
+        if (!out.changed) return { activity: toActivityView(a, now), invite, changed: false, added: 0 };
+        let add: RosterEntry[] = [];
+        if (out.joins) {
+          const res = await db
+            .collection(C.members)
+            .where({ branchId: branch._id, status: 'active' })
+            .field({ _id: true, name: true, branchId: true })
+            .orderBy('_id', 'asc')
+            .limit(1000)
+            .get();
+          const known = new Set(a.roster.map((m) => m.id));
+          add = (res.data as { _id: string; name: string; branchId: string }[]).map((m) => ({ id: m._id, name: m.name, branchId: m.branchId })).filter((m) => !known.has(m.id));
+        }
+        const rev = a.inviteRev ?? 0;
+        const data: Record<string, unknown> = { joint: _.set(out.invites), inviteRev: _.inc(1), updatedAt: now };
+        if (out.joins) {
+          data.branchIds = _.push([branch._id]);
+          if (add.length) data.roster = _.push(add);
+        }
+        // not once the close has begun: its roster is final from then on
+        const res = await db
+          .collection(C.items)
+          .where({ _id: a._id, status: 'published', inviteRev: a.inviteRev === undefined ? _.exists(false) : rev, finalisedAt: null, closing: _.neq(true) })
+          .update({ data });
+        if (res?.stats?.updated) {
+          const next: StoredActivity = {
+            ...a,
+            joint: out.invites,
+            inviteRev: rev + 1,
+            updatedAt: now,
+            ...(out.joins ? { branchIds: [...a.branchIds, branch._id], roster: rosterWith(a.roster, add) } : {}),
+          };
+          rememberActivity(next);
+          return { activity: toActivityView(next, now), invite, changed: true, added: add.length };
+        }
+        a = await loadActivity(db, a._id);
+      }
+      throw new AppError('FAILED_PRECONDITION', '活动信息刚刚有变化，请稍后再试');
+    },
+  }),
+
   rates: action({
     allow: ['secretary', 'organiser'],
     input: activityInputs.rates,
@@ -731,6 +873,23 @@ export const activityActions: ActionTable<ActivityCtx> = {
     },
   }),
 };
+
+const jointView = (j: JointInvite): JointInviteView => ({ branchId: j.branchId, name: j.name, status: j.status, at: j.at ? new Date(j.at).toISOString() : null });
+
+/**
+ * The branch a 联建 call is about: the secretary's own, or one an organiser names in their subtree.
+ * A secretary naming another branch is refused, so the host can never answer for the invited side.
+ */
+async function jointBranch(ctx: ActivityCtx & { caller: { member: CallerMember | null } }, branchId: string | undefined) {
+  const me = ctx.caller.member!;
+  const id = branchId ?? me.branchId ?? undefined;
+  if (!id) throw new AppError('INVALID_ARGUMENT', '请选择党支部');
+  const branch = await branchNode(ctx.db, id);
+  if (!branch || branch.type !== 'branch' || !canManageBranch(me, branch)) {
+    throw new AppError('PERMISSION_DENIED', '只能处理本支部（或您管理范围内支部）的联建邀请');
+  }
+  return branch;
+}
 
 /**
  * A branch's activities in a period and their attendance, limited to that branch's own members
@@ -771,14 +930,16 @@ async function periodData(ctx: ActivityCtx & { caller: { member: CallerMember | 
 export async function runFinaliseTimer(ctx: ActivityCtx): Promise<{ finalised: number; awarded: number }> {
   const { db, now } = ctx;
   const _ = db.command;
+  // never before the start, whatever the stored window says: nobody can be late yet
   const due = await db
     .collection(C.items)
-    .where({ status: 'published', finalisedAt: null, signInCloseAt: _.lte(now) })
+    .where({ status: 'published', finalisedAt: null, signInCloseAt: _.lte(now), startAt: _.lte(now) })
     .orderBy('signInCloseAt', 'asc')
     .limit(20)
     .get();
   let finalised = 0;
   for (const a of due.data as StoredActivity[]) {
+    if (!finaliseDue(a, now)) continue;
     await finaliseActivity(db, a, now);
     finalised++;
   }

@@ -19,10 +19,11 @@
  * | cancel          | 3–5  | caller, activity, update, [subscribers, messages marked sent]              |
  * | qrToken         | 1–2  | caller, [activity unless cached]                                          |
  * | manualSignIn    | 3    | caller, activity, insert                                                   |
- * | closeSignIn     | 7–9+ | caller, activity, finalise (records, absent batch insert, leave→absent,    |
- * |                 |      |  previous activities, their absences, activity update), awards             |
+ * | closeSignIn     | 10+  | caller, activity, finalise (closing mark, activity re-read, seal records,  |
+ * |                 |      |  records, absent batch insert, leave→absent, previous activities, their    |
+ * |                 |      |  absences, activity update), awards                                        |
  * | roster          | 4    | caller, activity, records, read receipts (1000 per read)                   |
- * | setAttendance   | 4    | caller, activity, record, set                                              |
+ * | setAttendance   | 4    | caller, activity, record, conditional write                                |
  * |  (after close)  | 9+   | caller, activity, record, tx (start, record, set, activity, counts `inc`,  |
  * |                 |      |  commit), [award when now present]                                         |
  * | myMakeUps       | 3    | caller, own open records, their activities                                 |
@@ -31,11 +32,15 @@
  * | subscribe       | 2–3  | caller, [activity], subscription upsert                                    |
  * | exportLedger    | 3+n  | caller, branch, activities, attendance (n = records / 1000); + storage     |
  * | rates           | 3+n  | as exportLedger, no file                                                   |
+ * | jointInvites    | 4    | caller, branch, invitations, the community's branches                      |
+ * | respondJoint    | 4–5  | caller, branch, activity, [joining branch's members], conditional update   |
  * Timers: `finalise` (every minute) and `remind` (every minute, at :30).
  */
 import { runAction, type FunctionEvent } from '../../core/fn/router';
 import { callerLoader } from '../../core/fn/caller';
+import { routeTimer } from '../../core/fn/timer';
 import { activityActions, runFinaliseTimer, runRemindTimer, type ActivityCtx } from './actions';
+import config from './config.json';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const cloud = require('wx-server-sdk');
@@ -44,16 +49,19 @@ cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV });
 // A missing document reads as `data: null` instead of throwing: "not found" is an answer here.
 const db = cloud.database({ throwOnNotFound: false });
 
-export const main = async (event: FunctionEvent & { Type?: string; TriggerName?: string }, _context: unknown) => {
+const TIMERS = { finalise: runFinaliseTimer, remind: runRemindTimer };
+
+export const main = async (event: FunctionEvent, _context: unknown) => {
   const ctx: ActivityCtx = { db, now: new Date(), env: process.env, callerDoc: { doc: null }, cloud };
-  const { OPENID } = cloud.getWXContext();
-  if (event?.Type === 'Timer' && !OPENID) {
-    // timers carry no OPENID and never go through the action table; a user's call shaped like a
-    // timer event has an OPENID and lands in runAction (UNKNOWN_ACTION)
-    if (event.TriggerName === 'finalise') return runFinaliseTimer(ctx);
-    if (event.TriggerName === 'remind') return runRemindTimer(ctx);
-    return { ignored: event.TriggerName };
+  const wx = cloud.getWXContext();
+  const { OPENID } = wx;
+  // timers run only when the platform started them (core/fn/timer.ts); never through the action table
+  const timer = routeTimer(event, wx, config.triggers, TIMERS);
+  if (timer.kind === 'refused') {
+    console.warn('[timer] refused:', timer.reason);
+    return timer.result;
   }
+  if (timer.kind === 'timer') return timer.handler(ctx);
   return runAction(
     activityActions,
     event,

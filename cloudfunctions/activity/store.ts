@@ -5,10 +5,12 @@ import type { ActivityView, AttendanceView } from '../../core/activity/contracts
 import {
   ACTIVITY_TYPES,
   attendanceId,
+  jointInvitesOf,
   phaseOf,
   type ActivityType,
   type AttendanceCounts,
   type AttendanceStatus,
+  type JointInvite,
   type RosterEntry,
   type SignInMethod,
 } from '../../core/activity/rules';
@@ -46,8 +48,14 @@ export interface StoredActivity {
   hostPath: string[];
   hostName: string;
   createdBy: string;
+  /** the branches taking part: the host and each 联建 branch that has accepted */
   branchIds: string[];
+  /** the 联建 branches invited */
   jointBranchIds: string[];
+  /** each invited branch's answer (absent on activities stored before invitations: see jointInvitesOf) */
+  joint?: JointInvite[];
+  /** bumped by every answer: an answer is written only over the invitations it read */
+  inviteRev?: number;
   groupId: string | null;
   studyMinutes: number;
   makeUpText: string;
@@ -59,6 +67,8 @@ export interface StoredActivity {
   /** required members, fixed at publication (应到) */
   roster: RosterEntry[];
   finalisedAt: Date | string | null;
+  /** set first thing by the close: from then on no branch can join and the roster is final */
+  closing?: boolean;
   counts?: AttendanceCounts | null;
   flagged?: { memberId: string; name: string; streak: number }[];
   awardedAt?: Date | string | null;
@@ -86,6 +96,8 @@ export interface StoredAttendance {
   madeUpAt: Date | string | null;
   makeUpNote: string | null;
   history: { at: Date | string; by: string; from: string; to: string; reason: string }[];
+  /** set by the close: sign-in and leave paths no longer change this record */
+  sealed?: boolean;
   updatedAt: Date | string;
 }
 
@@ -123,6 +135,7 @@ export function toActivityView(a: StoredActivity, now: Date): ActivityView {
     openBeforeMin: a.openBeforeMin,
     closeAfterMin: a.closeAfterMin,
     jointBranchIds: a.jointBranchIds ?? [],
+    joint: jointInvitesOf({ ...a, branchIds: a.branchIds ?? [] }).map((j) => ({ branchId: j.branchId, name: j.name, status: j.status, at: iso(j.at) })),
   };
 }
 
@@ -142,9 +155,10 @@ export function toAttendanceView(r: StoredAttendance | null, member: { id: strin
 /**
  * The activity for sign-in and leave, cached per warm instance for a few seconds: a burst of 200
  * sign-ins reads it once per instance, not 200 times. What could go stale in that time is a
- * cancellation or a time change, and a published activity only changes through `save`/`cancel`,
- * which refresh this instance's copy; other instances see it within CACHE_MS. Tokens stop being
- * issued at once, so the exposure is bounded by the token's own 30 s life anyway.
+ * cancellation, a time change, a joined 联建 branch or the close; `save`/`cancel`/`respondJoint`
+ * refresh this instance's copy and other instances see it within CACHE_MS. The close never relies
+ * on this: it seals every record and writes an absence for everyone without one before it is done,
+ * and sign-in writes only unsealed records, so a stale copy cannot let a sign-in in after the close.
  */
 const CACHE_MS = 10_000;
 const cache = new Map<string, { doc: StoredActivity | null; until: number }>();

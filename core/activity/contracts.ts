@@ -11,6 +11,7 @@ import {
   type ActivityType,
   type AttendanceCounts,
   type AttendanceStatus,
+  type JointStatus,
   type Phase,
   type SignInMethod,
 } from './rules';
@@ -110,6 +111,13 @@ export const activityInputs = {
     .refine((v) => v.from <= v.to, { message: '开始日期应早于结束日期', path: ['to'] }),
   /** attendance rates for a period: per member (secretary), per branch (organiser) */
   rates: z.object({ from: day, to: day, branchId: id.optional() }).strict(),
+  /**
+   * 联建 for a branch (the caller's own; organisers name one in their subtree): the invitations it
+   * has received, and the branches of the same community it may invite
+   */
+  jointInvites: z.object({ branchId: id.optional() }).strict(),
+  /** the invited branch's answer; organisers name the branch they answer for */
+  respondJoint: z.object({ id, branchId: id.optional(), decision: z.enum(['accept', 'decline']) }).strict(),
 };
 
 export type ActivityAction = keyof typeof activityInputs;
@@ -145,7 +153,17 @@ export interface ActivityView {
   /** the fields a secretary edits, as they were saved */
   openBeforeMin: number;
   closeAfterMin: number;
+  /** the invited 联建 branches */
   jointBranchIds: string[];
+  /** each invited branch's answer: only accepted branches are on the roster */
+  joint: JointInviteView[];
+}
+
+export interface JointInviteView {
+  branchId: string;
+  name: string;
+  status: JointStatus;
+  at: string | null;
 }
 
 export interface AttendanceView {
@@ -170,11 +188,16 @@ export interface NoticeItem extends ActivityView {
 export interface RosterRow extends AttendanceView {
   read: boolean;
   absenceStreak?: number;
+  /** the member's branch (a 联建 activity lists several) */
+  branchId: string;
+  /** may the caller change this member's attendance (their own branch's secretary only) */
+  canChange: boolean;
 }
 
 export interface ActivityOutputs {
   list: { items: NoticeItem[]; badge: number };
-  get: NoticeItem & { canManage: boolean };
+  /** canManage: the host's secretary; canHandleOwn: a taking-part branch's secretary (its own members) */
+  get: NoticeItem & { canManage: boolean; canHandleOwn: boolean };
   save: ActivityView;
   publish: ActivityView;
   cancel: ActivityView;
@@ -200,4 +223,12 @@ export interface ActivityOutputs {
     /** secretaries only: organisers see the branch figures, not people */
     members: { memberId: string; name: string; expected: number; present: number; leave: number; absent: number; madeUp: number; rate: number }[] | null;
   };
+  jointInvites: {
+    branchId: string;
+    /** invitations to this branch, newest first: the activity and this branch's answer */
+    items: { activity: ActivityView; invite: JointInviteView }[];
+    /** branches of the same community that this branch may invite */
+    partners: { id: string; name: string }[];
+  };
+  respondJoint: { activity: ActivityView; invite: JointInviteView; changed: boolean; added: number };
 }

@@ -135,15 +135,23 @@ export interface StoredAttendanceLike {
   memberId: string;
   status: AttendanceStatus;
   madeUpAt?: Date | string | null;
+  /**
+   * set on every record of an activity as its sign-in closes (and on the absences the close writes):
+   * from then on sign-in and leave paths refuse to change it, whatever an instance's cached copy of
+   * the activity still says
+   */
+  sealed?: boolean;
 }
 
 /**
  * What a self sign-in does given the member's existing record: insert a new one, return the stored
- * one (a retry), or turn a leave record into presence (the member came after all).
+ * one (a retry), turn a leave record into presence (the member came after all), or refuse because
+ * the record was sealed by the close.
  */
-export function signInDecision(existing: StoredAttendanceLike | null): 'insert' | 'already' | 'upgrade' {
+export function signInDecision(existing: StoredAttendanceLike | null): 'insert' | 'already' | 'upgrade' | 'closed' {
   if (!existing) return 'insert';
   if (existing.status === 'present') return 'already';
+  if (existing.sealed) return 'closed';
   if (existing.status === 'absent') return 'already';
   return 'upgrade';
 }
@@ -269,3 +277,132 @@ export function reminderAt(startAt: Date): Date {
 }
 
 export const attendanceId = (activityId: string, memberId: string) => `${activityId}:${memberId}`;
+
+// ---------------------------------------------------------------- 联建 (joint activities)
+
+/**
+ * A joint branch takes part only once its own side has said yes: the host invites, the invited
+ * branch's secretary (or an organiser above it) accepts or declines, and only on acceptance are that
+ * branch's members put on the roster. Until then the activity is not shown to them and no attendance
+ * of theirs exists.
+ */
+export type JointStatus = 'pending' | 'accepted' | 'declined';
+export const JOINT_STATUS_LABEL: Record<JointStatus, string> = { pending: '待回复', accepted: '已接受', declined: '已婉拒' };
+export type JointDecision = 'accept' | 'decline';
+
+export interface JointInvite {
+  branchId: string;
+  name: string;
+  status: JointStatus;
+  /** when and by whom the invitation was answered */
+  at: Date | string | null;
+  by: string | null;
+}
+
+export interface JointState {
+  branchIds: readonly string[];
+  jointBranchIds?: readonly string[] | null;
+  joint?: readonly JointInvite[] | null;
+}
+
+/** Fresh, unanswered invitations for the branches a host names. */
+export function newJointInvites(branches: readonly { id: string; name: string }[]): JointInvite[] {
+  return branches.map((b) => ({ branchId: b.id, name: b.name, status: 'pending', at: null, by: null }));
+}
+
+/**
+ * The invitations of an activity. One stored before invitations existed rostered its joint branches
+ * at publication; those branches (already in `branchIds`) read as accepted.
+ */
+export function jointInvitesOf(a: JointState): JointInvite[] {
+  if (a.joint) return a.joint.map((j) => ({ ...j }));
+  return (a.jointBranchIds ?? []).map((b) => ({
+    branchId: b,
+    name: '',
+    status: a.branchIds.includes(b) ? 'accepted' : 'pending',
+    at: null,
+    by: null,
+  }));
+}
+
+/**
+ * One branch's answer to its invitation: the invitations afterwards, whether anything changed (the
+ * same answer sent again changes nothing) and whether the branch joins now. Answers are taken while
+ * the activity is published and has not started.
+ */
+export function answerJointInvite(
+  a: ActivityTimes & JointState & { closing?: boolean | null },
+  branchId: string,
+  decision: JointDecision,
+  by: string,
+  now: Date,
+): { invites: JointInvite[]; changed: boolean; joins: boolean } {
+  if (a.status === 'draft') throw new AppError('NOT_FOUND', '活动不存在或尚未发布');
+  const invites = jointInvitesOf(a);
+  const mine = invites.find((j) => j.branchId === branchId);
+  if (!mine) throw new AppError('NOT_FOUND', '没有找到发给本支部的联建邀请');
+  const target: JointStatus = decision === 'accept' ? 'accepted' : 'declined';
+  if (mine.status === target) return { invites, changed: false, joins: false };
+  if (a.status === 'cancelled') throw new AppError('FAILED_PRECONDITION', '活动已取消，无需回复联建邀请');
+  if (a.finalisedAt || a.closing || now.getTime() >= ms(a.startAt)) {
+    throw new AppError('FAILED_PRECONDITION', '活动已经开始，不能再回复联建邀请');
+  }
+  if (mine.status === 'accepted') {
+    throw new AppError('FAILED_PRECONDITION', '已接受的联建邀请不能再婉拒，本支部党员已列入应到名单；如需调整请联系发起支部');
+  }
+  const next = invites.map((j) => (j.branchId === branchId ? { ...j, status: target, at: now, by } : j));
+  return { invites: next, changed: true, joins: target === 'accepted' };
+}
+
+/** The roster with a newly joined branch's members added once each. */
+export function rosterWith(roster: readonly RosterEntry[], add: readonly RosterEntry[]): RosterEntry[] {
+  const seen = new Set(roster.map((m) => m.id));
+  const out = [...roster];
+  for (const m of add) {
+    if (seen.has(m.id)) continue;
+    seen.add(m.id);
+    out.push(m);
+  }
+  return out;
+}
+
+/**
+ * Who may change a member's attendance record (manual sign-in, leave review, corrections): only the
+ * secretary of that member's own branch, and only while that branch takes part. The host of a joint
+ * activity sees the joint branches' attendance but never writes it.
+ */
+export function mayChangeAttendance(
+  caller: { role: string; status: string; branchId: string | null } | null | undefined,
+  a: { branchIds: readonly string[] },
+  memberBranchId: string | null | undefined,
+): boolean {
+  return (
+    !!caller &&
+    caller.status === 'active' &&
+    caller.role === 'secretary' &&
+    !!memberBranchId &&
+    caller.branchId === memberBranchId &&
+    a.branchIds.includes(memberBranchId)
+  );
+}
+
+/**
+ * 结束签到 by hand: only once the activity has started. Before the start nobody can yet be late,
+ * so closing would mark people absent who still have time to come.
+ */
+export function assertCanCloseSignIn(a: ActivityTimes, now: Date): void {
+  if (a.status !== 'published') throw new AppError('FAILED_PRECONDITION', '活动未发布或已取消');
+  if (now.getTime() < ms(a.startAt)) {
+    throw new AppError('FAILED_PRECONDITION', `活动还没有开始，不能提前结束签到；${formatTime(a.startAt)} 开始后可以结束`);
+  }
+}
+
+/** May the close (by hand or by the timer) mark absences now? Never before the start. */
+export function closeAllowed(a: ActivityTimes, now: Date): boolean {
+  return a.status === 'published' && now.getTime() >= ms(a.startAt);
+}
+
+/** Is the timer due to close this activity: its window is over and it has started? */
+export function finaliseDue(a: ActivityTimes, now: Date): boolean {
+  return closeAllowed(a, now) && !a.finalisedAt && now.getTime() >= ms(a.signInCloseAt);
+}

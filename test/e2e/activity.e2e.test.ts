@@ -111,6 +111,8 @@ test('publish → read → rotating-code sign-in → leave → close → 补学 
   await shot(sec, 'activity-08-secretary-roster');
 
   // 6. the secretary ends sign-in: everyone else required is marked absent
+  // sign-in can be closed only once the activity has started
+  store.update('activity_items', { _id: id }, { $set: { startAt: new Date(Date.now() - 60_000) } });
   await sec.goto(`${emu.url}/#/pages/activity/more/qr/index?id=${id}`);
   await sec.click('#qr-close');
   await sec.click('#qr-close-confirm');

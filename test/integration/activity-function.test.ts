@@ -10,7 +10,8 @@ import path from 'path';
 import { startEmulator, type Emulator } from '../../emulator/server';
 import { buildFunctions } from '../../scripts/build-functions';
 import { DEMO } from '../../emulator/seed';
-import { issueToken, LOCAL_QR_SECRET, SLOT_MS } from '../../core/activity/token';
+import { issueToken, SLOT_MS } from '../../core/activity/token';
+import { requiredSecretNames } from '../../core/fn/secrets';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -88,6 +89,7 @@ beforeAll(async () => {
     port: 0,
     strict: true,
     testIdentityHeader: true,
+    secrets: requiredSecretNames(),
     seed: 'demo',
     triggers: false,
     h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'activity-it-noh5-')),
@@ -225,7 +227,7 @@ describe('sign-in, leave, absence, 补学 and the ledger', () => {
     expect(forged.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: '签到码无效，请扫描支部书记手机上的签到码' });
     const otherActivity = await call(m.openid, 'signIn', { token: `a-demo-soon.${slot}.${mac}` });
     expect(otherActivity.error?.code).toBe('INVALID_ARGUMENT');
-    const old = issueToken(LOCAL_QR_SECRET, id, Date.now() - 3 * SLOT_MS).token;
+    const old = issueToken(emu.secrets.ACTIVITY_QR_SECRET, id, Date.now() - 3 * SLOT_MS).token;
     const expired = await call(m.openid, 'signIn', { token: old });
     expect(expired.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '签到码已过期，请扫描书记手机上最新的签到码' });
     const junk = await call(m.openid, 'signIn', { token: 'hello' });
@@ -285,7 +287,7 @@ describe('sign-in, leave, absence, 补学 and the ledger', () => {
     await emu.fireTrigger('activity', 'finalise');
     expect(store().count('activity_attendance', { activityId: id })).toBe(a.roster.length);
     expect(store().count('points_ledger', { 'source.type': 'activity', 'source.id': id })).toBe(5);
-    const late = await call(members[8].openid, 'signIn', { token: issueToken(LOCAL_QR_SECRET, id, Date.now()).token });
+    const late = await call(members[8].openid, 'signIn', { token: issueToken(emu.secrets.ACTIVITY_QR_SECRET, id, Date.now()).token });
     expect(late.error?.code).toBe('FAILED_PRECONDITION');
     const leaveLate = await call(members[8].openid, 'requestLeave', { id, reason: '忘记请假了' });
     expect(leaveLate.error?.code).toBe('FAILED_PRECONDITION');
@@ -362,7 +364,7 @@ describe('windows, geofence and reminders', () => {
     const later = await createPublished({ startAt: soon(180), endAt: soon(240), title: '下午的党小组会' });
     const q = await call(sec(), 'qrToken', { id: later });
     expect(q.error?.code).toBe('FAILED_PRECONDITION');
-    const early = await call(members[0].openid, 'signIn', { token: issueToken(LOCAL_QR_SECRET, later, Date.now()).token });
+    const early = await call(members[0].openid, 'signIn', { token: issueToken(emu.secrets.ACTIVITY_QR_SECRET, later, Date.now()).token });
     expect(early.error?.message).toMatch(/签到尚未开始/);
     const started = await createPublished({ startAt: soon(-5), endAt: soon(60), title: '已经开始的党课', type: 'lesson' });
     const leave = await call(members[0].openid, 'requestLeave', { id: started, reason: '临时有事' });
@@ -399,6 +401,6 @@ describe('windows, geofence and reminders', () => {
       headers: { 'content-type': 'application/json', 'x-wx-openid': members[0].openid },
       body: JSON.stringify({ Type: 'Timer', TriggerName: 'finalise' }),
     });
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(403);
   });
 });

@@ -3,6 +3,15 @@ import { AppError } from '../../core/fn/errors';
 import {
   absencePlan,
   absenceStreak,
+  answerJointInvite,
+  assertCanCloseSignIn,
+  closeAllowed,
+  finaliseDue,
+  jointInvitesOf,
+  mayChangeAttendance,
+  newJointInvites,
+  rosterWith,
+  type JointInvite,
   assertInsideGeofence,
   assertLeaveOpen,
   assertSignInOpen,
@@ -17,7 +26,7 @@ import {
   signInWindow,
   type ActivityTimes,
 } from '../../core/activity/rules';
-import { issueToken, parseToken, qrSecret, SLOT_MS, verifyToken, LOCAL_QR_SECRET } from '../../core/activity/token';
+import { issueToken, parseToken, qrSecret, SLOT_MS, verifyToken } from '../../core/activity/token';
 import { activityInputs } from '../../core/activity/contracts';
 
 const MIN = 60_000;
@@ -177,10 +186,17 @@ describe('rotating QR token', () => {
   test('any string that is not a token is INVALID_ARGUMENT, never a crash', () => {
     fc.assert(fc.property(fc.string({ maxLength: 120 }), (s) => code(() => verifyToken(secret, s, t0)) === 'INVALID_ARGUMENT'));
   });
-  test('the local default secret is used only when none (or a short one) is configured', () => {
-    expect(qrSecret({})).toBe(LOCAL_QR_SECRET);
-    expect(qrSecret({ ACTIVITY_QR_SECRET: 'short' })).toBe(LOCAL_QR_SECRET);
-    expect(qrSecret({ ACTIVITY_QR_SECRET: 'a-long-enough-production-secret' })).toBe('a-long-enough-production-secret');
+  test('there is no fallback secret: a missing, short or published one refuses with the secretary\'s message', () => {
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      for (const env of [{}, { ACTIVITY_QR_SECRET: '' }, { ACTIVITY_QR_SECRET: 'a-long-enough-production-secret' }, { ACTIVITY_QR_SECRET: 'pps-local-activity-qr-secret-change-me' }]) {
+        expect(() => qrSecret(env)).toThrow(expect.objectContaining({ code: 'FAILED_PRECONDITION', message: '签到功能尚未配置，请联系管理员' }));
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    const configured = 'q0Wm8v3R6yTz1LpX4cBn7JkE2sHd9GfA5uQiOe';
+    expect(qrSecret({ ACTIVITY_QR_SECRET: configured })).toBe(configured);
   });
 });
 
@@ -191,5 +207,111 @@ describe('contracts', () => {
   test('export period must be ordered', () => {
     const r = activityInputs.exportLedger.safeParse({ from: '2026-12-01', to: '2026-01-01' });
     expect(r.success).toBe(false);
+  });
+});
+
+describe('联建 invitations, who changes attendance, and closing', () => {
+  const invited = (over: Partial<ActivityTimes> = {}, joint: JointInvite[] = newJointInvites([{ id: 'b2', name: '第二党支部' }, { id: 'b3', name: '第三党支部' }])) => ({
+    ...act(over),
+    branchIds: ['b1'],
+    jointBranchIds: ['b2', 'b3'],
+    joint,
+  });
+  const before = new Date(start.getTime() - 60 * MIN);
+
+  test('an invitation is pending until the invited branch answers; only acceptance joins it', () => {
+    const a = invited();
+    expect(jointInvitesOf(a).map((j) => j.status)).toEqual(['pending', 'pending']);
+    const yes = answerJointInvite(a, 'b2', 'accept', 'sec2', before);
+    expect(yes).toMatchObject({ changed: true, joins: true });
+    expect(yes.invites).toEqual([
+      { branchId: 'b2', name: '第二党支部', status: 'accepted', at: before, by: 'sec2' },
+      { branchId: 'b3', name: '第三党支部', status: 'pending', at: null, by: null },
+    ]);
+    const no = answerJointInvite(a, 'b3', 'decline', 'sec3', before);
+    expect(no).toMatchObject({ changed: true, joins: false });
+    expect(no.invites[1].status).toBe('declined');
+  });
+
+  test('the same answer again changes nothing; a declined branch may still accept; an accepted one may not decline', () => {
+    const accepted = invited({}, [{ branchId: 'b2', name: '', status: 'accepted', at: before, by: 's' }]);
+    expect(answerJointInvite(accepted, 'b2', 'accept', 's', before)).toMatchObject({ changed: false, joins: false });
+    expect(code(() => answerJointInvite(accepted, 'b2', 'decline', 's', before))).toBe('FAILED_PRECONDITION');
+    const declined = invited({}, [{ branchId: 'b2', name: '', status: 'declined', at: before, by: 's' }]);
+    expect(answerJointInvite(declined, 'b2', 'decline', 's', before).changed).toBe(false);
+    expect(answerJointInvite(declined, 'b2', 'accept', 's', before)).toMatchObject({ changed: true, joins: true });
+  });
+
+  test('answers are taken only for a published activity that has not started, from an invited branch', () => {
+    expect(code(() => answerJointInvite(invited(), 'b9', 'accept', 's', before))).toBe('NOT_FOUND');
+    expect(code(() => answerJointInvite(invited({ status: 'draft' }), 'b2', 'accept', 's', before))).toBe('NOT_FOUND');
+    expect(code(() => answerJointInvite(invited({ status: 'cancelled' }), 'b2', 'accept', 's', before))).toBe('FAILED_PRECONDITION');
+    expect(code(() => answerJointInvite(invited(), 'b2', 'accept', 's', start))).toBe('FAILED_PRECONDITION');
+    expect(code(() => answerJointInvite(invited({ finalisedAt: before }), 'b2', 'accept', 's', before))).toBe('FAILED_PRECONDITION');
+    expect(code(() => answerJointInvite({ ...invited(), closing: true }, 'b2', 'accept', 's', before))).toBe('FAILED_PRECONDITION');
+    expect(code(() => answerJointInvite(invited(), 'b2', 'accept', 's', new Date(start.getTime() - 1)))).toBe('OK');
+  });
+
+  test('activities stored before invitations read their rostered joint branches as accepted', () => {
+    expect(jointInvitesOf({ branchIds: ['b1', 'b2'], jointBranchIds: ['b2'] })).toEqual([{ branchId: 'b2', name: '', status: 'accepted', at: null, by: null }]);
+    expect(jointInvitesOf({ branchIds: ['b1'], jointBranchIds: [] })).toEqual([]);
+  });
+
+  test('a joining branch adds each member once', () => {
+    const r = rosterWith([{ id: 'm1', name: '甲', branchId: 'b1' }], [{ id: 'm2', name: '乙', branchId: 'b2' }, { id: 'm1', name: '甲', branchId: 'b1' }, { id: 'm2', name: '乙', branchId: 'b2' }]);
+    expect(r.map((m) => m.id)).toEqual(['m1', 'm2']);
+  });
+
+  test('only the member’s own branch secretary changes their attendance, and only while that branch takes part', () => {
+    const a = { branchIds: ['b1', 'b2'] };
+    const sec = (branchId: string, over: Record<string, unknown> = {}) => ({ role: 'secretary', status: 'active', branchId, ...over });
+    expect(mayChangeAttendance(sec('b1'), a, 'b1')).toBe(true);
+    expect(mayChangeAttendance(sec('b2'), a, 'b2')).toBe(true);
+    // the host does not write a joint branch's members, nor they the host's
+    expect(mayChangeAttendance(sec('b1'), a, 'b2')).toBe(false);
+    expect(mayChangeAttendance(sec('b2'), a, 'b1')).toBe(false);
+    // a branch that has not accepted is not taking part
+    expect(mayChangeAttendance(sec('b3'), a, 'b3')).toBe(false);
+    expect(mayChangeAttendance({ role: 'organiser', status: 'active', branchId: null }, a, 'b1')).toBe(false);
+    expect(mayChangeAttendance(sec('b1', { role: 'member' }), a, 'b1')).toBe(false);
+    expect(mayChangeAttendance(sec('b1', { status: 'left' }), a, 'b1')).toBe(false);
+    expect(mayChangeAttendance(sec('b1'), a, null)).toBe(false);
+    expect(mayChangeAttendance(null, a, 'b1')).toBe(false);
+  });
+
+  test('sign-in can be closed by hand only from the start, with a Chinese reason before it', () => {
+    const a = act();
+    const early = new Date(start.getTime() - 10 * MIN); // sign-in is open, the start is 10 min away
+    expect(phaseOf(a, early)).toBe('signin');
+    expect(() => assertCanCloseSignIn(a, early)).toThrow(/^活动还没有开始，不能提前结束签到；11-25 14:30 开始后可以结束$/);
+    expect(code(() => assertCanCloseSignIn(a, early))).toBe('FAILED_PRECONDITION');
+    expect(code(() => assertCanCloseSignIn(a, start))).toBe('OK');
+    expect(code(() => assertCanCloseSignIn(act({ status: 'cancelled' }), start))).toBe('FAILED_PRECONDITION');
+  });
+
+  test('the timer closes only an activity that has started and whose window is over', () => {
+    const a = act();
+    expect(finaliseDue(a, new Date(a.signInCloseAt))).toBe(true);
+    expect(finaliseDue(a, new Date(new Date(a.signInCloseAt).getTime() - 1))).toBe(false);
+    expect(finaliseDue({ ...a, finalisedAt: start }, new Date(a.signInCloseAt))).toBe(false);
+    // a window stored as closing before the start still waits for the start
+    const skewed = act({ signInOpenAt: new Date(start.getTime() - 60 * MIN), signInCloseAt: new Date(start.getTime() - 5 * MIN) });
+    expect(finaliseDue(skewed, new Date(start.getTime() - MIN))).toBe(false);
+    expect(closeAllowed(skewed, new Date(start.getTime() - MIN))).toBe(false);
+    expect(finaliseDue(skewed, start)).toBe(true);
+    fc.assert(
+      fc.property(fc.integer({ min: -600, max: 600 }), fc.integer({ min: -600, max: 600 }), (closeMin, nowMin) => {
+        const b = act({ signInCloseAt: new Date(start.getTime() + closeMin * MIN) });
+        const now = new Date(start.getTime() + nowMin * MIN);
+        return !finaliseDue(b, now) || now.getTime() >= start.getTime();
+      }),
+    );
+  });
+
+  test('a sealed record refuses sign-in unless it is already presence', () => {
+    expect(signInDecision({ memberId: 'a', status: 'leave', sealed: true })).toBe('closed');
+    expect(signInDecision({ memberId: 'a', status: 'absent', sealed: true })).toBe('closed');
+    expect(signInDecision({ memberId: 'a', status: 'present', sealed: true })).toBe('already');
+    expect(signInDecision({ memberId: 'a', status: 'leave', sealed: false })).toBe('upgrade');
   });
 });

@@ -6,6 +6,7 @@ import { Page } from '../../components/page';
 import { Async, goTo } from '../../components/states';
 import { useElder } from '../../elder/context';
 import { useRequest } from '../../hooks/use-request';
+import { JointInvites } from './components/joint-invites';
 import { myStatus, PHASE_LABEL, timeRange } from './shared';
 import './activity.scss';
 
@@ -78,6 +79,7 @@ export default function Activity() {
           </View>
         </View>
       ) : null}
+      {manages ? <JointInvites /> : null}
       <View className='card' id='activity-list'>
         <Text className='card-title'>活动通知</Text>
         <Async req={list} isEmpty={(d) => d.items.length === 0} emptyText='暂时没有活动通知'>

@@ -1,8 +1,16 @@
 import Taro from '@tarojs/taro';
+import { callFunction } from '../../api';
 import type { AttendanceView, NoticeItem } from '../../api/activity';
-import { formatDateTime, STATUS_LABEL } from '../../../core/activity/rules';
+import type { ActivityInput, ActivityOutputs } from '../../../core/activity/contracts';
+import { formatDateTime, JOINT_STATUS_LABEL, STATUS_LABEL } from '../../../core/activity/rules';
 
-export { formatDateTime };
+export { formatDateTime, JOINT_STATUS_LABEL };
+
+/** 联建: the invitations a branch has received (and the branches it may invite), and its answer. */
+export const jointApi = {
+  invites: (p: ActivityInput<'jointInvites'> = {}) => callFunction<ActivityOutputs['jointInvites']>('activity', 'jointInvites', p),
+  respond: (p: ActivityInput<'respondJoint'>) => callFunction<ActivityOutputs['respondJoint']>('activity', 'respondJoint', p),
+};
 
 /** Template id of the "活动即将开始" subscribe message; set it to the one in your mini-program's console. */
 export const ACTIVITY_REMIND_TEMPLATE_ID = 'ACTIVITY_REMIND_TEMPLATE_ID';

@@ -1,5 +1,5 @@
-import { issueToken, LOCAL_QR_SECRET } from '../../../core/activity/token';
-import { attendanceId, countAttendance } from '../../../core/activity/rules';
+import { issueToken } from '../../../core/activity/token';
+import { attendanceId, countAttendance, newJointInvites } from '../../../core/activity/rules';
 import { dayKey } from '../../../core/study/rules';
 import { DEMO } from '../../../emulator/seed';
 import { newAttendance } from '../../../cloudfunctions/activity/store';
@@ -15,11 +15,12 @@ function expect(cond: unknown, message: string): void {
 
 const MIN = 60_000;
 
-type Shape = 'draft' | 'signin' | 'finalised';
+type Shape = 'draft' | 'signin' | 'started' | 'finalised';
 
 /**
  * A fresh activity hosted by the home branch, written straight into the store. `signin`: published,
- * sign-in open now and the start still 20 minutes away (so leave can still be asked); `finalised`:
+ * sign-in open now and the start still 20 minutes away (so leave can still be asked); `started`:
+ * published, begun 10 minutes ago, sign-in still open (so it may be closed); `finalised`:
  * published, over and closed. The roster is the home branch's active members, plus `extra`.
  */
 function freshActivity(h: Harness, shape: Shape, extra: { id: string; name: string; branchId: string }[] = []): string {
@@ -28,7 +29,7 @@ function freshActivity(h: Harness, shape: Shape, extra: { id: string; name: stri
   const branch = h.store.findOne('org_nodes', HOME.branchId);
   const members = h.store.find('org_members', { branchId: HOME.branchId, status: 'active' }, { sort: { _id: 1 } });
   const roster = [...members.map((m: any) => ({ id: m._id, name: m.name, branchId: m.branchId })), ...extra];
-  const startAt = shape === 'finalised' ? new Date(now - 120 * MIN) : new Date(now + 20 * MIN);
+  const startAt = shape === 'finalised' ? new Date(now - 120 * MIN) : shape === 'started' ? new Date(now - 10 * MIN) : new Date(now + 20 * MIN);
   const id = `a-trust-${n}`;
   const closedAt = new Date(now - 60 * MIN);
   h.store.put(
@@ -40,6 +41,27 @@ function freshActivity(h: Harness, shape: Shape, extra: { id: string; name: stri
         : shape === 'finalised'
           ? { finalisedAt: closedAt, awardedAt: closedAt, counts: countAttendance(roster, []) }
           : {},
+    ),
+    'insert',
+  );
+  return id;
+}
+
+/**
+ * A fresh published activity of the other branch (same community) that invites the home branch to
+ * 联建 and has no answer yet: its roster is the other branch's members only.
+ */
+function invitation(h: Harness): string {
+  const n = h.seq();
+  const host = h.store.findOne('org_nodes', HOME.otherBranchId);
+  const home = h.store.findOne('org_nodes', HOME.branchId);
+  const members = h.store.find('org_members', { branchId: HOME.otherBranchId, status: 'active' }, { sort: { _id: 1 } });
+  const id = `a-trust-joint-${n}`;
+  h.store.put(
+    'activity_items',
+    activityDoc(
+      { id, branch: host, roster: members.map((m: any) => ({ id: m._id, name: m.name, branchId: m.branchId })), startAt: new Date(Date.now() + 20 * MIN), title: `联建主题党日 ${n}` },
+      { jointBranchIds: [HOME.branchId], joint: newJointInvites([{ id: HOME.branchId, name: home.name }]), createdBy: h.callers.otherSecretary.memberId },
     ),
     'insert',
   );
@@ -144,7 +166,7 @@ export const activityCases: CaseTable = {
     // a valid code of a home activity whose roster is the home branch: only its people sign in
     payload: (h, c) => {
       const id = remember('signIn', c, freshActivity(h, 'signin'));
-      return { token: issueToken(LOCAL_QR_SECRET, id, Date.now()).token };
+      return { token: issueToken(h.emu.secrets.ACTIVITY_QR_SECRET, id, Date.now()).token };
     },
     check: (h, c, r) => {
       const rec = h.store.findOne('activity_attendance', attendanceId(used('signIn', c), c.memberId!));
@@ -183,7 +205,8 @@ export const activityCases: CaseTable = {
   },
 
   closeSignIn: {
-    payload: (h, c) => ({ id: remember('closeSignIn', c, freshActivity(h, 'signin')) }),
+    // started: sign-in may not be closed before the start (security-activity.test.ts)
+    payload: (h, c) => ({ id: remember('closeSignIn', c, freshActivity(h, 'started')) }),
     check: (h, c, r) => {
       const a = h.store.findOne('activity_items', used('closeSignIn', c));
       expect(a.finalisedAt && r.data.markedAbsent === a.roster.length, 'sign-in not closed');
@@ -249,6 +272,33 @@ export const activityCases: CaseTable = {
     payload: () => ({ ...period(), branchId: HOME.branchId }),
     check: (h, c, r) =>
       expect(r.data.fileName.includes(h.store.findOne('org_nodes', HOME.branchId).name) && r.data.activities >= 1, 'not the home ledger'),
+  },
+
+  jointInvites: {
+    // the invitations the home branch has received: its secretary and the organiser above it
+    payload: (h, c) => {
+      remember('jointInvites', c, invitation(h));
+      return { branchId: HOME.branchId };
+    },
+    check: (h, c, r) => {
+      const item = r.data.items.find((i: any) => i.activity.id === used('jointInvites', c));
+      expect(r.data.branchId === HOME.branchId && item?.invite.status === 'pending', 'the fresh invitation is not listed as pending');
+      expect(r.data.items.every((i: any) => i.activity.jointBranchIds.includes(HOME.branchId)), 'an invitation to another branch is listed');
+      const partners = r.data.partners.map((p: any) => p.id);
+      expect(partners.includes(HOME.otherBranchId) && !partners.includes(HOME.branchId), 'partners are not the other branches of the community');
+    },
+  },
+
+  respondJoint: {
+    // the home branch accepts the other branch's invitation: never the host on the home branch's behalf
+    payload: (h, c) => ({ id: remember('respondJoint', c, invitation(h)), branchId: HOME.branchId, decision: 'accept' }),
+    check: (h, c, r) => {
+      const a = h.store.findOne('activity_items', used('respondJoint', c));
+      const home = h.store.find('org_members', { branchId: HOME.branchId, status: 'active' }).map((m: any) => m._id as string);
+      expect(a.joint.find((j: any) => j.branchId === HOME.branchId)?.status === 'accepted' && a.branchIds.includes(HOME.branchId), 'the invitation is not accepted');
+      expect(home.every((id) => a.roster.some((m: any) => m.id === id)) && r.data.added === home.length, 'the home members were not put on the roster');
+      expect(h.store.count('activity_attendance', { activityId: a._id }) === 0, 'attendance was written by an acceptance');
+    },
   },
 
   rates: {

@@ -9,7 +9,7 @@ import { Async, goTo } from '../../../components/states';
 import { useElder } from '../../../elder/context';
 import { useNotice } from '../../../hooks/use-notice';
 import { useRequest } from '../../../hooks/use-request';
-import { askReminder, currentLocation, formatDateTime, myStatus, PHASE_LABEL, scanSignInCode, timeRange } from '../shared';
+import { askReminder, currentLocation, formatDateTime, JOINT_STATUS_LABEL, myStatus, PHASE_LABEL, scanSignInCode, timeRange } from '../shared';
 import '../activity.scss';
 
 type Detail = ActivityOutputs['get'];
@@ -197,6 +197,14 @@ function Manage({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
           </BigButton>
         ) : null}
       </View>
+      {a.joint.length ? (
+        <View id='manage-joint'>
+          <Text className='text'>
+            联建支部：{a.joint.map((j) => `${j.name || j.branchId}（${JOINT_STATUS_LABEL[j.status]}）`).join('、')}
+          </Text>
+          <Text className='muted'>对方支部书记接受邀请后，其党员才列入应到名单；他们的请假、代签和出勤更正由其所在支部书记处理，您可以查看。</Text>
+        </View>
+      ) : null}
       {cancelling ? (
         <View className='field'>
           <Input id='cancel-reason' className='field-input' value={reason} placeholder='取消原因（党员会看到）' onInput={(e) => setReason(e.detail.value)} />
@@ -264,6 +272,15 @@ function Body({ a, reload }: { a: Detail; reload: () => void }) {
         </View>
       ) : null}
       {a.canManage ? <Manage a={a} act={act} /> : null}
+      {a.canHandleOwn ? (
+        <View className='card secretary-card' id='own-branch-card'>
+          <Text className='card-title'>本支部党员 · 联建活动</Text>
+          <Text className='muted'>由 {a.hostBranchName} 发起。本支部党员的请假审批、代签和出勤更正由您处理。</Text>
+          <BigButton small kind='default' id='open-own-roster' onClick={() => goTo(`/pages/activity/more/roster/index?id=${a.id}`)}>
+            本支部名单与请假
+          </BigButton>
+        </View>
+      ) : null}
     </>
   );
 }

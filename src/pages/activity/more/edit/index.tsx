@@ -2,12 +2,13 @@ import { useEffect, useMemo, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Input, Picker, Text, Textarea, View } from '@tarojs/components';
 import { toApiError } from '../../../../api';
-import { activityApi } from '../../../../api/activity';
+import { activityApi, type ActivityView } from '../../../../api/activity';
 import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { Loading } from '../../../../components/states';
 import { activityFields } from '../../../../../core/activity/contracts';
 import { ACTIVITY_TYPES, type ActivityType } from '../../../../../core/activity/rules';
+import { JOINT_STATUS_LABEL, jointApi } from '../../shared';
 import '../../activity.scss';
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -47,6 +48,11 @@ export default function EditActivity() {
   const [studyMinutes, setStudy] = useState(90);
   const [makeUpText, setMakeUp] = useState('');
   const [changeNote, setChangeNote] = useState('');
+  // who takes part beyond the host branch: kept as saved when editing (a published notice cannot change it)
+  const [groupId, setGroupId] = useState<string | null>(null);
+  const [jointIds, setJointIds] = useState<string[]>([]);
+  const [joint, setJoint] = useState<ActivityView['joint']>([]);
+  const [partners, setPartners] = useState<{ id: string; name: string }[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState('');
   const [error, setError] = useState('');
@@ -70,6 +76,9 @@ export default function EditActivity() {
         setRadius(a.geofenceRadiusM);
         setStudy(a.studyMinutes);
         setMakeUp(a.makeUpText);
+        setGroupId(a.groupId);
+        setJointIds(a.jointBranchIds);
+        setJoint(a.joint);
         setLoading(false);
       },
       (e) => {
@@ -78,6 +87,16 @@ export default function EditActivity() {
       },
     );
   }, [editingId]);
+
+  useEffect(() => {
+    // the other branches of the community, for 联建; without them the section simply does not show
+    jointApi.invites({}).then(
+      (r) => setPartners(r.partners),
+      () => setPartners([]),
+    );
+  }, []);
+
+  const toggleJoint = (id: string) => setJointIds((ids) => (ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id]));
 
   const build = () => {
     const start = toDate(day, time);
@@ -91,6 +110,8 @@ export default function EditActivity() {
       studyMinutes,
       geofenceRadiusM: point ? radius : null,
       makeUpText,
+      groupId,
+      jointBranchIds: jointIds,
     };
   };
 
@@ -202,6 +223,32 @@ export default function EditActivity() {
           </>
         ) : null}
       </View>
+      {!groupId && (partners.length || jointIds.length) ? (
+        <View className='card' id='edit-joint'>
+          <Text className='field-label'>联建支部（选填）</Text>
+          {published ? (
+            <View>
+              {joint.map((j) => (
+                <Text key={j.branchId} className='text joint-answer'>
+                  {j.name || j.branchId}：{JOINT_STATUS_LABEL[j.status]}
+                </Text>
+              ))}
+            </View>
+          ) : (
+            <View className='chips'>
+              {partners.map((p) => (
+                <View key={p.id} className={`chip joint-chip ${jointIds.includes(p.id) ? 'chip-on' : ''}`} data-branch={p.id} onClick={() => toggleJoint(p.id)}>
+                  {p.name}
+                </View>
+              ))}
+            </View>
+          )}
+          <Text className='muted' id='edit-joint-note'>
+            发布后会向所选支部发出联建邀请。须由对方支部书记在小程序“活动”页接受邀请，对方支部的党员才会列入应到名单、收到通知；活动开始前未接受的不参加。对方党员的请假、代签和出勤更正由对方支部书记处理。
+          </Text>
+          {errors.jointBranchIds ? <Text className='field-error'>{errors.jointBranchIds}</Text> : null}
+        </View>
+      ) : null}
       <View className='card'>
         <Text className='field-label'>计入学时</Text>
         <View className='chips'>

@@ -7,6 +7,7 @@ import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { ErrorState, Loading } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
+import { formatDateTime } from '../../shared';
 import '../../activity.scss';
 
 type Token = ActivityOutputs['qrToken'];
@@ -97,6 +98,8 @@ export default function QrScreen() {
   if (error && !token) return <Page title='签到码'><ErrorState error={error} onRetry={refresh} /></Page>;
   if (!token || !roster) return <Page title='签到码'><Loading /></Page>;
   const c = roster.counts;
+  // closing marks everyone not yet here absent: not before the start (the server refuses it too)
+  const started = Date.now() >= new Date(roster.activity.startAt).getTime();
   return (
     <Page className='activity-qr' title='签到码'>
       <View className='card'>
@@ -128,10 +131,19 @@ export default function QrScreen() {
             </BigButton>
           </View>
         </View>
-      ) : (
+      ) : started ? (
         <BigButton kind='default' id='qr-close' onClick={() => setConfirm(true)}>
           结束签到
         </BigButton>
+      ) : (
+        <View className='card'>
+          <BigButton kind='default' id='qr-close' disabled>
+            结束签到
+          </BigButton>
+          <Text className='muted' id='qr-close-hint'>
+            活动 {formatDateTime(roster.activity.startAt).slice(11)} 开始后才能结束签到；签到时间截止时系统会自动结束。
+          </Text>
+        </View>
       )}
     </Page>
   );

@@ -55,7 +55,8 @@ function Row({ row, data, onChanged, notify }: { row: RosterRow; data: Data; onC
         {row.note ? ` · ${row.note}` : ''}
       </Text>
       {error ? <Text className='field-error'>{error}</Text> : null}
-      {row.status === 'leave_pending' && !a.finalisedAt ? (
+      {!row.canChange ? <Text className='muted joint-row-note'>联建支部党员：请假、代签和出勤更正由其所在支部书记处理</Text> : null}
+      {row.canChange && row.status === 'leave_pending' && !a.finalisedAt ? (
         <View className='actions'>
           <BigButton small id={`approve-${row.memberId}`} busy={busy} onClick={() => run(() => activityApi.reviewLeave({ id: a.id, memberId: row.memberId, decision: 'approve' }), '已批准请假')}>
             批准请假
@@ -65,14 +66,14 @@ function Row({ row, data, onChanged, notify }: { row: RosterRow; data: Data; onC
           </BigButton>
         </View>
       ) : null}
-      {a.phase === 'signin' && row.status !== 'present' && mode === '' ? (
+      {row.canChange && a.phase === 'signin' && row.status !== 'present' && mode === '' ? (
         <View className='actions'>
           <BigButton small kind='default' className='manual-btn' onClick={() => setMode('manual')}>
             代为签到
           </BigButton>
         </View>
       ) : null}
-      {a.finalisedAt && mode === '' ? (
+      {row.canChange && a.finalisedAt && mode === '' ? (
         <View className='actions'>
           <BigButton small kind='plain' className='fix-btn' onClick={() => setMode('fix')}>
             更正出勤
