@@ -2,7 +2,7 @@
  * The org function's actions: database work only. Rules (scope, masking, invite validity, roster
  * validation) come from core/org, so they are unit-tested without a server.
  */
-import { getDoc, stripId, type Db } from '../../core/fn/db';
+import { getDoc, isDuplicateKey, stripId, type Db } from '../../core/fn/db';
 import QRCode from 'qrcode';
 import { AppError } from '../../core/fn/errors';
 import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
@@ -16,9 +16,16 @@ import {
   type StoredInvite,
 } from '../../core/org/invite';
 import {
+  APPLY_LIMIT_MESSAGE,
+  applicationConflict,
   applicationId,
+  applyLimitId,
+  chinaDay,
+  CONFLICT_MESSAGES,
+  countsTowardApplyLimit,
   escapeRegExp,
-  memberIdFromPhone,
+  MAX_APPLICATIONS_PER_DAY,
+  newMemberId,
   toApplicationView,
   toMemberView,
   toTransferView,
@@ -26,7 +33,8 @@ import {
   type StoredMemberDoc,
   type StoredTransfer,
 } from '../../core/org/member';
-import { OTHER_BRANCH_MESSAGE, planRosterImport, validateRoster } from '../../core/org/roster';
+import { planRosterImport, validateRoster } from '../../core/org/roster';
+import { migrateMemberIdsStep } from './migrate-member-ids';
 import { readRosterTable, RosterFileError } from '../../core/org/roster-file';
 import {
   canManageBranch,
@@ -65,7 +73,11 @@ const C = {
   invites: 'org_invites',
   applications: 'org_applications',
   transfers: 'org_transfers',
+  applyLimits: 'org_apply_limits',
 } as const;
+
+/** How long one migrateMemberIds call keeps starting new work (the function's timeout is 10 s). */
+const MIGRATION_BUDGET_MS = 6_000;
 
 
 async function getNode(db: Db, id: string | null | undefined): Promise<OrgNode | null> {
@@ -110,9 +122,6 @@ const mustSecretary = (caller: CallerMember | null): CallerMember & { branchId: 
   return caller as CallerMember & { branchId: string };
 };
 
-const ALREADY_BOUND_PHONE = '该手机号已被其他微信绑定，如有疑问请联系支部书记';
-const OTHER_BRANCH_FOR_APPLICANT = '该手机号已登记在其他党支部，请联系原支部书记办理“流动党员转接”';
-
 export const orgActions: ActionTable<OrgCtx> = {
   me: action({
     allow: ['guest'],
@@ -128,7 +137,7 @@ export const orgActions: ActionTable<OrgCtx> = {
         openid: caller.openid,
         member: doc ? toMemberView(doc, caller.member, ctx.now, names[names.length - 1]) : null,
         pathNames: names,
-        applications: (apps.data as StoredApplication[]).map(toApplicationView),
+        applications: (apps.data as StoredApplication[]).map((a) => toApplicationView(a)),
       };
     },
   }),
@@ -169,25 +178,31 @@ export const orgActions: ActionTable<OrgCtx> = {
             return { application: toApplicationView(app), member: toMemberView(doc, caller.member, now, app.branchName) };
           }
         }
-        throw new AppError('ALREADY_EXISTS', '你已加入党支部，无需再次申请');
+        throw new AppError('ALREADY_EXISTS', '您已加入党支部，无需再次申请');
       }
       assertInviteUsable(invite, now);
 
+      // The answer never depends on whom the phone belongs to (a member elsewhere, another WeChat):
+      // such an application waits for the secretary like any other, who sees the conflict on review.
       const existing = await findByPhone(db, input.phone);
-      if (existing && existing.branchId !== branchId && existing.status === 'active') {
-        throw new AppError('FAILED_PRECONDITION', OTHER_BRANCH_FOR_APPLICANT);
-      }
-      if (existing && existing.openid && existing.openid !== openid) {
-        throw new AppError('FAILED_PRECONDITION', ALREADY_BOUND_PHONE);
-      }
       // Pre-registered by the roster import: name and phone match, so no secretary step is needed.
       const autoBind =
         !!existing && existing.branchId === branchId && existing.status === 'active' && !existing.openid && sameName(existing.name, input.name);
+      const day = chinaDay(now);
+      const limitId = applyLimitId(openid, day);
 
       const out = await db.runTransaction(async (tx: Db) => {
         const app = await getDoc<StoredApplication>(tx, C.applications, appId);
         if (app && app.status === 'approved') return { app, member: null as StoredMemberDoc | null };
-        if (app && app.status === 'pending' && !autoBind) return { app, member: null };
+        const counted = countsTowardApplyLimit(app, input);
+        if (counted) {
+          const limit = await getDoc<{ count?: number }>(tx, C.applyLimits, limitId);
+          const used = limit?.count ?? 0;
+          if (used >= MAX_APPLICATIONS_PER_DAY) throw new AppError('RESOURCE_EXHAUSTED', APPLY_LIMIT_MESSAGE);
+          await tx.collection(C.applyLimits).doc(limitId).set({ data: { openid, day, count: used + 1, updatedAt: now } });
+        }
+        // the same request again (double tap, retry): answered from what is stored
+        if (app && app.status === 'pending' && !counted && !autoBind) return { app, member: null };
         const inv = assertInviteUsable(await getDoc<StoredInvite>(tx, C.invites, input.code), now);
         const firstTime = !app;
         const next: StoredApplication = {
@@ -210,20 +225,22 @@ export const orgActions: ActionTable<OrgCtx> = {
         if (autoBind) {
           const binding = await getDoc<{ memberId: string }>(tx, C.bindings, openid);
           if (binding && binding.memberId !== existing!._id) {
-            throw new AppError('FAILED_PRECONDITION', '这个微信已绑定其他党员身份，请联系支部书记');
+            throw new AppError('FAILED_PRECONDITION', '您的微信已绑定其他党员身份，请联系支部书记');
           }
           const m = await getDoc<StoredMemberDoc>(tx, C.members, existing!._id);
-          if (!m || (m.openid && m.openid !== openid)) throw new AppError('FAILED_PRECONDITION', ALREADY_BOUND_PHONE);
-          await tx.collection(C.bindings).doc(openid).set({ data: { memberId: m._id, boundAt: now } });
-          await tx.collection(C.members).doc(m._id).update({ data: { openid, updatedAt: now } });
-          member = { ...m, openid, updatedAt: now };
-          Object.assign(next, { status: 'approved', memberId: m._id, reviewedAt: now, reviewedBy: 'roster' });
+          // bound by someone else a moment ago: the application waits for the secretary instead
+          if (m && (!m.openid || m.openid === openid)) {
+            await tx.collection(C.bindings).doc(openid).set({ data: { memberId: m._id, boundAt: now } });
+            await tx.collection(C.members).doc(m._id).update({ data: { openid, updatedAt: now } });
+            member = { ...m, openid, updatedAt: now };
+            Object.assign(next, { status: 'approved', memberId: m._id, reviewedAt: now, reviewedBy: 'roster' });
+          }
         }
         await tx.collection(C.applications).doc(appId).set({ data: stripId(next) });
-        if (firstTime || autoBind) {
+        if (firstTime || member) {
           const inc: Record<string, unknown> = {};
           if (firstTime) inc.uses = _.inc(1);
-          if (autoBind) inc.joined = _.inc(1);
+          if (member) inc.joined = _.inc(1);
           await tx.collection(C.invites).doc(inv._id).update({ data: inc });
         }
         return { app: next, member };
@@ -301,7 +318,13 @@ export const orgActions: ActionTable<OrgCtx> = {
         .orderBy('createdAt', 'desc')
         .limit(100)
         .get();
-      return (res.data as StoredApplication[]).map(toApplicationView);
+      const apps = res.data as StoredApplication[];
+      if (input.status !== 'pending' || apps.length === 0) return apps.map((a) => toApplicationView(a));
+      // what approving would run into, so the secretary knows before tapping 同意
+      const phones = [...new Set(apps.map((a) => a.phone))];
+      const holders = await ctx.db.collection(C.members).where({ phone: ctx.db.command.in(phones) }).limit(phones.length).get();
+      const byPhone = new Map((holders.data as StoredMemberDoc[]).map((m) => [m.phone, m]));
+      return apps.map((a) => toApplicationView(a, applicationConflict(a, byPhone.get(a.phone))));
     },
   }),
 
@@ -328,64 +351,76 @@ export const orgActions: ActionTable<OrgCtx> = {
         const m = await getDoc<StoredMemberDoc>(db, C.members, app.memberId);
         return { application: toApplicationView(app), member: m ? toMemberView(m, caller.member, now, app.branchName) : null };
       }
-      const existing = await findByPhone(db, app.phone);
-      if (existing && existing.branchId !== app.branchId && existing.status === 'active') {
-        throw new AppError('FAILED_PRECONDITION', OTHER_BRANCH_MESSAGE);
-      }
-      if (existing && existing.openid && existing.openid !== app.openid) {
-        throw new AppError('FAILED_PRECONDITION', '该手机号已被其他微信绑定，请核实申请人身份');
-      }
       const branchPath = caller.member!.path;
-      const memberId = existing?._id ?? memberIdFromPhone(app.phone);
 
-      const out = await db.runTransaction(async (tx: Db) => {
-        const a = await getDoc<StoredApplication>(tx, C.applications, app._id);
-        if (!a) throw new AppError('NOT_FOUND', '申请不存在或已被撤回');
-        if (a.status === 'approved') return { app: a, member: null as StoredMemberDoc | null };
-        const binding = await getDoc<{ memberId: string }>(tx, C.bindings, a.openid);
-        if (binding && binding.memberId !== memberId) {
-          throw new AppError('FAILED_PRECONDITION', '申请人的微信已绑定其他党员身份');
-        }
-        const m = await getDoc<StoredMemberDoc>(tx, C.members, memberId);
-        let member: StoredMemberDoc;
-        if (m) {
-          if (m.openid && m.openid !== a.openid) throw new AppError('FAILED_PRECONDITION', '该手机号已被其他微信绑定，请核实申请人身份');
-          const patch = { openid: a.openid, status: 'active' as const, branchId: a.branchId, path: branchPath, updatedAt: now };
-          await tx.collection(C.members).doc(m._id).update({ data: patch });
-          member = { ...m, ...patch };
-        } else {
-          member = {
-            _id: memberId,
-            name: a.name,
-            phone: a.phone,
-            openid: a.openid,
-            branchId: a.branchId,
-            groupId: null,
-            path: branchPath,
-            role: 'member',
-            status: 'active',
-            birthYear: null,
-            gender: null,
-            joinedPartyOn: null,
-            createdAt: now,
+      // The member is found by phone (unique index), never by an id computed from it: a new member
+      // gets a random id. If a concurrent approval created the member first, the insert clashes on
+      // the phone index; the second attempt then finds that member and answers from it.
+      const approve = async () => {
+        const existing = await findByPhone(db, app.phone);
+        const conflict = applicationConflict(app, existing);
+        if (conflict) throw new AppError('FAILED_PRECONDITION', CONFLICT_MESSAGES[conflict]);
+        const memberId = existing?._id ?? newMemberId(ctx.randomBytes);
+        return db.runTransaction(async (tx: Db) => {
+          const a = await getDoc<StoredApplication>(tx, C.applications, app._id);
+          if (!a) throw new AppError('NOT_FOUND', '申请不存在或已被撤回');
+          if (a.status === 'approved') return { app: a, member: null as StoredMemberDoc | null };
+          const binding = await getDoc<{ memberId: string }>(tx, C.bindings, a.openid);
+          if (binding && binding.memberId !== memberId) {
+            throw new AppError('FAILED_PRECONDITION', '申请人的微信已绑定其他党员身份');
+          }
+          const m = await getDoc<StoredMemberDoc>(tx, C.members, memberId);
+          let member: StoredMemberDoc;
+          if (m) {
+            if (m.openid && m.openid !== a.openid) throw new AppError('FAILED_PRECONDITION', CONFLICT_MESSAGES.bound_elsewhere);
+            const patch = { openid: a.openid, status: 'active' as const, branchId: a.branchId, path: branchPath, updatedAt: now };
+            await tx.collection(C.members).doc(m._id).update({ data: patch });
+            member = { ...m, ...patch };
+          } else {
+            member = {
+              _id: memberId,
+              name: a.name,
+              phone: a.phone,
+              openid: a.openid,
+              branchId: a.branchId,
+              groupId: null,
+              path: branchPath,
+              role: 'member',
+              status: 'active',
+              birthYear: null,
+              gender: null,
+              joinedPartyOn: null,
+              createdAt: now,
+              updatedAt: now,
+            };
+            await tx.collection(C.members).doc(memberId).set({ data: stripId(member) });
+          }
+          await tx.collection(C.bindings).doc(a.openid).set({ data: { memberId, boundAt: now } });
+          const next: StoredApplication = {
+            ...a,
+            status: 'approved',
+            memberId,
+            reason: input.reason ?? null,
+            reviewedAt: now,
+            reviewedBy: caller.member!._id,
             updatedAt: now,
           };
-          await tx.collection(C.members).doc(memberId).set({ data: stripId(member) });
-        }
-        await tx.collection(C.bindings).doc(a.openid).set({ data: { memberId, boundAt: now } });
-        const next: StoredApplication = {
-          ...a,
-          status: 'approved',
-          memberId,
-          reason: input.reason ?? null,
-          reviewedAt: now,
-          reviewedBy: caller.member!._id,
-          updatedAt: now,
-        };
-        await tx.collection(C.applications).doc(a._id).set({ data: stripId(next) });
-        if (a.inviteCode) await tx.collection(C.invites).doc(a.inviteCode).update({ data: { joined: _.inc(1) } });
-        return { app: next, member };
-      });
+          await tx.collection(C.applications).doc(a._id).set({ data: stripId(next) });
+          if (a.inviteCode) await tx.collection(C.invites).doc(a.inviteCode).update({ data: { joined: _.inc(1) } });
+          return { app: next, member };
+        });
+      };
+      let out: { app: StoredApplication; member: StoredMemberDoc | null };
+      try {
+        out = await approve();
+      } catch (e) {
+        if (e instanceof AppError) throw e;
+        // another approval of this application won the race: answer with what it stored
+        const stored = await getDoc<StoredApplication>(db, C.applications, app._id);
+        if (stored?.status === 'approved') out = { app: stored, member: null };
+        else if (isDuplicateKey(e)) out = await approve();
+        else throw e;
+      }
       const member = out.member ?? (out.app.memberId ? await getDoc<StoredMemberDoc>(db, C.members, out.app.memberId) : null);
       return {
         application: toApplicationView(out.app),
@@ -441,36 +476,50 @@ export const orgActions: ActionTable<OrgCtx> = {
       }
       const v = validateRoster(table, now);
       const phones = v.rows.map((r) => r.phone);
-      const [branch, groups, existing] = await Promise.all([
+      const byPhone = () =>
+        phones.length ? db.collection(C.members).where({ phone: _.in(phones) }).limit(1000).get() : Promise.resolve({ data: [] });
+      const [branch, groups, firstRead] = await Promise.all([
         getNode(db, sec.branchId),
         db.collection(C.nodes).where({ parentId: sec.branchId, type: 'group' }).limit(100).get(),
-        phones.length ? db.collection(C.members).where({ phone: _.in(phones) }).limit(1000).get() : Promise.resolve({ data: [] }),
+        byPhone(),
       ]);
-      if (!branch) throw new AppError('FAILED_PRECONDITION', '找不到你所在的党支部，请联系上级管理员');
-      const plan = planRosterImport({ rows: v.rows, branch, existing: existing.data, groups: groups.data, now });
-      const errors = [...v.errors, ...plan.errors].sort((a, b) => a.row - b.row);
-      const report = {
-        dryRun: input.dryRun,
-        total: v.total,
-        created: plan.creates.length,
-        updated: plan.updates.length,
-        unchanged: plan.unchanged,
-        errors,
-      };
-      // All or nothing: a file with any error writes nothing, and the counts say what did not happen.
-      if (errors.length > 0) return { ...report, created: 0, updated: 0, unchanged: 0 };
-      if (input.dryRun) return report;
-      // New members go in one multi-document insert (a transaction allows single-document adds
-      // only); changes to existing members in one transaction. Everything was validated first, and
-      // ids derive from phones, so if the call dies between the two, re-running the same file
-      // finishes the job without duplicates.
-      if (plan.creates.length) await db.collection(C.members).add({ data: plan.creates });
-      if (plan.updates.length) {
-        await db.runTransaction(async (tx: Db) => {
-          for (const u of plan.updates) await tx.collection(C.members).doc(u.id).update({ data: u.set });
-        });
+      if (!branch) throw new AppError('FAILED_PRECONDITION', '找不到您所在的党支部，请联系上级管理员');
+      let existing = firstRead;
+      for (let attempt = 1; ; attempt++) {
+        const plan = planRosterImport({ rows: v.rows, branch, existing: existing.data, groups: groups.data, now, newId: () => newMemberId(ctx.randomBytes) });
+        const errors = [...v.errors, ...plan.errors].sort((a, b) => a.row - b.row);
+        const report = {
+          dryRun: input.dryRun,
+          total: v.total,
+          created: plan.creates.length,
+          updated: plan.updates.length,
+          unchanged: plan.unchanged,
+          errors,
+        };
+        // All or nothing: a file with any error writes nothing, and the counts say what did not happen.
+        if (errors.length > 0) return { ...report, created: 0, updated: 0, unchanged: 0 };
+        if (input.dryRun) return report;
+        // New members go in one multi-document insert (a transaction allows single-document adds
+        // only); changes to existing members in one transaction. Everything was validated first and
+        // members are matched by phone, so if the call dies between the two, re-running the same file
+        // finishes the job without duplicates. An import of the same people running at the same time
+        // makes the insert clash on the phone index: read again and plan again.
+        if (plan.creates.length) {
+          try {
+            await db.collection(C.members).add({ data: plan.creates });
+          } catch (e) {
+            if (!isDuplicateKey(e) || attempt >= 3) throw e;
+            existing = await byPhone();
+            continue;
+          }
+        }
+        if (plan.updates.length) {
+          await db.runTransaction(async (tx: Db) => {
+            for (const u of plan.updates) await tx.collection(C.members).doc(u.id).update({ data: u.set });
+          });
+        }
+        return report;
       }
-      return report;
     },
   }),
 
@@ -586,6 +635,24 @@ export const orgActions: ActionTable<OrgCtx> = {
         await db.collection(C.members).doc(member._id).update({ data: { role: input.role, updatedAt: now } });
       }
       return toMemberView({ ...member, role: input.role }, me, now);
+    },
+  }),
+
+  migrateMemberIds: action({
+    allow: ['organiser'],
+    input: orgInputs.migrateMemberIds,
+    handler: async (input, ctx): Promise<OrgOutputs['migrateMemberIds']> => {
+      const { db } = ctx;
+      const me = ctx.caller.member!;
+      // It rewrites every collection of the whole tree: only an organiser of the root may run it.
+      const scope = await getNode(db, me.scopeId);
+      if (!scope || scope.parentId !== null) {
+        throw new AppError('PERMISSION_DENIED', '只有全区（组织树根节点）的上级管理员可以迁移党员编号');
+      }
+      return migrateMemberIdsStep(
+        { db, now: ctx.now, randomBytes: ctx.randomBytes, clock: Date.now, budgetMs: MIGRATION_BUDGET_MS },
+        input.limit,
+      );
     },
   }),
 };

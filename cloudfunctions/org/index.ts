@@ -8,23 +8,28 @@
  * |-------------------|-----|---------------------------------------------------------------------------|
  * | me                | 2–3 | caller, own applications, path names (members only)                        |
  * | inviteInfo        | 2   | caller, invite                                                             |
- * | apply             | 7–10| caller, invite, member by phone, tx(start, application, invite,            |
- * |                   |     |  [binding, member, bind ×2], application set, invite inc, commit)          |
+ * | apply             | 7–12| caller, invite, member by phone, tx(start, application, [daily count,     |
+ * |                   |     |  count set], invite, [binding, member, bind ×2], application set,         |
+ * |                   |     |  invite inc, commit)                                                       |
  * | createInvite      | 4   | caller, branch, path names, insert                                         |
  * | listInvites       | 2   | caller, invites                                                            |
  * | revokeInvite      | 3   | caller, invite, update                                                     |
- * | listApplications  | 2   | caller, applications                                                       |
+ * | listApplications  | 2–3 | caller, applications, [members holding the pending applications' phones]  |
  * | reviewApplication | 10  | caller, application, member by phone, tx(start, application, binding,      |
  * |                   |     |  member, member write, binding set, application set, invite inc, commit)   |
  * |  (reject)         | 3   | caller, application, update                                                |
  * | listMembers       | 4   | caller, branch, count, page                                                |
  * | importRoster      | 4–7+| caller, branch, groups, members by phone; real import: one batch insert,   |
- * |                   |     |  then tx(start, one update per changed member, commit) if any changed      |
+ * |                   |     |  then tx(start, one update per changed member, commit) if any changed;    |
+ * |                   |     |  a concurrent import of the same people: read and plan again (≤ 3 times)  |
  * | moveMember        | 8   | caller, member, target, from-branch, tx(start, member, transfer, member    |
  * |                   |     |  update, commit)                                                           |
  * | memberHistory     | 3   | caller, member, transfers                                                  |
  * | children          | 3–4 | caller, [parent], children, one aggregate for member counts                |
  * | setRole           | 3   | caller, member, update                                                     |
+ * | migrateMemberIds  | 3+  | caller, scope node, migration state; then batches for up to 6 s: one read  |
+ * |                   |     |  per batch, 1–2 writes per document holding an old id, a 5-op transaction  |
+ * |                   |     |  per member moved, one state save per batch (docs/member-ids.md)          |
  */
 import crypto from 'crypto';
 import { runAction, type FunctionEvent } from '../../core/fn/router';

@@ -77,6 +77,13 @@ export const orgInputs = {
   /** children of an org node (root when omitted), for pickers and organiser views */
   children: z.object({ parentId: id.optional() }),
   setRole: z.object({ memberId: id, role: z.enum(['member', 'secretary']) }),
+  /**
+   * One bounded step of rewriting old phone-derived member ids (docs/member-ids.md); call again until
+   * `done`. `limit` caps the documents looked at in this call (the call also stops before its timeout).
+   */
+  migrateMemberIds: z.object({
+    limit: z.number().int().min(1).max(20_000).default(5_000),
+  }),
 };
 
 export type OrgAction = keyof typeof orgInputs;
@@ -102,6 +109,7 @@ export interface MemberView {
   branchName?: string;
   role: MemberRole;
   status: 'active' | 'left';
+  /** only for the member themselves and their own branch secretary (关怀模式 suggestions) */
   age?: number;
   /** has a WeChat identity bound (joined the mini-program) */
   bound: boolean;
@@ -117,7 +125,12 @@ export interface ApplicationView {
   reason?: string;
   createdAt: string;
   reviewedAt?: string;
+  /** secretary's list only: why approving will be refused (the applicant is never told) */
+  conflict?: { kind: ApplicationConflict; message: string };
 }
+
+/** other_branch: the phone is an active member's of another branch; bound_elsewhere: another WeChat holds it */
+export type ApplicationConflict = 'other_branch' | 'bound_elsewhere';
 
 export interface InviteView {
   code: string;
@@ -181,4 +194,37 @@ export interface OrgOutputs {
   memberHistory: TransferView[];
   children: OrgNodeView[];
   setRole: MemberView;
+  migrateMemberIds: MemberIdMigrationProgress;
+}
+
+export type MemberIdMigrationPhase = 'map' | 'refs' | 'members' | 'sweep' | 'done';
+
+export interface MemberIdMigrationProgress {
+  done: boolean;
+  phase: MemberIdMigrationPhase;
+  /** the collection being rewritten (refs and sweep phases) */
+  collection: string | null;
+  /** documents looked at by this call */
+  scanned: number;
+  /**
+   * work done so far, as counted by the calls that saved their progress (a call killed half way
+   * does not count what it did, and the call that finishes it finds nothing left to count)
+   */
+  totals: {
+    /** old ids given a new one (members, and references to members that no longer exist) */
+    mapped: number;
+    /** documents whose fields were rewritten in place */
+    rewritten: number;
+    /** documents whose `_id` held an old id: written under the new id, the old one removed */
+    moved: number;
+    /** member documents moved to their new id */
+    members: number;
+  };
+  /**
+   * documents left under their old `_id` because the new `_id` already holds different data: resolve
+   * by hand (`newId` is the document's new `_id`; org_member_id_map leads back to the old one)
+   */
+  conflicts: Array<{ collection: string; newId: string }>;
+  /** a sentence for the engineer */
+  message: string;
 }

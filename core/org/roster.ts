@@ -21,7 +21,7 @@
  */
 import { PHONE_RE } from './contracts';
 import type { RosterRowError } from './contracts';
-import { memberIdFromPhone, type StoredMemberDoc } from './member';
+import type { StoredMemberDoc } from './member';
 import { nodeFullPath } from './scope';
 
 export const MAX_ROSTER_ROWS = 500;
@@ -264,9 +264,10 @@ export interface RosterPlan {
 export const OTHER_BRANCH_MESSAGE = '该手机号已登记在其他党支部，请通过“流动党员转接”办理';
 
 /**
- * Decides what a valid roster does to the stored members: existing members of this branch are
- * updated (or left unchanged), new ones get ids derived from the phone, so a retried import lands on
- * the same documents; a phone held in another branch is an error for that row.
+ * Decides what a valid roster does to the stored members, matched by phone: existing members of
+ * this branch are updated (or left unchanged), so a retried import lands on the same documents; new
+ * ones get a fresh id from `newId` (random: an id says nothing about the person); a phone held in
+ * another branch is an error for that row.
  */
 export function planRosterImport(opts: {
   rows: RosterRow[];
@@ -274,8 +275,9 @@ export function planRosterImport(opts: {
   existing: StoredMemberDoc[];
   groups: Array<{ _id: string; name: string }>;
   now: Date;
+  newId: () => string;
 }): RosterPlan {
-  const { rows, branch, existing, groups, now } = opts;
+  const { rows, branch, existing, groups, now, newId } = opts;
   const byPhone = new Map(existing.map((m) => [m.phone, m]));
   const groupByName = new Map(groups.map((g) => [g.name.replace(/\s/g, ''), g._id]));
   const errors: RosterRowError[] = [];
@@ -304,7 +306,7 @@ export function planRosterImport(opts: {
     }
     if (!found) {
       creates.push({
-        _id: memberIdFromPhone(r.phone),
+        _id: newId(),
         name: r.name,
         phone: r.phone,
         openid: null,

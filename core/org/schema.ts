@@ -41,4 +41,16 @@ export const ORG_SCHEMA: Record<string, CollectionSpec> = {
       { name: 'to', keys: { toBranchId: 1, at: -1 } },
     ],
   },
+  org_apply_limits: {
+    description: '入支部申请次数: _id = `${openid}:${day}` (China time), count of applications that day',
+    indexes: [],
+  },
+  org_member_id_map: {
+    description: '党员编号迁移: _id = an old phone-derived member id, newId = its random replacement (docs/member-ids.md)',
+    indexes: [],
+  },
+  org_migrations: {
+    description: '数据迁移进度: _id = the migration (member-ids); phase, collection, cursor, totals',
+    indexes: [],
+  },
 };

@@ -6,11 +6,13 @@
  *   district  25,000 members in 1,000 branches (南阳市宛城区), for benchmarks
  *   none      nothing
  *
- * Deterministic: everything comes from a seeded PRNG; only timestamps follow `now`.
+ * Deterministic: everything comes from a seeded PRNG; only timestamps follow `now`. Member ids come
+ * from a PRNG stream of their own (seedMemberIds), as random-looking as real ones: an id says nothing
+ * about the person, phone included.
  */
 import { ageFromBirthYear, ROLE_LABEL } from '../../core/org/member';
 import type { MemberRole } from '../../core/fn/router';
-import { chineseName, int, prng, seedPhone, type Rand } from './names';
+import { chineseName, int, prng, seedMemberIds, seedPhone, type Rand } from './names';
 import { seedQuiz } from './quiz';
 import { seedStudy } from './study';
 import { seedActivity } from './activity';
@@ -39,14 +41,15 @@ export const DEMO = {
   farBranchId: 'd1-s2-c1-b1',
   /** 区委机关第一党支部, where the organisers belong */
   officeBranchId: 'd1-b1',
-  secretaryId: 'm0001',
-  secretaryOpenid: 'demo-m0001',
-  memberId: 'm0002',
-  memberOpenid: 'demo-m0002',
-  elderId: 'm0003',
-  elderOpenid: 'demo-m0003',
+  /** the demo branch's first four members; ids and openids are filled in when this module loads */
+  secretaryId: '',
+  secretaryOpenid: '',
+  memberId: '',
+  memberOpenid: '',
+  elderId: '',
+  elderOpenid: '',
   /** on the roster, never joined: applying with this name and phone binds at once */
-  unboundMember: { id: 'm0004', name: '', phone: '' },
+  unboundMember: { id: '', name: '', phone: '' },
   otherBranchSecretaryOpenid: '',
   organiserId: '',
   organiserOpenid: '',
@@ -109,7 +112,7 @@ class Builder {
   constructor(
     readonly r: Rand,
     readonly now: Date,
-    readonly idOf: (seq: number) => string,
+    readonly nextId: () => string,
     readonly openidOf: (id: string) => string,
   ) {}
 
@@ -137,7 +140,7 @@ class Builder {
   ): MemberDoc {
     const r = this.r;
     this.seq++;
-    const id = this.idOf(this.seq);
+    const id = this.nextId();
     const nth = this.perBranch.get(branch._id) ?? 0;
     this.perBranch.set(branch._id, nth + 1);
     const gender = opts.gender ?? (r() < (opts.age >= 60 ? 0.52 : 0.45) ? '女' : '男');
@@ -188,7 +191,7 @@ interface BranchPlan {
 
 function buildDemo(now: Date): { b: Builder; invites: Record<string, unknown>[]; applications: Record<string, unknown>[]; transfers: Record<string, unknown>[] } {
   const r = prng(20240701);
-  const b = new Builder(r, now, (n) => `m${pad(n, 4)}`, (id) => `demo-${id}`);
+  const b = new Builder(r, now, seedMemberIds(20240702), (id) => `demo-${id}`);
   const district = b.node('d1', '郑州市金水区委', 'district', null);
   const streets = [
     { name: '文化路街道党工委', communities: ['馨怡家园社区党委', '风和日丽社区党委', '黄河社区党委'] },
@@ -231,7 +234,7 @@ function buildDemo(now: Date): { b: Builder; invites: Record<string, unknown>[];
     branches.set(p.id, { node, groups, plan: p });
   }
 
-  // The demo branch first, so its well-known members get m0001…m0004.
+  // The demo branch first, so its well-known members are the first four made.
   const order = [DEMO.branchId, ...plans.map((p) => p.id).filter((id) => id !== DEMO.branchId)];
   let organiser: MemberDoc | null = null;
   let streetOrganiser: MemberDoc | null = null;
@@ -255,7 +258,16 @@ function buildDemo(now: Date): { b: Builder; invites: Record<string, unknown>[];
     while (made < plan.size) add({ age: plan.age(r), bound: r() < 0.8 });
   }
 
-  DEMO.unboundMember = { id: 'm0004', name: b.members[3].name, phone: b.members[3].phone };
+  const [secretary, member, elderMember, unbound] = b.members;
+  Object.assign(DEMO, {
+    secretaryId: secretary._id,
+    secretaryOpenid: secretary.openid!,
+    memberId: member._id,
+    memberOpenid: member.openid!,
+    elderId: elderMember._id,
+    elderOpenid: elderMember.openid!,
+    unboundMember: { id: unbound._id, name: unbound.name, phone: unbound.phone },
+  });
   DEMO.otherBranchSecretaryOpenid = b.members.find((m) => m.branchId === DEMO.otherBranchId && m.role === 'secretary')!.openid!;
   DEMO.organiserId = organiser!._id;
   DEMO.organiserOpenid = organiser!.openid!;
@@ -350,7 +362,7 @@ function buildDemo(now: Date): { b: Builder; invites: Record<string, unknown>[];
 
 function buildDistrict(now: Date): Builder {
   const r = prng(20230415);
-  const b = new Builder(r, now, (n) => `w${pad(n, 6)}`, (id) => `dist-${id}`);
+  const b = new Builder(r, now, seedMemberIds(20230416), (id) => `dist-${id}`);
   const district = b.node('w1', '南阳市宛城区委', 'district', null);
   const streetNames = ['东关', '新华', '汉冶', '仲景', '枣林', '赤虎', '五里堡', '白河', '溧河', '金华'];
   for (let s = 1; s <= 10; s++) {
@@ -448,7 +460,7 @@ export async function listDemoUsers(store: SeedStore): Promise<DemoUser[]> {
   });
 }
 
-// The well-known names and phones come from the PRNG, not the clock: fill DEMO once at load.
+// The well-known ids, names and phones come from the PRNG, not the clock: fill DEMO once at load.
 buildDemo(new Date());
 
 /** Lines for the login page: invite codes that still work, so a new user can try joining a branch. */

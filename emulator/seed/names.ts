@@ -51,3 +51,20 @@ export function seedPhone(i: number): string {
   const prefix = PREFIXES[(i * 7 + (suffix % 5)) % PREFIXES.length];
   return prefix + String(suffix).padStart(8, '0');
 }
+
+/**
+ * Member ids for seed data, in the same form as real ones (`m_` + 32 hex digits) and drawn from
+ * their own PRNG stream, never from the phone or anything else about the person. They rise with
+ * each call, so listing members by `_id` keeps the order they were made in (the other seed modules
+ * and the demo login page list them that way). Reproducible: same seed → same ids.
+ */
+export function seedMemberIds(seed: number): () => string {
+  const r = prng(seed);
+  const word = () => BigInt(Math.floor(r() * 2 ** 32));
+  // start below 2^120 and step by less than 2^96: 10^7 ids still stay below 2^128
+  let cur = (word() << 88n) | (word() << 56n) | (word() << 24n);
+  return () => {
+    cur += ((word() << 64n) | (word() << 32n) | word()) + 1n;
+    return `m_${cur.toString(16).padStart(32, '0')}`;
+  };
+}

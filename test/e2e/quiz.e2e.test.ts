@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEMO } from '../../emulator/seed';
 import type { Emulator } from '../../emulator/server';
 import { BANK_TEMPLATE_ROWS } from '../../core/quiz/bank';
+import { dayOf } from '../../core/quiz/day';
 import { phonePage, shot, signIn as signInAs, startApp, text, type E2EApp } from './browser';
 
 let app: E2EApp;
@@ -29,7 +30,7 @@ const signIn = (page: Page, who: string) => signInAs(page, emu, who);
 
 const db = () => emu.backend.store as { find(c: string, q?: object): any[]; findOne(c: string, id: string): any };
 /** today's set as stored, to know the answers in the test (the page never receives them) */
-const storedSet = () => db().find('quiz_sets', { materialised: true })[0].questions as Array<{ _id: string; stem: string; answer: string[]; options: Array<{ id: string }> }>;
+const storedSet = () => db().find('quiz_sets', { materialised: true, day: dayOf(new Date()) })[0].questions as Array<{ _id: string; stem: string; answer: string[]; options: Array<{ id: string }> }>;
 
 test('a member answers today\'s set, sees the explanations and the award, and finds the miss in the wrong book', async () => {
   const page = await phonePage(browser);

@@ -7,8 +7,12 @@ import os from 'os';
 import path from 'path';
 import { startEmulator, type Emulator } from '../../emulator/server';
 import { buildFunctions } from '../../scripts/build-functions';
-import { DEMO } from '../../emulator/seed';
-import { memberIdFromPhone } from '../../core/org/member';
+import { DEMO, demoData } from '../../emulator/seed';
+import { MEMBER_ID_RE } from '../../core/org/member';
+
+/** The fifth and sixth members the demo seed makes (both in the demo branch). */
+const [, , , , FIFTH, SIXTH] = demoData().members;
+const idByPhone = (phone: string): string => store().find('org_members', { phone })[0]?._id;
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -181,11 +185,13 @@ describe('join flow', () => {
     const first = await call(DEMO.secretaryOpenid, 'reviewApplication', { applicationId: appId, decision: 'approve' });
     expect(first.ok).toBe(true);
     expect(first.data.application.status).toBe('approved');
-    expect(first.data.member).toMatchObject({ id: memberIdFromPhone(phone), name: '吴建国', phone, branchId: DEMO.branchId, bound: true, role: 'member' });
+    expect(first.data.member).toMatchObject({ id: idByPhone(phone), name: '吴建国', phone, branchId: DEMO.branchId, bound: true, role: 'member' });
+    // a random id: nothing in it comes from the phone
+    expect(first.data.member.id).toMatch(MEMBER_ID_RE);
     const second = await call(DEMO.secretaryOpenid, 'reviewApplication', { applicationId: appId, decision: 'approve' });
     expect(second.data).toEqual(first.data);
     expect(store().count('org_members', { phone })).toBe(1);
-    expect(store().findOne('org_bindings', newcomer)).toMatchObject({ memberId: memberIdFromPhone(phone) });
+    expect(store().findOne('org_bindings', newcomer)).toMatchObject({ memberId: first.data.member.id });
     expect(store().findOne('org_invites', code)).toMatchObject({ uses: 1, joined: 1 });
     const reject = await call(DEMO.secretaryOpenid, 'reviewApplication', { applicationId: appId, decision: 'reject' });
     expect(reject.error?.code).toBe('FAILED_PRECONDITION');
@@ -193,7 +199,7 @@ describe('join flow', () => {
 
   test('me now shows the member, the path and the approved application', async () => {
     const me = await call(newcomer, 'me');
-    expect(me.data.member).toMatchObject({ id: memberIdFromPhone(phone), phone, branchName: DEMO.branchName });
+    expect(me.data.member).toMatchObject({ id: idByPhone(phone), phone, branchName: DEMO.branchName });
     expect(me.data.pathNames[me.data.pathNames.length - 1]).toBe(DEMO.branchName);
     expect(me.data.applications[0]).toMatchObject({ id: appId, status: 'approved' });
     const again = await call(newcomer, 'apply', { code: DEMO.inviteCode, name: '吴建国', phone });
@@ -221,11 +227,54 @@ describe('join flow', () => {
     expect(store().findOne('org_invites', code).uses).toBe(2);
   });
 
-  test('a phone registered in another branch is sent to 流动党员转接', async () => {
+  test('a phone registered in another branch: the applicant hears the usual answer, the secretary sees why it cannot pass', async () => {
     const other = store().find('org_members', { branchId: DEMO.otherBranchId, openid: null }, { limit: 1 })[0];
     const r = await call('o-newcomer-3', 'apply', { code, name: other.name, phone: other.phone });
-    expect(r.error?.code).toBe('FAILED_PRECONDITION');
-    expect(r.error?.message).toContain('流动党员转接');
+    expect(r.ok).toBe(true);
+    expect(r.data).toEqual({ application: expect.objectContaining({ status: 'pending', phone: other.phone }), member: null });
+    expect(r.data.application.conflict).toBeUndefined();
+    const pending = await call(DEMO.secretaryOpenid, 'listApplications', {});
+    const mine = pending.data.find((a: any) => a.id === r.data.application.id);
+    expect(mine.conflict).toEqual({ kind: 'other_branch', message: expect.stringContaining('流动党员转接') });
+    // the applicant's own view never carries it
+    const me = await call('o-newcomer-3', 'me');
+    expect(me.data.applications[0].conflict).toBeUndefined();
+    const approve = await call(DEMO.secretaryOpenid, 'reviewApplication', { applicationId: r.data.application.id, decision: 'approve' });
+    expect(approve.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: expect.stringContaining('流动党员转接') });
+    expect(store().findOne('org_members', other._id)).toMatchObject({ branchId: DEMO.otherBranchId, openid: null });
+  });
+
+  test('applications per WeChat user are limited per day; a repeat of the same one does not count', async () => {
+    const guest = 'o-limit-1';
+    // five applications in a day, each repeated once (a double tap): all fine
+    for (let i = 0; i < 5; i++) {
+      const first = await call(guest, 'apply', { code: DEMO.inviteCode, name: '试申请人', phone: `1990000020${i}` });
+      expect(first.ok).toBe(true);
+      const again = await call(guest, 'apply', { code: DEMO.inviteCode, name: '试申请人', phone: `1990000020${i}` });
+      expect(again.ok).toBe(true);
+    }
+    const sixth = await call(guest, 'apply', { code: DEMO.inviteCode, name: '试申请人', phone: '19900000209' });
+    expect(sixth.status).toBe(429);
+    expect(sixth.error).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: expect.stringContaining('明天再试') });
+    const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    expect(store().findOne('org_apply_limits', `${guest}:${day}`)).toMatchObject({ count: 5 });
+    // another WeChat user is not affected
+    expect((await call('o-limit-2', 'apply', { code: DEMO.inviteCode, name: '另一人', phone: '19900000210' })).ok).toBe(true);
+  });
+
+  test('two approvals of two applications with the same phone at once make one member', async () => {
+    const phone2 = '19900000301';
+    const [x, y] = ['o-race-1', 'o-race-2'];
+    const ax = await call(x, 'apply', { code, name: '秦海燕', phone: phone2 });
+    const ay = await call(y, 'apply', { code, name: '秦海燕', phone: phone2 });
+    const [rx, ry] = await Promise.all([
+      call(DEMO.secretaryOpenid, 'reviewApplication', { applicationId: ax.data.application.id, decision: 'approve' }),
+      call(DEMO.secretaryOpenid, 'reviewApplication', { applicationId: ay.data.application.id, decision: 'approve' }),
+    ]);
+    expect([rx.ok, ry.ok].filter(Boolean)).toHaveLength(1);
+    const refused = rx.ok ? ry : rx;
+    expect(refused.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '该手机号已被其他微信绑定，请核实申请人身份' });
+    expect(store().count('org_members', { phone: phone2 })).toBe(1);
   });
 });
 
@@ -264,6 +313,19 @@ describe('member lists and masked phones', () => {
       if (m.id === DEMO.memberId) expect(m.phone).toMatch(/^1\d{10}$/);
       else expect(m.phone).toMatch(masked);
     }
+  });
+
+  test('ages: the secretary sees them for the branch; a member only their own; an organiser none', async () => {
+    const sec = await call(DEMO.secretaryOpenid, 'listMembers', { limit: 100 });
+    const withBirthYear = sec.data.members.filter((m: any) => typeof store().findOne('org_members', m.id).birthYear === 'number');
+    expect(withBirthYear.length).toBeGreaterThan(10);
+    for (const m of withBirthYear) expect(m.age).toBe(new Date().getFullYear() - store().findOne('org_members', m.id).birthYear);
+    const mem = await call(DEMO.memberOpenid, 'listMembers', { limit: 100 });
+    expect(mem.data.members.filter((m: any) => m.age !== undefined).map((m: any) => m.id)).toEqual([DEMO.memberId]);
+    const org = await call(DEMO.organiserOpenid, 'listMembers', { branchId: DEMO.branchId, limit: 100 });
+    expect(org.data.members.some((m: any) => 'age' in m)).toBe(false);
+    // their own age is still theirs (the home page suggests 关怀模式 from it)
+    expect((await call(DEMO.elderOpenid, 'me')).data.member.age).toBeGreaterThanOrEqual(70);
   });
 
   test('scope: a member cannot list another branch, a street organiser not another street', async () => {
@@ -326,11 +388,28 @@ describe('roster import', () => {
     const real = await call(DEMO.secretaryOpenid, 'importRoster', { fileName: '名册.csv', contentBase64: csvBase64(good), dryRun: false });
     expect(real.data).toMatchObject({ dryRun: false, created: 2, updated: 0, unchanged: 0, errors: [] });
     expect(store().count('org_members', {})).toBe(before + 2);
-    expect(store().findOne('org_members', memberIdFromPhone('19900000101'))).toMatchObject({ branchId: DEMO.branchId, groupId: `${DEMO.branchId}-g1`, openid: null });
+    expect(store().find('org_members', { phone: '19900000101' })).toEqual([
+      expect.objectContaining({ _id: expect.stringMatching(MEMBER_ID_RE), branchId: DEMO.branchId, groupId: `${DEMO.branchId}-g1`, openid: null }),
+    ]);
     const retry = await call(DEMO.secretaryOpenid, 'importRoster', { fileName: '名册.csv', contentBase64: csvBase64(good), dryRun: false });
     expect(retry.data).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
     expect(store().count('org_members', {})).toBe(before + 2);
   });
+
+  test('two imports of the same new people at once still make one member each', async () => {
+    const lines = [header, ...Array.from({ length: 20 }, (_v, i) => `并发${String.fromCharCode(0x4e00 + i)}员,199000004${String(i).padStart(2, '0')},女,1960,,`)];
+    const before = store().count('org_members', {});
+    const send = (dryRun: boolean) => call(DEMO.secretaryOpenid, 'importRoster', { fileName: '名册.csv', contentBase64: csvBase64(lines), dryRun });
+    // warm instances first, so the real imports run side by side and clash on the phone index
+    await Promise.all([0, 1, 2, 3].map(() => send(true)));
+    const runs = await Promise.all(
+      [0, 1, 2, 3].map(() => send(false)),
+    );
+    for (const r of runs) expect(r.ok).toBe(true);
+    expect(runs.reduce((n, r) => n + r.data.created, 0)).toBe(20);
+    expect(store().count('org_members', {})).toBe(before + 20);
+    for (let i = 0; i < 20; i++) expect(store().count('org_members', { phone: `199000004${String(i).padStart(2, '0')}` })).toBe(1);
+  }, 60_000);
 
   test('a non-secretary cannot import', async () => {
     const r = await call(DEMO.memberOpenid, 'importRoster', { fileName: '名册.csv', contentBase64: csvBase64(good) });
@@ -339,7 +418,7 @@ describe('roster import', () => {
 });
 
 describe('流动党员转接 and history', () => {
-  const memberId = 'm0005';
+  const memberId = FIFTH._id;
 
   test('the secretary moves a member; a retry with the same target writes no second record', async () => {
     const r = await call(DEMO.secretaryOpenid, 'moveMember', { memberId, toBranchId: DEMO.farBranchId, reason: '工作调动' });
@@ -356,7 +435,7 @@ describe('流动党员转接 and history', () => {
   });
 
   test('history: the member, an organiser over them; not another branch’s secretary', async () => {
-    const self = await call(`demo-${memberId}`, 'memberHistory', { memberId });
+    const self = await call(FIFTH.openid, 'memberHistory', { memberId });
     expect(self.data).toHaveLength(1);
     expect(self.data[0]).toMatchObject({ toBranchId: DEMO.farBranchId });
     const elder = await call(DEMO.organiserOpenid, 'memberHistory', { memberId: DEMO.elderId });
@@ -382,12 +461,15 @@ describe('tree and roles', () => {
   });
 
   test('an organiser appoints a secretary; a secretary cannot', async () => {
-    expect((await call(DEMO.secretaryOpenid, 'setRole', { memberId: 'm0006', role: 'secretary' })).error?.code).toBe('PERMISSION_DENIED');
+    const id = SIXTH._id;
+    expect((await call(DEMO.secretaryOpenid, 'setRole', { memberId: id, role: 'secretary' })).error?.code).toBe('PERMISSION_DENIED');
     expect((await call(DEMO.streetOrganiserOpenid, 'setRole', { memberId: DEMO.organiserId, role: 'member' })).error?.code).toBe('PERMISSION_DENIED');
-    const r = await call(DEMO.organiserOpenid, 'setRole', { memberId: 'm0006', role: 'secretary' });
-    expect(r.data).toMatchObject({ id: 'm0006', role: 'secretary' });
-    expect(store().findOne('org_members', 'm0006').role).toBe('secretary');
-    const back = await call(DEMO.streetOrganiserOpenid, 'setRole', { memberId: 'm0006', role: 'member' });
+    const r = await call(DEMO.organiserOpenid, 'setRole', { memberId: id, role: 'secretary' });
+    expect(r.data).toMatchObject({ id, role: 'secretary' });
+    // the organiser's answer carries no age
+    expect(r.data.age).toBeUndefined();
+    expect(store().findOne('org_members', id).role).toBe('secretary');
+    const back = await call(DEMO.streetOrganiserOpenid, 'setRole', { memberId: id, role: 'member' });
     expect(back.data.role).toBe('member');
   });
 });

@@ -10,7 +10,7 @@ import {
   validateRoster,
 } from '../../core/org/roster';
 import { readRosterTable, RosterFileError } from '../../core/org/roster-file';
-import { memberIdFromPhone, type StoredMemberDoc } from '../../core/org/member';
+import type { StoredMemberDoc } from '../../core/org/member';
 
 const now = new Date('2025-06-01T08:00:00Z');
 const HEADER = '姓名,手机号,性别,出生年份,入党日期,党小组';
@@ -123,14 +123,16 @@ describe('planRosterImport', () => {
     ),
     now,
   ).rows;
-  const plan = planRosterImport({ rows, branch, existing, groups, now });
+  let n = 0;
+  const newId = () => `m_${String(++n).padStart(32, '0')}`;
+  const plan = planRosterImport({ rows, branch, existing, groups, now, newId });
 
   it('creates, updates, keeps, and refuses phones of other branches and unknown groups', () => {
     expect(plan.unchanged).toBe(1);
     expect(plan.updates).toEqual([{ id: 'mB', set: { gender: '女', birthYear: 1962, updatedAt: now } }]);
     expect(plan.creates).toHaveLength(1);
     expect(plan.creates[0]).toMatchObject({
-      _id: memberIdFromPhone('13812345671'),
+      _id: 'm_00000000000000000000000000000001',
       name: '赵淑珍',
       branchId: 'b1',
       path: ['d', 'c', 'b1'],
@@ -145,15 +147,16 @@ describe('planRosterImport', () => {
     ]);
   });
 
-  it('is deterministic: planning the same file twice creates the same ids', () => {
-    const again = planRosterImport({ rows, branch, existing, groups, now });
-    expect(again.creates.map((c) => c._id)).toEqual(plan.creates.map((c) => c._id));
+  it('new members get ids from the id source only, never from their phone', () => {
+    const again = planRosterImport({ rows, branch, existing, groups, now, newId });
+    expect(again.creates.map((c) => c._id)).toEqual(['m_00000000000000000000000000000002']);
+    expect(again.creates.map((c) => c.phone)).toEqual(plan.creates.map((c) => c.phone));
   });
 
   it('after the import has been written, the same file changes nothing', () => {
     const written = [...existing, ...plan.creates, ...plan.updates.map((u) => ({ ...existing.find((e) => e._id === u.id)!, ...u.set }))];
     const okRows = rows.filter((r) => r.row !== 4 && r.row !== 6);
-    const second = planRosterImport({ rows: okRows, branch, existing: written.filter((m, i, a) => a.findIndex((x) => x._id === m._id) === i).map((m) => written.filter((x) => x._id === m._id).pop()!), groups, now });
+    const second = planRosterImport({ rows: okRows, branch, existing: written.filter((m, i, a) => a.findIndex((x) => x._id === m._id) === i).map((m) => written.filter((x) => x._id === m._id).pop()!), groups, now, newId });
     expect(second.creates).toEqual([]);
     expect(second.updates).toEqual([]);
     expect(second.unchanged).toBe(3);

@@ -10,7 +10,21 @@ import {
   invitePath,
   type StoredInvite,
 } from '../../core/org/invite';
-import { ageFromBirthYear, applicationId, fnv1a64, isElder, memberIdFromPhone, toMemberView } from '../../core/org/member';
+import {
+  ageFromBirthYear,
+  applicationConflict,
+  applicationId,
+  applyLimitId,
+  chinaDay,
+  CONFLICT_MESSAGES,
+  countsTowardApplyLimit,
+  fnv1a64,
+  isElder,
+  MEMBER_ID_RE,
+  newMemberId,
+  toApplicationView,
+  toMemberView,
+} from '../../core/org/member';
 import { inviteCode } from '../../core/org/contracts';
 
 const who = (over: Partial<CallerMember>): CallerMember => ({
@@ -151,13 +165,12 @@ describe('members', () => {
     expect(isElder(1965, now)).toBe(true);
     expect(isElder(1966, now)).toBe(false);
   });
-  it('member ids derive from the phone, stably and without revealing it', () => {
-    const a = memberIdFromPhone('13812345678');
-    expect(a).toBe(memberIdFromPhone('13812345678'));
-    expect(a).not.toBe(memberIdFromPhone('13812345679'));
-    expect(a).not.toContain('12345678');
-    expect(a).toMatch(/^m_[0-9a-f]{16}$/);
-    // FNV-1a 64 reference value for the empty string
+  it('member ids are 128 random bits, taken from the random source and nothing else', () => {
+    const bytes = Uint8Array.from({ length: 16 }, (_v, i) => i * 17);
+    expect(newMemberId(() => bytes)).toBe('m_00112233445566778899aabbccddeeff');
+    expect(newMemberId(() => bytes)).toMatch(MEMBER_ID_RE);
+    expect(() => newMemberId(() => new Uint8Array(8))).toThrow();
+    // FNV-1a 64 (lesson ids) keeps its reference values
     expect(fnv1a64('')).toBe('cbf29ce484222325');
     expect(fnv1a64('a')).toBe('af63dc4c8601ec8c');
   });
@@ -185,9 +198,50 @@ describe('members', () => {
       branchName: '第一党支部',
       role: 'member',
       status: 'active',
-      age: 75,
       bound: false,
     });
-    expect(toMemberView(doc, who({ role: 'secretary' }), now).phone).toBe('13987654321');
+    expect(toMemberView(doc, who({ role: 'secretary' }), now)).toMatchObject({ phone: '13987654321', age: 75 });
+  });
+});
+
+describe('applications: daily limit and conflicts', () => {
+  it('counts a new application, a changed one and re-opening a rejected one; not the same request again', () => {
+    const input = { name: '张三', phone: '13812345678' };
+    expect(countsTowardApplyLimit(null, input)).toBe(true);
+    expect(countsTowardApplyLimit({ ...input, status: 'pending' }, input)).toBe(false);
+    expect(countsTowardApplyLimit({ ...input, status: 'pending' }, { ...input, phone: '13812345679' })).toBe(true);
+    expect(countsTowardApplyLimit({ ...input, status: 'pending' }, { ...input, name: '张四' })).toBe(true);
+    expect(countsTowardApplyLimit({ ...input, status: 'rejected' }, input)).toBe(true);
+  });
+
+  it('the day is China time, whatever the server clock', () => {
+    expect(chinaDay(new Date('2025-06-01T15:59:59Z'))).toBe('2025-06-01');
+    expect(chinaDay(new Date('2025-06-01T16:00:00Z'))).toBe('2025-06-02');
+    expect(applyLimitId('o1', '2025-06-02')).toBe('o1:2025-06-02');
+  });
+
+  it('a conflict is what approving would run into: an active member elsewhere, or another WeChat', () => {
+    const app = { branchId: 'b1', openid: 'o1' };
+    expect(applicationConflict(app, null)).toBeNull();
+    expect(applicationConflict(app, { branchId: 'b2', status: 'active', openid: null })).toBe('other_branch');
+    expect(applicationConflict(app, { branchId: 'b2', status: 'left', openid: null })).toBeNull();
+    expect(applicationConflict(app, { branchId: 'b1', status: 'active', openid: 'o2' })).toBe('bound_elsewhere');
+    expect(applicationConflict(app, { branchId: 'b1', status: 'active', openid: 'o1' })).toBeNull();
+  });
+
+  it('only the view built for the secretary carries the conflict', () => {
+    const doc = {
+      _id: 'b1:o1',
+      branchId: 'b1',
+      branchName: '第一党支部',
+      openid: 'o1',
+      name: '张三',
+      phone: '13812345678',
+      inviteCode: 'ABCDEFGH',
+      status: 'pending' as const,
+      createdAt: new Date('2025-06-01T00:00:00Z'),
+    };
+    expect(toApplicationView(doc).conflict).toBeUndefined();
+    expect(toApplicationView(doc, 'other_branch').conflict).toEqual({ kind: 'other_branch', message: CONFLICT_MESSAGES.other_branch });
   });
 });

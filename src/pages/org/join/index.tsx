@@ -107,7 +107,7 @@ export default function Join() {
         <View className='card join-done' id='join-result'>
           <Text className='page-title'>{joined ? '已加入' : '已提交'}</Text>
           <Text className='text' id='join-result-text'>
-            {joined ? `您已加入${done.application.branchName}。` : '已提交，等待支部书记审核。审核通过后即可参加支部学习和活动。'}
+            {joined ? `您已加入${done.application.branchName}。` : '申请已提交，等待支部书记审核。审核通过后即可参加支部学习和活动。'}
           </Text>
           <BigButton id='join-home' onClick={() => goTab('/pages/home/index')}>
             回到首页

@@ -47,6 +47,8 @@ function Item({ app, onDone, notify }: { app: ApplicationView; onDone(id: string
         申请加入 {app.branchName} · {formatDate(app.createdAt)}
       </Text>
       {app.reason ? <Text className='muted'>说明：{app.reason}</Text> : null}
+      {/* only the secretary learns why approving will fail; the applicant was told nothing */}
+      {app.conflict ? <Text className='notice error application-conflict'>{app.conflict.message}</Text> : null}
       {error ? <Text className='notice error'>{error}</Text> : null}
       {pending && !rejecting ? (
         <View className='actions'>
