@@ -2,7 +2,7 @@
  * The study function's actions: database work only. Crediting rules live in core/study (heartbeat.ts,
  * credit.ts, rules.ts, views.ts) and are unit-tested without a server.
  */
-import { getDoc, stripId, type Db } from '../../core/fn/db';
+import { getDoc, isDuplicateKey, stripId, type Db } from '../../core/fn/db';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../core/fn/errors';
 import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
@@ -20,7 +20,7 @@ import {
   type StudyOutputs,
 } from '../../core/study/contracts';
 import { creditStudy, totalsId, type CreditInput, type TotalsDoc } from '../../core/study/credit';
-import { applyBeat, planFlush, type SessionDoc } from '../../core/study/heartbeat';
+import { applyBeat, settleSession, takeOver, type SessionDoc } from '../../core/study/heartbeat';
 import {
   dayKey,
   resolveTarget,
@@ -171,13 +171,17 @@ async function targetsFor(db: Db, path: string[], year: number): Promise<TargetD
 /**
  * Writes a session's pending credit into the ledger, inside a transaction: credit records and
  * counters (creditStudy), the lesson's progress, and the session itself (pending cleared, flush
- * count up). `end` also closes the session. A retried transaction re-reads everything.
+ * count and `seq` up, so a beat that read the session before cannot write the old pending back).
+ * `end` also closes the session; a closed session is left as it is (a repeated stop writes nothing).
+ * A retried transaction re-reads everything.
  */
 export async function flushSession(db: Db, openid: string, now: Date, opts: { end: boolean; expectSessionId?: string }): Promise<SessionDoc | null> {
   return db.runTransaction(async (tx: Db) => {
     const s = await getDoc<SessionDoc>(tx, C.sessions, openid);
     if (!s || (opts.expectSessionId && s.sessionId !== opts.expectSessionId)) return s;
-    const plan = planFlush(s);
+    const step = settleSession(s, opts.end);
+    if (!step) return s;
+    const plan = step.credits;
     if (plan.length) {
       const pid = progressId(s.memberId, s.lessonId);
       const p = await getDoc<ProgressDoc>(tx, C.progress, pid);
@@ -195,6 +199,7 @@ export async function flushSession(db: Db, openid: string, now: Date, opts: { en
         reason: `${s.mode === 'replay' ? '直播回放' : s.mode === 'live' ? '直播课' : '在线课程'}：${s.lessonTitle}`,
         lessonId: s.lessonId,
         completesLesson: completesNow && i === plan.length - 1,
+        session: { id: s.sessionId, startedAt: s.startedAt, endedAt: s.lastAt },
       }));
       await creditStudy(tx, credits, now);
       const added = plan.reduce((a, f) => a + f.seconds, 0);
@@ -208,13 +213,33 @@ export async function flushSession(db: Db, openid: string, now: Date, opts: { en
         updatedAt: now,
       };
       await tx.collection(C.progress).doc(pid).set({ data: next });
-    } else if (!opts.end) {
-      return s;
     }
-    const updated: SessionDoc = { ...s, pending: {}, flushes: s.flushes + (plan.length ? 1 : 0), active: opts.end ? false : s.active };
-    await tx.collection(C.sessions).doc(openid).set({ data: stripId(updated) });
-    return updated;
+    await tx.collection(C.sessions).doc(openid).set({ data: stripId(step.next) });
+    return step.next;
   });
+}
+
+const TAKEN_OVER = '您刚在另一台设备或页面开始了学习，请重新进入课程';
+
+/**
+ * Writes the session a start made, only over the session document the start read (`base`, same
+ * `seq`), or as a new document when there was none: a beat, flush or start that landed in between
+ * makes this start fail instead of wiping credit or restarting the clock behind a flushed beat.
+ */
+async function replaceSession(db: Db, base: SessionDoc | null, next: SessionDoc): Promise<void> {
+  if (!base) {
+    try {
+      await db.collection(C.sessions).add({ data: next });
+      return;
+    } catch (e) {
+      if (isDuplicateKey(e)) throw new AppError('FAILED_PRECONDITION', TAKEN_OVER);
+      throw e;
+    }
+  }
+  // _.set: a plain object would be merged key by key into the old pending
+  const data = { ...stripId(next), pending: db.command.set(next.pending) };
+  const res = await db.collection(C.sessions).where({ _id: next._id, seq: base.seq }).update({ data });
+  if (!res?.stats?.updated) throw new AppError('FAILED_PRECONDITION', TAKEN_OVER);
 }
 
 async function progressOf(db: Db, memberId: string, lessonId: string): Promise<ProgressDoc | null> {
@@ -340,7 +365,9 @@ export const studyActions: ActionTable<StudyCtx> = {
       const oldPendingToday = old?.active && old.memberId === m._id ? old.pending?.[today] ?? 0 : 0;
       const oldPendingLesson =
         old?.active && old.lessonId === lesson._id && old.memberId === m._id ? Object.values(old.pending ?? {}).reduce((a, b) => a + b, 0) : 0;
-      if (old?.active && Object.keys(old.pending ?? {}).length) await flushSession(db, openid, now, { end: true });
+      // the session as stored once the old lesson's time is in the ledger: the new one replaces exactly it
+      const base = old?.active && Object.keys(old.pending ?? {}).length ? await flushSession(db, openid, now, { end: true }) : old;
+      const clock = takeOver(base, now.getTime());
       const lessonSec = (progress?.creditedSec ?? 0) + oldPendingLesson;
       const daySec = Math.max((totals?.days?.[today] ?? 0) + oldPendingToday, old?.memberId === m._id && old?.day === today ? old.daySec : 0);
       const resumeAt = old?.active && old.lessonId === lesson._id ? old.position : progress?.position ?? 0;
@@ -366,13 +393,13 @@ export const studyActions: ActionTable<StudyCtx> = {
         pending: {},
         completed: !!progress?.completed,
         position: mode === 'live' ? 0 : Math.min(resumeAt, durationSec),
-        startedAt: now.getTime(),
-        lastAt: now.getTime(),
-        seq: (old?.seq ?? 0) + 1,
+        startedAt: clock.at,
+        lastAt: clock.at,
+        seq: clock.seq,
         beats: 0,
         flushes: 0,
       };
-      await db.collection(C.sessions).doc(openid).set({ data: stripId(session) });
+      await replaceSession(db, base, session);
       return {
         sessionId: session.sessionId,
         resumeAt: session.position,
@@ -394,7 +421,8 @@ export const studyActions: ActionTable<StudyCtx> = {
       const out = applyBeat(s, input, now.getTime(), rules);
       const _ = db.command;
       const patch = { ...out.patch, pending: _.set(out.patch.pending) };
-      const res = await db.collection(C.sessions).where({ _id: s!._id, seq: s!.seq, sessionId: s!.sessionId }).update({ data: patch });
+      // a flush or start since the read moved seq; a stopped session takes no beat
+      const res = await db.collection(C.sessions).where({ _id: s!._id, seq: s!.seq, sessionId: s!.sessionId, active: true }).update({ data: patch });
       if (!res?.stats?.updated) {
         // another beat for this member landed first: the same beat replayed, or another device
         throw new AppError('FAILED_PRECONDITION', '这次计时与另一台设备或页面冲突，本次不计学时');

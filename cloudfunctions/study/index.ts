@@ -9,12 +9,15 @@
  *
  * | action        | ops  | what                                                                       |
  * |---------------|------|----------------------------------------------------------------------------|
- * | beat          | 2    | session, conditional update (where _id, seq) — the credit accumulates in   |
- * |               |      |  the session; +≈10 once per lesson, when it completes (flush, below)       |
- * | start         | 6    | caller, lesson, old session, progress, totals, session set;                |
- * |               |      |  + flush of the previous lesson's unwritten time when there is some        |
+ * | beat          | 2    | session, conditional update (where _id, seq, sessionId, active) — the      |
+ * |               |      |  credit accumulates in the session; +≈10 once per lesson, when it          |
+ * |               |      |  completes (flush, below)                                                  |
+ * | start         | 6    | caller, lesson, old session, progress, totals, session write (conditional  |
+ * |               |      |  on the old seq, or create); + flush of the previous lesson's unwritten    |
+ * |               |      |  time when there is some                                                   |
  * | stop          | ≈10  | caller + flush: tx(start, session, progress, totals, credit, credit set,   |
- * |               |      |  totals set, progress set, session set, commit)                            |
+ * |               |      |  totals set, progress set, session set, commit); a repeated stop 4:        |
+ * |               |      |  caller, tx(start, session, commit), nothing written                       |
  * | lessons       | 3–4  | caller, lessons, progress of those lessons, [reminders of live lessons]    |
  * | lesson        | 5    | caller, lesson, progress, session, reminder                                |
  * | progress      | 4    | caller, totals (counters), session (unwritten time), targets on the path   |
@@ -34,9 +37,11 @@
 import crypto from 'crypto';
 import { runAction, type FunctionEvent } from '../../core/fn/router';
 import { callerLoader } from '../../core/fn/caller';
+import { routeTimer } from '../../core/fn/timer';
 import { rulesFromEnv } from '../../core/study/rules';
 import type { SessionDoc } from '../../core/study/heartbeat';
 import { C, sendLiveReminders, studyActions, sweepSessions, type StudyCtx } from './actions';
+import config from './config.json';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const cloud = require('wx-server-sdk');
@@ -73,19 +78,19 @@ function makeCtx(): StudyCtx {
   };
 }
 
-interface TimerEvent {
-  Type?: string;
-  TriggerName?: string;
-}
+const TIMERS = { liveReminders: sendLiveReminders, sweepSessions };
 
-export const main = async (event: FunctionEvent & TimerEvent, _context: unknown) => {
+export const main = async (event: FunctionEvent, _context: unknown) => {
   const ctx = makeCtx();
-  if (event && event.Type === 'Timer') {
-    if (event.TriggerName === 'liveReminders') return { ok: true, data: await sendLiveReminders(ctx) };
-    if (event.TriggerName === 'sweepSessions') return { ok: true, data: await sweepSessions(ctx) };
-    return { ok: false, error: { code: 'UNKNOWN_ACTION', message: `unknown trigger ${String(event.TriggerName)}` } };
+  const wx = cloud.getWXContext();
+  // timers run only when the platform started them (core/fn/timer.ts); never through the action table
+  const timer = routeTimer(event, wx, config.triggers, TIMERS);
+  if (timer.kind === 'refused') {
+    console.warn('[timer] refused:', timer.reason);
+    return timer.result;
   }
-  const { OPENID } = cloud.getWXContext();
+  if (timer.kind === 'timer') return { ok: true, data: await timer.handler(ctx) };
+  const { OPENID } = wx;
   const isBeat = event?.action === 'beat';
   return runAction(
     studyActions,

@@ -7,6 +7,9 @@
  *                    pointsTotal, pointsDay/pointsDayTotal ← all the member's points_ledger entries
  *   study_totals     totalSec, bySource, byMonth, days, offlineDays, credits ← study_credits
  *   study_progress   creditedSec                 ← study_credits of that member and lesson
+ *   study_credits    Σ seconds of a heartbeat session ≤ the wall time it ran (its credits carry the
+ *                    session's start and last flushed beat); a member's overlapping sessions together
+ *                    ≤ the time they cover — nothing to repair, a person decides
  *   activity_items   counts (once finalised)     ← activity_attendance of its roster
  *   org_invites      uses, joined                ← org_applications made with the code
  *
@@ -17,7 +20,7 @@
 import { countAttendance, type StoredAttendanceLike } from '../activity/rules';
 import { quizCounters, type MemberQuizFields } from '../quiz/stats';
 
-export type CounterKind = 'member.quiz' | 'member.points' | 'study.totals' | 'study.progress' | 'activity.counts' | 'invite';
+export type CounterKind = 'member.quiz' | 'member.points' | 'study.totals' | 'study.progress' | 'study.wall' | 'activity.counts' | 'invite';
 
 export interface Difference {
   kind: CounterKind;
@@ -70,7 +73,9 @@ export function diffFields(
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
-const time = (v: unknown): number => (v instanceof Date ? v.getTime() : typeof v === 'string' || typeof v === 'number' ? new Date(v).getTime() : 0);
+// a Date may come from another realm (a structured clone): recognised by its tag, not instanceof
+const time = (v: unknown): number =>
+  Object.prototype.toString.call(v) === '[object Date]' ? (v as Date).getTime() : typeof v === 'string' || typeof v === 'number' ? new Date(v).getTime() : 0;
 
 // ---------------------------------------------------------------- org_members: quiz and points
 
@@ -155,6 +160,8 @@ export interface CreditLike {
   source: string;
   seconds: number;
   lessonId?: string | null;
+  /** heartbeat credits: the session and the stretch it ran (start, last beat flushed) */
+  session?: { id: string; startedAt: unknown; endedAt: unknown } | null;
 }
 
 export interface StudyTotalsExpected {
@@ -216,6 +223,63 @@ export function checkStudy(
   for (const p of progress) {
     out.push(...diffFields('study.progress', 'study_progress', p._id, { creditedSec: byLesson.get(p._id) ?? 0 }, p));
   }
+  out.push(...checkStudyWallTime(credits));
+  return out;
+}
+
+/** Rounding slack: each credit is whole milliseconds, sums are rounded to 3 decimals. */
+const WALL_SLACK_SEC = 0.01;
+
+/**
+ * Heartbeat credit against wall time. A session's credits (one per flush and day) together may not
+ * exceed the time from its start to its last flushed beat; a member's sessions whose stretches
+ * overlap may not together exceed the time they cover. A difference names `<memberId>:<sessionId>`
+ * (sessions joined by `+`); expected is the wall time, actual the credit. Credits recorded without
+ * a session (other sources, or written before sessions were recorded) are not part of this check.
+ */
+export function checkStudyWallTime(credits: readonly CreditLike[]): Difference[] {
+  type Span = { id: string; memberId: string; from: number; to: number; sec: number };
+  const sessions = new Map<string, Span>();
+  for (const c of credits) {
+    if (!c.session?.id) continue;
+    const key = `${c.memberId}:${c.session.id}`;
+    const from = time(c.session.startedAt);
+    const to = time(c.session.endedAt);
+    const s = sessions.get(key) ?? { id: c.session.id, memberId: c.memberId, from, to, sec: 0 };
+    s.from = Math.min(s.from, from);
+    s.to = Math.max(s.to, to);
+    s.sec = round3(s.sec + (isNum(c.seconds) ? c.seconds : 0));
+    sessions.set(key, s);
+  }
+  const out: Difference[] = [];
+  const over = (ids: string[], memberId: string, wallMs: number, sec: number) => {
+    const wall = round3(Math.max(0, wallMs) / 1000);
+    if (sec > wall + WALL_SLACK_SEC) out.push({ kind: 'study.wall', coll: 'study_credits', id: `${memberId}:${ids.join('+')}`, field: 'seconds', expected: wall, actual: sec });
+  };
+  const byMember = new Map<string, Span[]>();
+  for (const s of sessions.values()) {
+    over([s.id], s.memberId, s.to - s.from, s.sec);
+    byMember.set(s.memberId, [...(byMember.get(s.memberId) ?? []), s]);
+  }
+  for (const [memberId, list] of byMember) {
+    list.sort((a, b) => a.from - b.from);
+    let group: Span[] = [];
+    let end = -Infinity;
+    const close = () => {
+      if (group.length > 1) over(group.map((g) => g.id), memberId, end - group[0].from, round3(group.reduce((a, g) => a + g.sec, 0)));
+    };
+    for (const s of list) {
+      if (s.from < end) {
+        group.push(s);
+        end = Math.max(end, s.to);
+      } else {
+        close();
+        group = [s];
+        end = s.to;
+      }
+    }
+    close();
+  }
   return out;
 }
 
@@ -267,8 +331,9 @@ export interface RepairStep {
 export function repairPlan(diffs: readonly Difference[]): RepairStep[] {
   const byDoc = new Map<string, RepairStep>();
   for (const d of diffs) {
-    // a missing document needs the member's profile to be rebuilt: the report says so, a person decides
-    if (d.field === '*') continue;
+    // a missing document needs the member's profile to be rebuilt, and credit above wall time is the
+    // ledger itself: the report says so, a person decides
+    if (d.field === '*' || d.kind === 'study.wall') continue;
     const key = `${d.coll}\u0000${d.id}`;
     const plan = byDoc.get(key) ?? { coll: d.coll, id: d.id, set: {}, match: {} };
     plan.set[d.field] = d.expected;

@@ -6,6 +6,7 @@
  *   reads per branch ≈ 1 members + ⌈ledger/1000⌉ + ⌈credits/1000⌉ + 1 totals + 1 progress
  *                      + 1 activities + ⌈attendance/1000⌉ + 1 invites + 1 applications
  *   writes (repair only) = one conditional update per document that differs
+ * (credit above wall time is judged from the credits already read: no extra read)
  */
 import type { Db } from '../fn/db';
 import type { StoredAttendanceLike } from '../activity/rules';
@@ -71,7 +72,7 @@ export async function checkBranch(db: Db, branchId: string, opts: CheckOptions =
   const ids = members.map((m) => m._id);
   const [ledger, credits, totals, progress] = [
     await readIn<LedgerLike>(db, ops, 'points_ledger', 'memberId', ids, {}, { _id: true, memberId: true, day: true, at: true, points: true, source: true, quiz: true }),
-    await readIn<CreditLike>(db, ops, 'study_credits', 'memberId', ids, {}, { _id: true, memberId: true, year: true, day: true, source: true, seconds: true, lessonId: true }),
+    await readIn<CreditLike>(db, ops, 'study_credits', 'memberId', ids, {}, { _id: true, memberId: true, year: true, day: true, source: true, seconds: true, lessonId: true, session: true }),
     await readIn<Record<string, unknown> & { _id: string }>(db, ops, 'study_totals', 'memberId', ids),
     await readIn<Record<string, unknown> & { _id: string }>(db, ops, 'study_progress', 'memberId', ids, {}, { _id: true, memberId: true, lessonId: true, creditedSec: true }),
   ];

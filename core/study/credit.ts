@@ -34,6 +34,12 @@ export interface CreditInput {
   by?: string | null;
   /** this credit completes a lesson: counts one more completed lesson */
   completesLesson?: boolean;
+  /**
+   * A heartbeat session's credit: the session and the wall-clock stretch it ran (its start and the
+   * last beat flushed, ms). All credits of one session together never exceed that stretch — the
+   * consistency check holds the ledger to it.
+   */
+  session?: { id: string; startedAt: number; endedAt: number };
 }
 
 export interface TotalsDoc {
@@ -185,6 +191,7 @@ export async function creditStudy(tx: TxLike, credits: CreditInput[], now: Date)
           lessonId: c.lessonId ?? null,
           by: c.by ?? null,
           at: now,
+          ...(c.session ? { session: { id: c.session.id, startedAt: new Date(c.session.startedAt), endedAt: new Date(c.session.endedAt) } } : {}),
         },
       });
     }

@@ -11,6 +11,13 @@
  *  - a lesson earns at most its duration, a day at most `dailyCapMinutes` of online + live study;
  *  - a beat sooner than `minGapSec` is refused, a beat after more than `maxGapSec` credits nothing
  *    (the member was away), a paused player credits nothing.
+ *
+ * Every write of the session moves `seq` and is conditional on the `seq` it read: a beat
+ * (`where({_id, seq, sessionId, active})`), a flush (in a transaction) and a start (`where({_id, seq})`,
+ * or create). So a beat computed on a session that a flush or a start has moved on since cannot land,
+ * and pending credit reaches the ledger exactly once. A stopped session takes no beats and a second
+ * stop changes nothing. `lastAt` never goes back (a start takes over at the later of its clock and
+ * the replaced session's `lastAt`), so the credited stretches of one member never overlap.
  */
 import { AppError } from '../fn/errors';
 import { dayKey, type StudyRules } from './rules';
@@ -150,4 +157,26 @@ export function planFlush(session: Pick<SessionDoc, 'sessionId' | 'pending' | 'f
     .filter(([, s]) => s > 0)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([day, seconds]) => ({ sourceId: `${session.sessionId}:${session.flushes}:${day}`, day, seconds }));
+}
+
+/**
+ * What a flush does to a session: its pending credit becomes ledger entries, and the session moves
+ * on (pending cleared, `seq` up; closed when `end`). Null when there is nothing to write: a session
+ * already stopped (a repeated stop, a late sweep: its credit is in the ledger already) or one that
+ * stays open with nothing pending.
+ */
+export function settleSession(s: SessionDoc, end: boolean): { credits: FlushCredit[]; next: SessionDoc } | null {
+  if (!s.active) return null;
+  const credits = planFlush(s);
+  if (!credits.length && !end) return null;
+  return { credits, next: { ...s, pending: {}, flushes: s.flushes + (credits.length ? 1 : 0), active: !end, seq: s.seq + 1 } };
+}
+
+/**
+ * The clock of a session that replaces `base` (the stored session as the start read it, null if
+ * none): its `seq` follows base's, and it starts no earlier than base's last beat, so no stretch of
+ * time is credited twice even when the two functions' clocks or requests cross.
+ */
+export function takeOver(base: Pick<SessionDoc, 'seq' | 'lastAt'> | null, nowMs: number): { seq: number; at: number } {
+  return { seq: (base?.seq ?? 0) + 1, at: Math.max(nowMs, base?.lastAt ?? 0) };
 }

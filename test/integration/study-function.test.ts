@@ -129,6 +129,21 @@ describe('honest crediting', () => {
     expect(totals.bySource.online).toBeCloseTo(credited, 2);
     expect(totals.byMonth[dayKey(new Date()).slice(5, 7)]).toBeCloseTo(credited, 2);
     expect(store().count('study_credits', { memberId: DEMO.memberId })).toBe(1);
+    // the credit records its session's wall-clock stretch, and fits in it
+    const credit = store().find('study_credits', { memberId: DEMO.memberId })[0];
+    expect(credit.session).toMatchObject({ id: sid });
+    const from = new Date(credit.session.startedAt).getTime();
+    const to = new Date(credit.session.endedAt).getTime();
+    expect(from).toBeGreaterThanOrEqual(t0);
+    expect(to).toBeLessThanOrEqual(Date.now());
+    expect(credit.seconds).toBeLessThanOrEqual((to - from) / 1000);
+    // a second stop (double tap, retry) writes nothing and answers what the first did
+    const session = store().findOne('study_sessions', DEMO.memberOpenid);
+    const stop2 = await call(DEMO.memberOpenid, 'stop', { sessionId: sid });
+    expect(stop2.data).toEqual(stop.data);
+    expect(stop2.ops).toBe(4);
+    expect(store().findOne('study_sessions', DEMO.memberOpenid)).toEqual(session);
+    expect(store().count('study_credits', { memberId: DEMO.memberId })).toBe(1);
     const p2 = await call(DEMO.memberOpenid, 'progress');
     expect(p2.data).toMatchObject({ targetHours: 32, cadre: false, pendingSec: 0 });
     expect(p2.ops).toBe(4);

@@ -261,6 +261,40 @@ describe('consistency checker', () => {
     expect(r.repaired).toBe(0);
   });
 
+  test('heartbeat credit above the wall time of its session is reported (and left for a person)', async () => {
+    const data = cleanStore();
+    const at = (s: number) => new Date(Date.parse('2026-03-01T02:00:00Z') + s * 1000);
+    const span = (id: string, from: number, to: number) => ({ id, startedAt: at(from), endedAt: at(to) });
+    const credit = (id: string, seconds: number, session: ReturnType<typeof span>, day = '2026-03-01') => ({
+      _id: `online:${id}:m1`, memberId: 'm1', year: 2026, day, source: 'online', seconds, lessonId: 'L1', session,
+    });
+    // the clean store's two heartbeat credits, now with their sessions: within wall time
+    data.study_credits[0].session = span('s1', 0, 600);
+    data.study_credits[1] = { ...data.study_credits[1], session: span('s2', 1000, 1400.5) };
+    const { db } = fakeDb(data);
+    expect((await checkBranch(db, 'b1')).differences).toEqual([]);
+
+    // a stop flushed 20 s, a late beat wrote them back with 7.79 s more, a second stop credited them again
+    data.study_credits.push(credit('s3:0:2026-03-01', 20, span('s3', 2000, 2020)), credit('s3:1:2026-03-01', 27.79, span('s3', 2000, 2027.79)));
+    // two sessions of one member overlapping in time: each within its own span, together above it
+    data.study_credits.push(credit('s4:0:2026-03-01', 30, span('s4', 3000, 3030)), credit('s5:0:2026-03-01', 30, span('s5', 3010, 3040)));
+    // the totals and progress follow the credits, so only wall time differs
+    const all = data.study_credits.filter((c) => c.source === 'online').reduce((a, c) => a + c.seconds, 0);
+    Object.assign(data.study_totals[0], { totalSec: all + 3600, bySource: { online: all, live: 0, activity: 0, offline: 3600 }, byMonth: { '03': all, '04': 3600 }, credits: 7 });
+    data.study_totals[0].days['2026-03-01'] = all - 300.5;
+    data.study_progress[0].creditedSec = all;
+    const r = await checkBranch(db, 'b1', { repair: true });
+    expect(r.differences).toEqual([
+      { kind: 'study.wall', coll: 'study_credits', id: 'm1:s3', field: 'seconds', expected: 27.79, actual: 47.79 },
+      { kind: 'study.wall', coll: 'study_credits', id: 'm1:s4+s5', field: 'seconds', expected: 40, actual: 60 },
+    ]);
+    // no counter to set: the ledger itself is wrong, so the repair writes nothing
+    expect(r.repaired).toBe(0);
+    expect(r.ops.writes).toBe(0);
+    // no extra read for it: the credits were read anyway
+    expect(r.ops.reads).toBeLessThanOrEqual(9);
+  });
+
   test('the district walk visits every branch and resumes from a cursor', async () => {
     const data = cleanStore();
     data.org_members[2].pointsTotal = 3;

@@ -1,7 +1,7 @@
 /** The pure crediting rules of core/study: heartbeats, the ledger counters, targets and tables. */
 import fc from 'fast-check';
 import { AppError } from '../../core/fn/errors';
-import { applyBeat, planFlush, type SessionDoc } from '../../core/study/heartbeat';
+import { applyBeat, planFlush, settleSession, takeOver, type BeatOutcome, type SessionDoc } from '../../core/study/heartbeat';
 import { applyCredit, type CreditInput } from '../../core/study/credit';
 import { DEFAULT_RULES, dayKey, resolveTarget, rulesFromEnv, toStudyHours, type StudyRules } from '../../core/study/rules';
 import { buildBranchRows, buildProgress } from '../../core/study/views';
@@ -101,6 +101,114 @@ describe('applyBeat', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('flush, stop and take-over', () => {
+  test('a flush clears pending and moves seq, so a beat computed on the session before cannot land', () => {
+    const s = session({ seq: 7, flushes: 1, pending: { '2026-05-10': 42 } });
+    const stale = applyBeat(s, beat(), T0 + 30_000, rules);
+    const step = settleSession(s, true)!;
+    expect(step.credits).toEqual([{ sourceId: 's1:1:2026-05-10', day: '2026-05-10', seconds: 42 }]);
+    expect(step.next).toMatchObject({ pending: {}, flushes: 2, active: false, seq: 8 });
+    // the beat's write is conditional on the seq it read
+    expect(step.next.seq).not.toBe(s.seq);
+    expect(stale.patch.seq).toBe(s.seq + 1);
+    // mid-lesson flush (the lesson completed): the session stays open, seq still moves
+    expect(settleSession(s, false)!.next).toMatchObject({ active: true, seq: 8, pending: {} });
+  });
+
+  test('a stopped session takes no beat and a second stop writes nothing', () => {
+    const stopped = settleSession(session({ pending: { '2026-05-10': 30 } }), true)!.next;
+    expect(code(() => applyBeat(stopped, beat(), T0 + 30_000, rules))).toBe('FAILED_PRECONDITION');
+    expect(settleSession(stopped, true)).toBeNull();
+    // even one carrying pending credit (written back by a late beat before this rule): never credited again
+    expect(settleSession({ ...stopped, pending: { '2026-05-10': 30 } }, true)).toBeNull();
+    // an open session with nothing pending: nothing to write unless it closes
+    expect(settleSession(session(), false)).toBeNull();
+    expect(settleSession(session(), true)!.next).toMatchObject({ active: false, seq: 2 });
+  });
+
+  test('a start takes over after the replaced session\'s last beat, never before it', () => {
+    expect(takeOver(null, T0)).toEqual({ seq: 1, at: T0 });
+    expect(takeOver({ seq: 4, lastAt: T0 - 1000 }, T0)).toEqual({ seq: 5, at: T0 });
+    // this start's clock read before a beat that landed on the old session
+    expect(takeOver({ seq: 4, lastAt: T0 + 250 }, T0)).toEqual({ seq: 5, at: T0 + 250 });
+  });
+
+  /**
+   * The protocol of cloudfunctions/study/actions.ts on one stored session, with two devices whose
+   * calls interleave between their read and their write (each call reads the clock first, as the
+   * function does): a beat lands only if seq, sessionId and active are as it read them; a flush is
+   * atomic; a start flushes the old session, then writes only over the session as flushed.
+   */
+  test('property: interleaved starts, beats and stops of two devices credit each acknowledged second once, within wall time', () => {
+    type Step = { dev: number; k: 'start' | 'beatRead' | 'beatCommit' | 'stop' | 'startCommit' | 'tick'; ms: number; playing: boolean };
+    const stepArb = fc.record({
+      dev: fc.integer({ min: 0, max: 1 }),
+      k: fc.constantFrom<Step['k']>('start', 'beatRead', 'beatCommit', 'beatRead', 'beatCommit', 'stop', 'startCommit', 'tick'),
+      ms: fc.integer({ min: 0, max: 40_000 }),
+      playing: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 20, maxLength: 120, size: 'max' }), (steps: Step[]) => {
+        // typed by the cast, not narrowed to null: flush() below assigns it too
+        let stored = null as SessionDoc | null;
+        let now = T0;
+        let n = 0;
+        const ledger = new Map<string, number>();
+        let acked = 0;
+        const devs = [0, 1].map(() => ({
+          sid: 'none',
+          beat: null as null | { read: SessionDoc; out: BeatOutcome },
+          start: null as null | { old: SessionDoc | null; at: number },
+        }));
+        const flush = (end: boolean) => {
+          const step = stored && settleSession(stored, end);
+          if (!step) return stored;
+          for (const c of step.credits) if (!ledger.has(c.sourceId)) ledger.set(c.sourceId, c.seconds);
+          stored = step.next;
+          return stored;
+        };
+        for (const st of steps) {
+          const d = devs[st.dev];
+          now += st.k === 'tick' ? st.ms : 1;
+          if (st.k === 'beatRead' && stored) {
+            try {
+              d.beat = { read: structuredClone(stored), out: applyBeat(stored, beat({ sessionId: d.sid, playing: st.playing }), now, rules) };
+            } catch (e) {
+              if (!(e instanceof AppError)) throw e;
+            }
+          } else if (st.k === 'beatCommit' && d.beat) {
+            const { read, out } = d.beat;
+            d.beat = null;
+            if (stored && stored.seq === read.seq && stored.sessionId === read.sessionId && stored.active) {
+              stored = { ...stored, ...out.patch };
+              acked += out.credited;
+            }
+          } else if (st.k === 'stop') {
+            if (stored?.sessionId === d.sid) flush(true);
+          } else if (st.k === 'start') {
+            d.start = { old: stored && structuredClone(stored), at: now };
+          } else if (st.k === 'startCommit' && d.start) {
+            const { old, at } = d.start;
+            d.start = null;
+            const base = old?.active && Object.keys(old.pending).length ? flush(true) : old;
+            if (base ? stored?.seq === base.seq : stored === null) {
+              const clock = takeOver(base, at);
+              const sid = `s${++n}`;
+              stored = session({ sessionId: sid, seq: clock.seq, startedAt: clock.at, lastAt: clock.at, lessonSec: 0, daySec: 0, day: dayKey(clock.at) });
+              d.sid = sid;
+            }
+          }
+        }
+        flush(true);
+        const credited = [...ledger.values()].reduce((a, b) => a + b, 0);
+        expect(credited).toBeCloseTo(acked, 6);
+        expect(credited).toBeLessThanOrEqual((now - T0) / 1000 + 1e-9);
+      }),
+      { numRuns: 500 },
     );
   });
 });
