@@ -266,7 +266,7 @@ async function branchTable(ctx: StudyCtx, caller: CallerMember, branchId: string
     targetsFor(db, nodeFullPath(node), year),
   ]);
   const roster = members.data as RosterMember[];
-  const rows = buildBranchRows(roster, totals.data as TotalsDoc[], year, targets, ctx.rules, ctx.now);
+  const rows = buildBranchRows(roster, totals.data as TotalsDoc[], year, targets, ctx.rules, ctx.now, isSecretaryOf(caller, node._id));
   return {
     branchId: node._id,
     branchName: node.name,

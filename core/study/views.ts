@@ -17,8 +17,9 @@ export function buildProgress(
   const bySec: Record<StudySource, number> = { online: 0, live: 0, activity: 0, offline: 0, ...(totals?.bySource ?? {}) };
   const monthSec: number[] = Array.from({ length: 12 }, (_, i) => totals?.byMonth?.[String(i + 1).padStart(2, '0')] ?? 0);
   let pendingSec = 0;
-  // the open session's time is the member's too, even before it reaches the ledger
-  if (session?.pending) {
+  // the open session's time is the member's too, even before it reaches the ledger; a closed one's
+  // leftover pending (from before stops flushed it) is never credited, so it is not shown either
+  if (session?.active && session.pending) {
     for (const [day, sec] of Object.entries(session.pending)) {
       if (Number(day.slice(0, 4)) !== year || !(sec > 0)) continue;
       pendingSec += sec;
@@ -57,7 +58,8 @@ export interface RosterMember {
 
 /**
  * One row per member of the branch — those with no study at all included (不漏一人) — sorted by
- * who is furthest behind their target, then by name.
+ * who is furthest behind their target, then by name. Age only with `withAge`: the branch's own
+ * secretary needs it for 关怀模式 suggestions; an organiser over the branch does not.
  */
 export function buildBranchRows(
   members: RosterMember[],
@@ -66,6 +68,7 @@ export function buildBranchRows(
   targets: TargetDoc[],
   rules: StudyRules,
   now: Date,
+  withAge: boolean,
 ): BranchRow[] {
   const byMember = new Map(totals.map((t) => [t.memberId, t]));
   const rows = members.map((m): BranchRow => {
@@ -83,7 +86,7 @@ export function buildBranchRows(
       bySource: Object.fromEntries(SOURCES.map((s) => [s, toStudyHours(t?.bySource?.[s] ?? 0, rules)])) as Record<StudySource, number>,
       bound: !!m.openid,
     };
-    if (typeof m.birthYear === 'number') row.age = now.getFullYear() - m.birthYear;
+    if (withAge && typeof m.birthYear === 'number') row.age = now.getFullYear() - m.birthYear;
     return row;
   });
   return rows.sort((a, b) => b.behind - a.behind || a.hours - b.hours || a.name.localeCompare(b.name, 'zh'));

@@ -24,7 +24,7 @@ const ORGANISER_REPORTS = new Set([
   'activity.rates',
   'activity.exportLedger',
 ]);
-const PERSONAL_KEYS_FOR_ORGANISERS = ['birthYear', 'gender', 'openid'];
+const PERSONAL_KEYS_FOR_ORGANISERS = ['birthYear', 'age', 'gender', 'openid'];
 
 interface Person {
   id: string;

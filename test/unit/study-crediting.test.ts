@@ -255,15 +255,26 @@ describe('targets, progress and the branch table', () => {
       [
         { _id: 'm1', name: '张三', path: ['d1', 'b1'] },
         { _id: 'm2', name: '李四', path: ['d1', 'b1'], role: 'secretary' },
-        { _id: 'm3', name: '王五', path: ['d1', 'b1'] },
+        { _id: 'm3', name: '王五', path: ['d1', 'b1'], birthYear: 1950 },
       ],
       [t],
       2026,
       targets,
       rules,
       new Date(T0),
+      false,
     );
     expect(rows.map((r) => [r.name, r.behind])).toEqual([['李四', 56], ['王五', 32], ['张三', 22]]);
+    // age only for the branch's own secretary
+    expect(rows.some((r) => 'age' in r)).toBe(false);
+    const own = buildBranchRows([{ _id: 'm3', name: '王五', path: ['d1', 'b1'], birthYear: 1950 }], [], 2026, targets, rules, new Date(T0), true);
+    expect(own[0].age).toBe(new Date(T0).getFullYear() - 1950);
+  });
+
+  test('a closed session\'s leftover pending time is neither credited nor shown', () => {
+    const p = buildProgress(2026, null, { active: false, source: 'online', pending: { '2026-05-10': 600 } }, { path: ['d1', 'b1'] }, [], DEFAULT_RULES);
+    expect(p.pendingSec).toBe(0);
+    expect(p.hours).toBe(0);
   });
 
   test('deploy-time overrides', () => {
