@@ -1,10 +1,14 @@
 /**
  * Demo question bank for the daily quiz: questions on 党章, 党史, the 二十大 report and branch
  * work rules, as a district's organiser would import them. Answers follow the texts named in 出处.
- * seedQuiz puts them in the district's bank (demo: 郑州市金水区委 d1; district: 宛城区委 w1).
+ * seedQuiz puts them in the district's bank (demo: 郑州市金水区委 d1; district: 宛城区委 w1), and
+ * stores the daily sets of the days before the seed as the quiz function would have stored them,
+ * so practice (专题练习) has questions already asked from the first minute of a demo.
  */
 import { toStoredQuestion } from '../../core/quiz/bank';
-import { JUDGE_OPTIONS, type QuestionType } from '../../core/quiz/question';
+import { markUsed, newConfig, pickDailySet, setId, type QuizConfig, type StoredSet } from '../../core/quiz/daily-set';
+import { addDays, dayOf } from '../../core/quiz/day';
+import { JUDGE_OPTIONS, type QuestionType, type StoredQuestion } from '../../core/quiz/question';
 import type { SeedSize, SeedStore } from './index';
 
 type Row = [QuestionType, string, string[], string, string, string, string[], 1 | 2 | 3];
@@ -101,7 +105,7 @@ export const DEMO_QUESTIONS: Row[] = [
   ['single', '每月工资收入（税后）在3000元以下（含3000元）的在职党员，每月按工资收入的多少交纳党费？', ['0.5%', '1%', '1.5%', '2%'], 'A', '按照《关于中国共产党党费收缴、使用和管理的规定》，税后月收入3000元以下（含）者交纳0.5%。', '关于中国共产党党费收缴、使用和管理的规定', ['党建', '党费'], 2],
 ];
 
-export function demoQuestions(orgId: string, now: Date) {
+export function demoQuestions(orgId: string, now: Date): StoredQuestion[] {
   return DEMO_QUESTIONS.map(([type, stem, options, answer, explanation, source, tags, difficulty]) => {
     const opts = type === 'judge' ? JUDGE_OPTIONS : options.map((text, i) => ({ id: 'ABCDEF'[i], text }));
     const ans = type === 'judge' ? [answer === '正确' ? 'A' : 'B'] : answer.split('').sort();
@@ -109,9 +113,69 @@ export function demoQuestions(orgId: string, now: Date) {
   });
 }
 
-export async function seedQuiz(store: SeedStore, size: SeedSize, now: Date): Promise<number> {
+/**
+ * Days of daily sets the seed stores before its day. A week: practice opens with the 35 questions
+ * those sets asked. The 76-question bank lasts 15 days, and practice holds back the next cycle's
+ * first 35 questions once the walk is within a week of wrapping (core/quiz/practice.ts): after a
+ * fortnight of sets, practice would be empty from the day after the seed.
+ */
+export const QUIZ_HISTORY_DAYS = 7;
+
+/** When the first member opened the day's set (it is chosen then): in the morning, Asia/Shanghai. */
+export const firstFetchAt = (day: string, nth: number): Date => new Date(`${day}T07:${String((nth * 17) % 50).padStart(2, '0')}:00+08:00`);
+
+export interface QuizOrg {
+  orgId: string;
+  /** the org's full path, root first, itself last: its daily set draws from all these banks */
+  orgPath: string[];
+  orgName: string;
+}
+
+/**
+ * The `days` daily sets before `today` of an org whose quiz started `days` days ago, and its config
+ * after the last: what the quiz function stores when the first member opens each day's set. Same
+ * walk (pickDailySet over the active bank in `order`, with the function's query limits), same
+ * `quiz_sets` ids and fields, same `quiz_config` cursor, cycle and `used`. No pins: a pin is an
+ * organiser's act, not history. `config` is null when the bank gave no set (nothing is stored then).
+ */
+export function quizHistory(org: QuizOrg, bank: readonly StoredQuestion[], today: string, days = QUIZ_HISTORY_DAYS): { sets: Array<StoredSet & { orgName: string }>; config: QuizConfig | null } {
+  const active = bank
+    .filter((q) => q.status === 'active' && org.orgPath.includes(q.orgId))
+    .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+  let cfg: QuizConfig = newConfig(org.orgId, org.orgPath);
+  const sets: Array<StoredSet & { orgName: string }> = [];
+  for (let back = days; back >= 1; back--) {
+    const day = addDays(today, -back);
+    // as materialise() queries: the next questions after the cursor, and the top of the order only when they run short
+    const want = cfg.perDay + cfg.pinnedInCycle.length;
+    const afterCursor = active.filter((q) => q.order > cfg.cursor).slice(0, Math.min(1000, want));
+    const fromStart = afterCursor.length < want ? active.slice(0, Math.min(1000, cfg.perDay * 2)) : [];
+    const pick = pickDailySet({ config: cfg, afterCursor, fromStart, pinned: [] });
+    if (!pick.questions.length) continue;
+    const at = firstFetchAt(day, sets.length);
+    sets.push({ _id: setId(org.orgId, day), orgId: org.orgId, orgName: org.orgName, day, materialised: true, pinned: [], questions: pick.questions, cycle: pick.cycle, createdAt: at });
+    cfg = { ...cfg, cursor: pick.cursor, cycle: pick.cycle, pinnedInCycle: pick.pinnedInCycle, used: markUsed(cfg.used, pick.questions, day), updatedAt: at };
+  }
+  return { sets, config: sets.length ? cfg : null };
+}
+
+/**
+ * The district's bank, imported the afternoon before its quiz began, and `historyDays` days of its
+ * daily sets. The district is the seed's only quiz org: no street or community has a quiz_config.
+ * Members' answers are not seeded, so their quiz counters stay empty and consistent.
+ */
+export async function seedQuiz(store: SeedStore, size: SeedSize, now: Date, historyDays = QUIZ_HISTORY_DAYS): Promise<number> {
   if (size === 'none') return 0;
-  const docs = demoQuestions(size === 'demo' ? 'd1' : 'w1', now);
+  const orgId = size === 'demo' ? 'd1' : 'w1';
+  const today = dayOf(now);
+  const importedAt = new Date(`${addDays(today, -historyDays - 1)}T16:00:00+08:00`);
+  const docs = demoQuestions(orgId, importedAt);
   await store.insertMany('quiz_questions', docs as unknown as Record<string, unknown>[]);
+  const node = (await store.findOne('org_nodes', orgId)) as { name?: string } | null;
+  const { sets, config } = quizHistory({ orgId, orgPath: [orgId], orgName: node?.name ?? '' }, docs, today, historyDays);
+  if (config) {
+    await store.insertMany('quiz_sets', sets as unknown as Record<string, unknown>[]);
+    await store.insertMany('quiz_config', [config as unknown as Record<string, unknown>]);
+  }
   return docs.length;
 }

@@ -1,6 +1,16 @@
 import { Store } from '../../emulator/db/store';
 import { DEMO, DISTRICT, demoData, districtData, listDemoTips, listDemoUsers, seed } from '../../emulator/seed';
+import { QUIZ_HISTORY_DAYS, quizHistory } from '../../emulator/seed/quiz';
 import { PHONE_RE } from '../../core/org/contracts';
+import { clearQuizCache, quizActions } from '../../cloudfunctions/quiz/actions';
+import { toCallerMember } from '../../core/fn/caller';
+import { AppError } from '../../core/fn/errors';
+import { checkBranches } from '../../core/consistency/runner';
+import { addDays, dayOf } from '../../core/quiz/day';
+import { setId, type QuizConfig } from '../../core/quiz/daily-set';
+import type { StoredQuestion } from '../../core/quiz/question';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const now = new Date('2025-06-01T08:00:00Z');
 
@@ -133,4 +143,186 @@ describe('seed() into the emulator store', () => {
       store.close();
     }
   }, 60_000);
+});
+
+/**
+ * The slice of wx-server-sdk's database API the quiz function and the consistency checker use
+ * (where/orderBy/field/skip/limit/get/count, doc get/set/update, where().update, add, the commands
+ * and runTransaction), over the emulator's store: their own code runs in-process on seeded data.
+ */
+class Inc {
+  constructor(readonly n: number) {}
+}
+class Whole {
+  constructor(readonly v: unknown) {}
+}
+function storeDb(store: Store) {
+  const command = {
+    in: (v: unknown[]) => ({ $in: v }),
+    gt: (v: unknown) => ({ $gt: v }),
+    gte: (v: unknown) => ({ $gte: v }),
+    lt: (v: unknown) => ({ $lt: v }),
+    lte: (v: unknown) => ({ $lte: v }),
+    neq: (v: unknown) => ({ $ne: v }),
+    inc: (n: number) => new Inc(n),
+    set: (v: unknown) => new Whole(v),
+  };
+  const toUpdate = (data: Record<string, unknown>) => {
+    const $set: Record<string, unknown> = {};
+    const $inc: Record<string, number> = {};
+    for (const [k, v] of Object.entries(data)) {
+      if (v instanceof Inc) $inc[k] = v.n;
+      else $set[k] = v instanceof Whole ? v.v : v;
+    }
+    return { ...(Object.keys($set).length ? { $set } : {}), ...(Object.keys($inc).length ? { $inc } : {}) };
+  };
+  const collection = (name: string) => {
+    const query = (where: Record<string, unknown>, sort: Record<string, 1 | -1>, skip: number, limit: number): any => ({
+      where: (w: Record<string, unknown>) => query({ ...where, ...w }, sort, skip, limit),
+      orderBy: (field: string, dir: 'asc' | 'desc') => query(where, { ...sort, [field]: dir === 'desc' ? -1 : 1 }, skip, limit),
+      field: () => query(where, sort, skip, limit),
+      skip: (n: number) => query(where, sort, n, limit),
+      limit: (n: number) => query(where, sort, skip, n),
+      get: async () => ({ data: store.find(name, where, { sort, skip, limit }) }),
+      count: async () => ({ total: store.count(name, where) }),
+      update: async ({ data }: { data: Record<string, unknown> }) => ({ stats: { updated: store.update(name, where, toUpdate(data), { multi: true }).modified } }),
+    });
+    return {
+      ...query({}, {}, 0, 100),
+      doc: (id: string) => ({
+        get: async () => ({ data: store.findOne(name, id) }),
+        set: async ({ data }: { data: Record<string, unknown> }) => store.put(name, { ...data, _id: id }, 'upsert'),
+        update: async ({ data }: { data: Record<string, unknown> }) => ({ stats: { updated: store.update(name, { _id: id }, toUpdate(data)).modified } }),
+      }),
+      add: async ({ data }: { data: Record<string, unknown> | Record<string, unknown>[] }) => {
+        for (const d of Array.isArray(data) ? data : [data]) store.put(name, d, 'insert');
+        return {};
+      },
+    };
+  };
+  // one caller at a time: a transaction is the same handle
+  const db: any = { command, collection, runTransaction: async (fn: (tx: unknown) => Promise<unknown>) => fn(db) };
+  return db;
+}
+
+/** A quiz action as the function runs it for the member with `openid` at `at` (a cold instance). */
+async function quizCall(store: Store, openid: string, action: string, payload: unknown, at: Date): Promise<any> {
+  clearQuizCache();
+  const doc = store.find('org_members', { openid, status: 'active' })[0] as any;
+  const def = quizActions[action];
+  const ctx = { db: storeDb(store), now: at, callerDoc: { doc }, sendSubscribe: async () => ({ errCode: 0 }), caller: { openid, member: toCallerMember(doc) } };
+  return def.handler(def.input.parse(payload), ctx as any);
+}
+
+/** Every question 专题练习 offers the member now, over all the tags it lists. */
+async function practiceOffers(store: Store, openid: string, at: Date): Promise<Set<string>> {
+  const offered = new Set<string>();
+  const { tags } = await quizCall(store, openid, 'tags', {}, at);
+  for (const { tag } of tags as Array<{ tag: string }>) {
+    const p = await quizCall(store, openid, 'practice', { mode: 'tag', tag, size: 20 }, at);
+    for (const q of p.questions) offered.add(q.id);
+  }
+  return offered;
+}
+
+const refusal = async (p: Promise<unknown>): Promise<string> => {
+  try {
+    await p;
+    return 'ok';
+  } catch (e) {
+    if (e instanceof AppError) return e.code;
+    throw e;
+  }
+};
+
+describe('the demo quiz history', () => {
+  const today = dayOf(now);
+  const history = Array.from({ length: QUIZ_HISTORY_DAYS }, (_, i) => addDays(today, i - QUIZ_HISTORY_DAYS));
+
+  it('is the last days of the district\'s daily sets, exactly as the quiz function chooses and stores them', async () => {
+    const seeded = new Store({ file: ':memory:' });
+    const replayed = new Store({ file: ':memory:' });
+    try {
+      await seed(seeded, { size: 'demo', now });
+      const sets = seeded.find('quiz_sets', {}, { sort: { day: 1 } });
+      expect(sets.map((s) => s._id)).toEqual(history.map((d) => setId(DEMO.districtId, d)));
+      expect(sets.every((s) => s.materialised && s.questions.length === 5 && s.orgName === '郑州市金水区委')).toBe(true);
+      const asked = sets.flatMap((s) => s.questions.map((q: any) => q._id));
+      expect(new Set(asked).size).toBe(asked.length);
+      const cfg = seeded.findOne('quiz_config', DEMO.districtId) as QuizConfig;
+      expect(cfg).toMatchObject({ orgPath: [DEMO.districtId], perDay: 5, cycle: 1, pinnedInCycle: [] });
+      expect(Object.keys(cfg.used!).sort()).toEqual([...asked].sort());
+      // the same district, its quiz never run: members open each day's set at the time the seed says
+      await seed(replayed, { size: 'demo', now });
+      replayed.remove('quiz_sets', {}, { multi: true });
+      replayed.remove('quiz_config', {}, { multi: true });
+      for (const s of sets) {
+        const r = await quizCall(replayed, DEMO.elderOpenid, 'today', {}, s.createdAt);
+        expect(r.day).toBe(s.day);
+      }
+      expect(replayed.find('quiz_sets', {}, { sort: { day: 1 } })).toEqual(sets);
+      expect(replayed.findOne('quiz_config', DEMO.districtId)).toEqual(cfg);
+    } finally {
+      seeded.close();
+      replayed.close();
+    }
+  });
+
+  it('adds no quiz counters or answers: the consistency checker finds no difference on a fresh demo seed', async () => {
+    const store = new Store({ file: ':memory:' });
+    try {
+      await seed(store, { size: 'demo', now });
+      expect(store.count('points_ledger', { 'source.type': 'quiz' })).toBe(0);
+      const sum = await checkBranches(storeDb(store), { keep: 5 });
+      expect(sum.branches).toBe(store.count('org_nodes', { type: 'branch' }));
+      expect(sum.reports.flatMap((r) => r.differences)).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  // the seed's week, and a fortnight: the walk about to wrap, so tomorrow's set reopens the first questions asked
+  it.each([
+    [QUIZ_HISTORY_DAYS, false],
+    [14, true],
+  ])('with %i days of sets a member can practise by tag at once, never today\'s or tomorrow\'s questions', async (days, tomorrowReasks) => {
+    const store = new Store({ file: ':memory:' });
+    try {
+      await seed(store, { size: 'demo', now });
+      if (days !== QUIZ_HISTORY_DAYS) {
+        store.remove('quiz_sets', {}, { multi: true });
+        store.remove('quiz_config', {}, { multi: true });
+        const h = quizHistory({ orgId: DEMO.districtId, orgPath: [DEMO.districtId], orgName: '郑州市金水区委' }, store.find('quiz_questions', {}) as StoredQuestion[], today, days);
+        store.insertMany('quiz_sets', h.sets);
+        store.insertMany('quiz_config', [h.config!]);
+      }
+      const used = (store.findOne('quiz_config', DEMO.districtId) as QuizConfig).used!;
+      // before anyone has opened today's set
+      const before = await practiceOffers(store, DEMO.memberOpenid, now);
+      expect(before.size).toBeGreaterThanOrEqual(20);
+      for (const id of before) expect(used[id] < today).toBe(true);
+      // today's set chosen, the member has not answered it
+      const todaySet = (await quizCall(store, DEMO.secretaryOpenid, 'today', {}, now)).questions.map((q: any) => q.id) as string[];
+      const during = await practiceOffers(store, DEMO.memberOpenid, now);
+      expect(during.size).toBeGreaterThanOrEqual(20);
+      // an offered question is checked, with its answer; one of today's set is refused
+      const [offered] = [...during];
+      const q = store.findOne('quiz_questions', offered) as any;
+      const chk = await quizCall(store, DEMO.memberOpenid, 'checkPractice', { answers: [{ questionId: offered, choice: q.answer }] }, now);
+      expect(chk).toMatchObject({ correct: 1, total: 1, results: [{ id: offered, correct: true, answer: q.answer }] });
+      const early = store.findOne('quiz_questions', todaySet[0]) as any;
+      expect(await refusal(quizCall(store, DEMO.memberOpenid, 'checkPractice', { answers: [{ questionId: early._id, choice: early.answer }] }, now))).toBe('FAILED_PRECONDITION');
+      // tomorrow's set, chosen when tomorrow comes
+      const tomorrowSet = (await quizCall(store, DEMO.secretaryOpenid, 'today', {}, new Date(now.getTime() + 24 * 3600 * 1000))).questions.map((q: any) => q.id) as string[];
+      expect(tomorrowSet).toHaveLength(5);
+      // after a fortnight the walk wraps: tomorrow asks again questions of two weeks ago
+      expect(tomorrowSet.some((id) => !!used[id])).toBe(tomorrowReasks);
+      for (const id of [...todaySet, ...tomorrowSet]) {
+        expect(before.has(id)).toBe(false);
+        expect(during.has(id)).toBe(false);
+      }
+    } finally {
+      store.close();
+    }
+  });
 });
