@@ -55,13 +55,14 @@ function freshLesson(h: Harness, opts: { orgId?: string; kind?: 'article' | 'liv
 
 /**
  * Starts a real session (the `start` action) for `openid` on a fresh district lesson, every member's
- * to study, then moves its last beat 30 s back so that the next beat is a normal one, not "too fast".
+ * to study, then moves its start and last beat 30 s back so that the next beat is a normal one, not
+ * "too fast", and the time it credits lies inside the session (the nightly check compares the two).
  */
 async function startedSession(h: Harness, openid: string): Promise<{ sessionId: string; lessonId: string }> {
   const lessonId = freshLesson(h, { orgId: HOME.districtId });
   const s = await h.call('study', 'start', { lessonId }, openid);
   if (!s.ok) throw new Error(`study.start as ${openid}: ${s.error?.code} ${s.error?.message}`);
-  h.store.update('study_sessions', { _id: openid }, { $set: { lastAt: Date.now() - 30_000 } });
+  h.store.update('study_sessions', { _id: openid }, { $set: { lastAt: Date.now() - 30_000, startedAt: Date.now() - 30_000 } });
   return { sessionId: s.data.sessionId, lessonId };
 }
 
