@@ -16,11 +16,12 @@ export const RETRYABLE_CODES: readonly ApiErrorCode[] = ['UNAVAILABLE', 'INTERNA
 
 /**
  * The platform's own answers (a timeout, a crashed instance) carry English text; a person sees
- * Chinese. A function's own message (already Chinese) is kept.
+ * Chinese. A function's own message (already Chinese) is kept. A timeout always reads the same,
+ * whichever transport (WeChat or the local gateway) reported it.
  */
 export function plainMessage(code: string, message: string | undefined): string {
-  if (message && /[\u4e00-\u9fff]/.test(message)) return message;
   if (code === 'DEADLINE_EXCEEDED') return TIMEOUT_MESSAGE;
+  if (message && /[\u4e00-\u9fff]/.test(message)) return message;
   if (code === 'UNAVAILABLE') return NETWORK_MESSAGE;
   if (code === 'INTERNAL' || code === 'FUNCTION_NOT_FOUND') return INTERNAL_MESSAGE;
   return message || '出了点问题，请稍后重试';

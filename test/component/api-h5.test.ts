@@ -4,7 +4,7 @@
  * write for a reason that is not the person's (a timeout, a crashed instance, the network) reads in
  * plain Chinese and offers 重试; a business refusal does not.
  */
-import { ApiError, isRetryable, plainMessage } from '../../src/api/errors';
+import { ApiError, isRetryable, plainMessage, TIMEOUT_MESSAGE } from '../../src/api/errors';
 import { callViaGateway } from '../../src/api/transport-h5';
 import { parseInviteCode } from '../../src/utils/invite-code';
 
@@ -134,5 +134,10 @@ describe('a failed write', () => {
     expect(isRetryable(late)).toBe(false);
     expect(isRetryable(new Error('x'))).toBe(false);
     expect(plainMessage('INVALID_ARGUMENT', '日期不对')).toBe('日期不对');
+  });
+
+  it('a timeout reads the same whichever transport reported it', () => {
+    expect(plainMessage('DEADLINE_EXCEEDED', '服务响应超时（云函数运行超过 10 秒），请稍后重试')).toBe(TIMEOUT_MESSAGE);
+    expect(plainMessage('DEADLINE_EXCEEDED', 'Invoking task timed out after 10 seconds')).toBe(TIMEOUT_MESSAGE);
   });
 });
