@@ -2,8 +2,9 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmulator, type Emulator } from '../emulator/server';
+import { startEmulator, type Emulator } from '../scripts/local-cloud';
 import { requiredSecretNames } from '../core/fn/secrets';
+import { newLessonDoc } from '../core/study/stored';
 
 export const ROOT = path.join(__dirname, '..');
 
@@ -165,11 +166,11 @@ export function quizAnswers(set: { questions: Array<{ id: string; type: string }
 
 /** A live lesson running now (started a minute ago, three hours long), published to `orgId`'s subtree. */
 export function liveLessonDoc(id: string, orgId: string, orgName: string, nowMs: number = Date.now()) {
-  return {
-    _id: id, kind: 'live', title: '全区党员直播课（压测）', speaker: '区委党校', durationSec: 3 * 3600, cover: null, mediaUrl: null, body: null,
-    orgId, orgName, status: 'published', publishedAt: new Date(nowMs - 3600_000), startsAt: new Date(nowMs - 60_000),
-    endsAt: new Date(nowMs + 3 * 3600_000), streamUrl: null, channelsId: null, replayUrl: null, createdBy: 'bench', createdAt: new Date(nowMs),
-  };
+  const lesson = newLessonDoc({
+    kind: 'live', title: '全区党员直播课（压测）', speaker: '区委党校', minutes: 3 * 60, orgId, orgName, publishedAt: new Date(nowMs - 3600_000),
+    startsAt: new Date(nowMs - 60_000), createdBy: 'bench', createdAt: new Date(nowMs),
+  });
+  return { _id: id, ...lesson };
 }
 
 /** The form a secretary sends to create an activity starting `startMin` minutes from now, two hours long. */

@@ -1,17 +1,15 @@
 /**
- * Every collection and index of the product's cloud database: the same list an engineer creates in
- * the CloudBase console (数据库 → 新建集合 → 索引管理). The emulator creates exactly these, enforces the
- * unique ones, and in strict mode rejects any other collection name with CloudBase's -502005.
+ * Every collection and index of the product's cloud database, read from `cloudbase/database.json`:
+ * the one declarative list an engineer creates in the CloudBase console (数据库 → 新建集合 → 索引管理),
+ * in the CloudBase Framework database plugin's form. That file is the source of truth: add a
+ * collection or an index there. The local emulator is handed the same file and creates exactly
+ * these, enforces the unique ones, and in strict mode rejects any other collection name (-502005).
  *
- * Collection names start with the feature word (org_, quiz_, activity_, study_, points_).
+ * Collection names start with the feature word (org_, quiz_, activity_, study_, points_, consistency_).
  * CloudBase treats a missing field as null in a unique index: only one document may lack it.
+ * Every collection is ADMINONLY: the app reaches data through the cloud functions only.
  */
-import { ORG_SCHEMA } from './org/schema';
-import { STUDY_SCHEMA } from './study/schema';
-import { QUIZ_SCHEMA } from './quiz/schema';
-import { POINTS_SCHEMA } from './points/schema';
-import { ACTIVITY_SCHEMA } from './activity/schema';
-import { CONSISTENCY_SCHEMA } from './consistency/schema';
+import database from '../cloudbase/database.json';
 
 export interface IndexSpec {
   name: string;
@@ -25,17 +23,29 @@ export interface CollectionSpec {
   indexes: IndexSpec[];
 }
 
-/**
- * One list, assembled from each feature's own schema file (core/<feature>/schema.ts), so features
- * add collections without touching each other's.
- */
-export const DB_SCHEMA: Record<string, CollectionSpec> = {
-  ...ORG_SCHEMA,
-  ...STUDY_SCHEMA,
-  ...QUIZ_SCHEMA,
-  ...POINTS_SCHEMA,
-  ...ACTIVITY_SCHEMA,
-  ...CONSISTENCY_SCHEMA,
-};
+/** The file, as written (test/unit/db-schema.test.ts checks it field by field). */
+export const DATABASE_FILE: {
+  collections: Array<{
+    collectionName: string;
+    description: string;
+    aclTag: string;
+    createIndexes: Array<{ name: string; unique: boolean; keys: Array<{ name: string; direction: string }> }>;
+  }>;
+} = database;
+
+/** Collection name → its description and indexes, in the file's order. */
+export const DB_SCHEMA: Record<string, CollectionSpec> = Object.fromEntries(
+  DATABASE_FILE.collections.map((c) => [
+    c.collectionName,
+    {
+      description: c.description,
+      indexes: c.createIndexes.map((i) => {
+        const spec: IndexSpec = { name: i.name, keys: Object.fromEntries(i.keys.map((k) => [k.name, k.direction === '-1' ? -1 : 1])) };
+        if (i.unique) spec.unique = true;
+        return spec;
+      }),
+    },
+  ]),
+);
 
 export type CollectionName = keyof typeof DB_SCHEMA;

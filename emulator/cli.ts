@@ -1,20 +1,24 @@
 /**
- * Local CloudBase: `npm run cloud -- [flags]` (or `npx tsx emulator/cli.ts [flags]`).
- * Works on any folder of CloudBase functions, TypeScript or plain JavaScript.
+ * Local CloudBase: `npx tsx emulator/cli.ts [flags]`. Works on any folder of CloudBase functions,
+ * TypeScript or plain JavaScript. A project's own script may run it with what it hands the emulator
+ * (its database file, seeder, gateway error convention) through `runCli(argv, project)`.
  */
 import path from 'path';
-import { startEmulator, type EmulatorOptions, type SeedSize } from './server';
+import { startEmulator, type EmulatorOptions } from './server';
 
 export const HELP = `本地云开发模拟器 (local CloudBase emulator)
 
-usage: npm run cloud -- [flags]
+usage: tsx emulator/cli.ts [flags]
 
   --functions <dir>   folder of cloud functions, one sub-folder each with index.js (default cloudfunctions)
   --data <dir>        where the database and files live (default .data/emulator)
   --port <n>          HTTP port; 0 picks a free one (default 8787)
   --host <addr>       address to listen on (default 127.0.0.1; --dev and --test refuse any other
                       than a loopback address)
-  --seed <size>       demo | district | none: seed demo data when the store is empty (default none)
+  --database <file>   the collections and indexes to create: a CloudBase database file
+                      ({ "collections": [ { "collectionName", "createIndexes" … } ] })
+  --seed <name>       seed the project's data set <name> when the store is empty (needs the
+                      project's seeder; none: nothing, the default)
   --reseed            wipe the store first (then seed if --seed is given)
   --strict            behave like production where local shortcuts differ (unknown collections → -502005)
   --dev               dev mode for a local demo: the dev sign-in page /dev (anyone who reaches it
@@ -28,11 +32,8 @@ usage: npm run cloud -- [flags]
   --env <id>          CloudBase env id functions see (default local-env)
   --durability <m>    normal | full (fsync every commit)
   --no-triggers       do not run timer triggers on their schedule
-  --build             bundle index.ts functions into index.js first (scripts/build-functions.ts)
+  --build             bundle index.ts functions into index.js first (emulator/build-functions.ts)
   --help              this text
-
-  npm run cloud -- check --data <dir> [--branch <id>] [--repair] [--json]
-                      recompute every stored counter from its records (see docs/consistency.md)
 `;
 
 export interface CliArgs extends EmulatorOptions {
@@ -78,12 +79,12 @@ export function parseArgs(argv: string[]): CliArgs {
       case '--host':
         args.host = need(i++, a);
         break;
-      case '--seed': {
-        const v = need(i++, a);
-        if (!['demo', 'district', 'none'].includes(v)) throw new Error('--seed must be demo, district or none');
-        args.seed = v as SeedSize;
+      case '--database':
+        args.database = need(i++, a);
         break;
-      }
+      case '--seed':
+        args.seed = need(i++, a);
+        break;
       case '--reseed':
         args.reseed = true;
         break;
@@ -137,37 +138,35 @@ export function parseArgs(argv: string[]): CliArgs {
   return args;
 }
 
-async function main() {
-  if (process.argv[2] === 'check') {
-    const { parseCheckArgs, runCheck, CHECK_HELP } = await import('./consistency-check');
-    const cargs = parseCheckArgs(process.argv.slice(3));
-    if (cargs.help) return void process.stdout.write(CHECK_HELP);
-    const { differences, repaired } = await runCheck(cargs);
-    // a check that finds differences fails, so CI and scripts notice; a full repair succeeds
-    process.exit(differences > repaired ? 1 : 0);
-  }
+/**
+ * Parses `argv`, starts the emulator with `project` (what a project hands it: database, seeder,
+ * gatewayError, appName…) under the flags, prints where it listens and stops it on SIGINT/SIGTERM.
+ */
+export async function runCli(argv: string[], project: Partial<EmulatorOptions> = {}, help = HELP): Promise<void> {
   let args: CliArgs;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseArgs(argv);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${HELP}`);
+    process.stderr.write(`${(e as Error).message}\n\n${help}`);
     process.exit(2);
   }
   if (args.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(help);
     return;
   }
   if (args.build) {
-    const { buildFunctions } = await import('../scripts/build-functions');
+    const { buildFunctions } = await import('./build-functions');
     const built = await buildFunctions(args.functionsDir);
     process.stdout.write(`built ${built.length} function(s): ${built.map((b) => b.name).join(', ') || '-'}\n`);
   }
-  const emu = await startEmulator(args);
+  const emu = await startEmulator({ ...project, ...args });
   const fns = emu.host.list();
+  const database = args.database ?? project.database;
   const out = [
     `CloudBase emulator listening on ${emu.url}`,
     `  functions  ${path.resolve(args.functionsDir)} (${fns.length}: ${fns.map((f) => f.name).join(', ') || 'none found'})`,
     `  data       ${path.resolve(args.dataDir)}`,
+    `  database   ${typeof database === 'string' ? path.resolve(database) : database ? 'given by the project' : 'none (collections appear on first write, no indexes)'}`,
     `  gateway    POST ${emu.url}/api/functions/<name>${args.testIdentityHeader ? '  (test mode: x-wx-openid accepted)' : ''}`,
     emu.dev ? `  sign in    ${emu.url}/dev` : '  sign in    none (no dev mode: callers have no identity)',
     `  secrets    ${Object.keys(emu.secrets).join(', ') || 'none'}${Object.keys(emu.secrets).length ? ` (${path.join(path.resolve(args.dataDir), 'secrets.json')})` : ''}`,
@@ -193,7 +192,7 @@ async function main() {
 }
 
 if (require.main === module) {
-  main().catch((e) => {
+  runCli(process.argv.slice(2)).catch((e) => {
     process.stderr.write(`${(e as Error)?.message ?? e}\n`);
     process.exit(1);
   });

@@ -1,55 +1,53 @@
 /** The dev sign-in page: pick a seeded person and see the app as they would. */
 
-export interface DemoUser {
+/** A person the project's seeder offers on the page (Seeder.users). */
+export interface DevUser {
   openid: string;
   name: string;
-  role: string;
-  branchName: string;
-  age?: number;
+  /** the heading they are listed under (e.g. their role); headings keep the order they first appear in */
+  group: string;
+  /** a second line, e.g. their team */
+  detail?: string;
+  /** a short tag beside the name, e.g. a display mode they will see */
+  badge?: string;
+  /** shows the row marked, e.g. a person the project wants tried first */
+  highlight?: boolean;
 }
 
-const GROUPS: Array<{ key: 'organiser' | 'secretary' | 'member'; title: string }> = [
-  { key: 'organiser', title: '组织管理员' },
-  { key: 'secretary', title: '支部书记' },
-  { key: 'member', title: '党员' },
-];
-
-export function roleGroup(role: string): 'organiser' | 'secretary' | 'member' {
-  const r = role.toLowerCase();
-  if (/organi[sz]er|admin|管理员|上级/.test(r)) return 'organiser';
-  if (/secretary|书记/.test(r)) return 'secretary';
-  return 'member';
-}
+const DEFAULT_APP_NAME = '本地云开发';
 
 function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-export function renderDevPage(users: DemoUser[], opts: { current?: string; seedHint?: string; tips?: string[] } = {}): string {
-  const sections = GROUPS.map((g) => {
-    const list = users.filter((u) => roleGroup(u.role) === g.key);
-    if (!list.length) return '';
+export function renderDevPage(
+  users: DevUser[],
+  opts: { current?: string; seedHint?: string; tips?: string[]; appName?: string } = {},
+): string {
+  const appName = opts.appName ?? DEFAULT_APP_NAME;
+  const groups = [...new Set(users.map((u) => u.group))];
+  const sections = groups.map((g) => {
+    const list = users.filter((u) => u.group === g);
     const items = list
-      .map((u) => {
-        const elder = typeof u.age === 'number' && u.age >= 60;
-        return `<li class="user${elder ? ' elder' : ''}">
-  <div class="who"><span class="name">${esc(u.name)}</span>${elder ? `<span class="tag">${esc(u.age)}岁 · 关怀模式</span>` : ''}
-  <div class="branch">${esc(u.branchName)}</div></div>
+      .map(
+        (u) => `<li class="user${u.highlight ? ' highlight' : ''}">
+  <div class="who"><span class="name">${esc(u.name)}</span>${u.badge ? `<span class="tag">${esc(u.badge)}</span>` : ''}
+  <div class="detail">${esc(u.detail)}</div></div>
   <button type="button" data-openid="${esc(u.openid)}">登录</button>
-</li>`;
-      })
+</li>`,
+      )
       .join('\n');
-    return `<section><h2>${g.title}（${list.length}）</h2><ul>${items}</ul></section>`;
+    return `<section><h2>${esc(g)}（${list.length}）</h2><ul>${items}</ul></section>`;
   }).join('\n');
   const empty = users.length
     ? ''
-    : `<p class="hint">还没有演示数据。${esc(opts.seedHint ?? '用 --seed demo 启动模拟器即可生成演示党员。')}</p>`;
+    : `<p class="hint">还没有演示数据。${esc(opts.seedHint ?? '用 --seed 启动模拟器即可生成演示用户。')}</p>`;
   return `<!doctype html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>本地登录 · 指尖党校</title>
+<title>本地登录 · ${esc(appName)}</title>
 <style>
   body { font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; font-size: 20px; line-height: 1.5;
          margin: 0 auto; max-width: 760px; padding: 24px 16px 64px; color: #1f1f1f; background: #fafafa; }
@@ -59,10 +57,10 @@ export function renderDevPage(users: DemoUser[], opts: { current?: string; seedH
   ul { list-style: none; padding: 0; margin: 0; }
   .user { display: flex; align-items: center; justify-content: space-between; gap: 12px; background: #fff;
           border: 1px solid #e0e0e0; border-radius: 10px; padding: 14px 16px; margin-bottom: 10px; }
-  .user.elder { background: #fff8e1; border-color: #f9a825; }
+  .user.highlight { background: #fff8e1; border-color: #f9a825; }
   .name { font-size: 22px; font-weight: 600; }
   .tag { margin-left: 10px; font-size: 16px; color: #7a4f00; background: #ffe082; border-radius: 6px; padding: 2px 8px; }
-  .branch { font-size: 17px; color: #555; }
+  .detail { font-size: 17px; color: #555; }
   button { font-size: 20px; min-width: 96px; min-height: 56px; border: 0; border-radius: 10px; background: #c62828;
            color: #fff; cursor: pointer; }
   button:focus { outline: 3px solid #1565c0; outline-offset: 2px; }
@@ -72,13 +70,13 @@ export function renderDevPage(users: DemoUser[], opts: { current?: string; seedH
 </style>
 </head>
 <body>
-<h1>指尖党校 · 本地登录</h1>
+<h1>${esc(appName)} · 本地登录</h1>
 <p class="current">${opts.current ? `当前身份：<code>${esc(opts.current)}</code> <button type="button" id="signout">退出</button>` : '当前未登录。选择一位演示用户进入应用：'}</p>
 <p id="msg" class="err" role="alert"></p>
 ${empty}
 ${sections}
 <section><h2>新用户</h2>
-<p class="hint">以一个从未使用过的微信身份进入，可以试试加入支部。</p>
+<p class="hint">以一个从未使用过的微信身份进入。</p>
 ${(opts.tips ?? []).map((t) => `<p class="tip">${esc(t)}</p>`).join('\n')}
 <button type="button" class="fresh" id="fresh">以新微信用户身份进入</button></section>
 <script>
@@ -106,10 +104,10 @@ if (so) so.addEventListener('click', async function () {
 </html>`;
 }
 
-export function renderNoH5Page(h5Dir: string): string {
+export function renderNoH5Page(h5Dir: string, appName = DEFAULT_APP_NAME): string {
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>指尖党校 · 本地模拟器</title>
+<title>${esc(appName)} · 本地模拟器</title>
 <style>body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;font-size:20px;line-height:1.6;max-width:720px;margin:0 auto;padding:24px 16px}
 code{background:#eee;padding:2px 6px;border-radius:4px}</style></head>
 <body><h1>本地云开发模拟器已启动</h1>

@@ -24,7 +24,7 @@ export function readLocalSecrets(dataDir: string): Record<string, string> {
     return out;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`${path.join(dataDir, SECRETS_FILE)} is not valid JSON: delete it to generate new secrets`);
+    throw new Error(`${path.join(dataDir, SECRETS_FILE)} is not valid JSON: delete it to generate new secrets`, { cause: e });
   }
 }
 

@@ -3,10 +3,10 @@ import fs from 'fs';
 import http from 'http';
 import type { AddressInfo } from 'net';
 import path from 'path';
-import { DB_SCHEMA } from '../core/db-schema';
-import { isErrorResult, statusOf } from '../core/fn/errors';
+import { createCloudBackend, parseAdminBody as parseMultipartAdminBody } from './admin';
 import { verifySignature, type Credentials } from './admin/signature';
-import { renderDevPage, renderNoH5Page, type DemoUser } from './dev-page';
+import { readDatabaseFile, schemaFromFile, type DatabaseFile, type Schema } from './db/schema';
+import { renderDevPage, renderNoH5Page, type DevUser } from './dev-page';
 import { FaultBoard, FunctionHost, HostError, formatFault, parseFault, type Caller, type Fault, type HostStats } from './host';
 import { ensureLocalSecrets } from './secrets';
 import { TriggerScheduler, type ScheduledTrigger } from './triggers';
@@ -25,13 +25,32 @@ export interface CloudBackend {
 
 export interface CreateBackendOptions {
   dataDir: string;
+  /** collections and indexes to create (from EmulatorOptions.database) */
+  schema?: Schema;
   strict?: boolean;
   durability?: 'normal' | 'full';
   publicUrl: () => string;
   invokeFunction?: (name: string, event: unknown, caller: Record<string, string>) => Promise<unknown>;
 }
 
-export type SeedSize = 'demo' | 'district' | 'none';
+/**
+ * A project's demo data, handed in by its start script: the emulator calls `seed` on an empty store
+ * when asked to (`seed` option, `--seed <name>`), and the dev sign-in page lists `users`.
+ */
+export interface Seeder {
+  /** Fills the empty store with the data set `name` (whatever the project calls its sizes); returns a line for the log. */
+  seed(store: any, name: string): Promise<string | void> | string | void;
+  /** People the dev sign-in page offers, in the order shown. */
+  users?(store: any): DevUser[] | Promise<DevUser[]>;
+  /** Lines the dev sign-in page shows above the fresh-identity button (e.g. an invite code to try). */
+  tips?(store: any): string[] | Promise<string[]>;
+}
+
+/** An HTTP error the gateway answers instead of `200 { result }` (see EmulatorOptions.gatewayError). */
+export interface GatewayError {
+  status: number;
+  error: { code: string; message: string; details?: unknown };
+}
 
 export interface EmulatorOptions {
   functionsDir: string;
@@ -41,6 +60,12 @@ export interface EmulatorOptions {
   /** default 127.0.0.1 */
   host?: string;
   strict?: boolean;
+  /**
+   * The project's collections and indexes: the path of its declarative database file (db/schema.ts:
+   * the CloudBase Framework database plugin's form, as set up in the console) or that file parsed.
+   * Without it no collection exists up front and no index is enforced.
+   */
+  database?: string | DatabaseFile;
   /**
    * Dev mode, for the local demo (npm start) and tests: the dev sign-in (/dev, /api/dev/signin and
    * its session cookie), /api/dev/triggers, /api/outbox, /api/stats and GET /api/functions. Anyone
@@ -60,10 +85,21 @@ export interface EmulatorOptions {
   secrets?: readonly string[];
   /** H5 build to serve; default dist-h5 in the working directory */
   h5Dir?: string;
-  /** seed the store when it is empty */
-  seed?: SeedSize;
+  /** the data set to seed into an empty store, by the seeder's name for it ('none' or absent: nothing) */
+  seed?: string;
+  /** the project's demo data (required when `seed` names a data set) */
+  seeder?: Seeder;
   /** wipe the store before seeding */
   reseed?: boolean;
+  /**
+   * How the gateway answers a function's result. CloudBase's callFunction hands any result back as
+   * it is, and so does the gateway by default (`200 { result, requestId }`). A project whose
+   * functions answer errors as values may map them here to an HTTP error (`status { error, requestId }`)
+   * for its web client and tests; `undefined` keeps the default.
+   */
+  gatewayError?: (result: unknown) => GatewayError | undefined;
+  /** the app's name on the dev sign-in page */
+  appName?: string;
   /** max warm instances per function */
   pool?: number;
   /** run timer triggers on their schedule (default true) */
@@ -124,45 +160,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-function loadOptional<T>(modulePath: string, what: string): T {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require(modulePath) as T;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'MODULE_NOT_FOUND' && String(err.message).includes(path.basename(modulePath))) {
-      throw new Error(`${what} is missing (${modulePath}): the emulator cannot start without it`);
-    }
-    throw e;
-  }
-}
-
-function defaultBackend(opts: CreateBackendOptions): CloudBackend {
-  const mod = loadOptional<{ createCloudBackend?: (o: CreateBackendOptions) => CloudBackend }>(
-    path.join(__dirname, 'admin'),
-    'the data plane (emulator/admin)',
-  );
-  if (typeof mod.createCloudBackend !== 'function') throw new Error('emulator/admin does not export createCloudBackend');
-  return mod.createCloudBackend(opts);
-}
-
-interface SeedModule {
-  seed(store: unknown, opts: { size: SeedSize; now?: Date }): Promise<{ members: number; branches: number }>;
-  listDemoUsers(store: unknown): DemoUser[] | Promise<DemoUser[]>;
-  listDemoTips?(store: unknown): string[] | Promise<string[]>;
-}
-
-function seedModule(): SeedModule {
-  return loadOptional<SeedModule>(path.join(__dirname, 'seed'), 'the seed data module (emulator/seed)');
-}
-
 async function storeIsEmpty(store: any): Promise<boolean> {
-  for (const coll of Object.keys(DB_SCHEMA)) {
-    try {
-      if ((await store.count(coll, {})) > 0) return false;
-    } catch {
-      /* a collection that does not exist yet is empty */
-    }
+  for (const coll of await store.listCollections()) {
+    if ((await store.count(coll, {})) > 0) return false;
   }
   return true;
 }
@@ -288,10 +288,7 @@ function parseCookies(header: string | undefined): Record<string, string> {
 }
 
 function parseAdminBody(raw: Buffer, contentType: string | undefined): any {
-  if (/multipart\/form-data/i.test(contentType ?? '')) {
-    const wire = require(path.join(__dirname, 'admin')) as { parseAdminBody?: (r: Buffer, ct?: string) => any };
-    return wire.parseAdminBody ? wire.parseAdminBody(raw, contentType) : raw;
-  }
+  if (/multipart\/form-data/i.test(contentType ?? '')) return parseMultipartAdminBody(raw, contentType);
   const text = raw.toString('utf8');
   return text.trim() ? JSON.parse(text) : {};
 }
@@ -344,6 +341,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   const listenHost = opts.host ?? '127.0.0.1';
   const dev = !!(opts.dev || opts.testIdentityHeader);
   if (dev && !isLoopbackHost(listenHost)) throw new Error(devHostRefusal(listenHost));
+  const seeding = opts.seed !== undefined && opts.seed !== 'none';
+  if (seeding && !opts.seeder) throw new Error(`--seed ${opts.seed}: no seeder was handed to the emulator (the project's start script passes one)`);
+  const schema =
+    opts.database === undefined ? undefined : typeof opts.database === 'string' ? readDatabaseFile(opts.database) : schemaFromFile(opts.database);
   const env = opts.env ?? 'local-env';
   const appId = opts.appId ?? DEFAULT_APPID;
   const h5Dir = path.resolve(opts.h5Dir ?? 'dist-h5');
@@ -377,8 +378,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     return r.result;
   };
 
-  const backend = (opts.createBackend ?? defaultBackend)({
+  const backend = (opts.createBackend ?? createCloudBackend)({
     dataDir,
+    schema,
     strict: opts.strict,
     durability: opts.durability,
     publicUrl: loopback,
@@ -386,12 +388,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   });
 
   try {
-    if (opts.reseed || (opts.seed && opts.seed !== 'none')) {
-      if (opts.reseed) await backend.store.clear();
-      if (opts.seed && opts.seed !== 'none' && (await storeIsEmpty(backend.store))) {
-        const r = await seedModule().seed(backend.store, { size: opts.seed });
-        log(`[seed] ${opts.seed}: ${r.members} members in ${r.branches} branches`);
-      }
+    if (opts.reseed) await backend.store.clear();
+    if (seeding && opts.seeder && (await storeIsEmpty(backend.store))) {
+      const summary = await opts.seeder.seed(backend.store, opts.seed!);
+      log(`[seed] ${opts.seed}${summary ? `: ${summary}` : ''}`);
     }
   } catch (e) {
     await host.close();
@@ -475,11 +475,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
         'x-db-ops': JSON.stringify({ reads, writes, transactions, total }),
         'x-duration-ms': String(Math.round(r.ms * 10) / 10),
       };
-      if (isErrorResult(r.result)) {
-        const { code, message, details } = r.result.error;
-        const error: Record<string, unknown> = { code, message };
-        if (details !== undefined) error.details = details;
-        sendJson(res, statusOf(code), { error, requestId: r.requestId }, headers);
+      const failed = opts.gatewayError?.(r.result);
+      if (failed) {
+        sendJson(res, failed.status, { error: failed.error, requestId: r.requestId }, headers);
         return;
       }
       sendJson(res, 200, { result: r.result, requestId: r.requestId }, headers);
@@ -610,17 +608,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   }
 
   async function handleDevPage(req: http.IncomingMessage, res: http.ServerResponse) {
-    let users: DemoUser[] = [];
+    let users: DevUser[] = [];
     let tips: string[] = [];
     let hint: string | undefined;
     try {
-      const seeds = seedModule();
-      users = await seeds.listDemoUsers(backend.store);
-      tips = (await seeds.listDemoTips?.(backend.store)) ?? [];
+      users = (await opts.seeder?.users?.(backend.store)) ?? [];
+      tips = (await opts.seeder?.tips?.(backend.store)) ?? [];
     } catch (e) {
       hint = (e as Error).message;
     }
-    const html = renderDevPage(users, { current: identityOf(req).OPENID || undefined, seedHint: hint, tips });
+    const html = renderDevPage(users, { current: identityOf(req).OPENID || undefined, seedHint: hint, tips, appName: opts.appName });
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(html);
   }
@@ -629,7 +626,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     if (!fs.existsSync(path.join(h5Dir, 'index.html'))) {
       if (pathname === '/' || pathname === '/index.html') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end(renderNoH5Page(path.relative(process.cwd(), h5Dir) || h5Dir));
+        res.end(renderNoH5Page(path.relative(process.cwd(), h5Dir) || h5Dir, opts.appName));
       } else sendError(res, 404, 'NOT_FOUND', '尚未构建 H5 应用（npm run build:h5）');
       return;
     }

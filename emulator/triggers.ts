@@ -43,7 +43,7 @@ export function parseCloudbaseCron(expr: string): ParsedCron {
     // Validates the pattern (throws on bad fields) without scheduling anything.
     new Cron(pattern, { timezone: TRIGGER_TIMEZONE, paused: true }).stop();
   } catch (e) {
-    throw new Error(`timer trigger "${expr}": ${(e as Error).message}`);
+    throw new Error(`timer trigger "${expr}": ${(e as Error).message}`, { cause: e });
   }
   return { croner: pattern, years };
 }

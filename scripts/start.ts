@@ -1,9 +1,11 @@
 /**
  * `npm start`: the whole product on one machine. Bundles the cloud functions, builds the H5 app when
- * its sources changed, starts the local CloudBase emulator with the demo district (seeded once, kept
- * in .data/demo between runs) and prints where to open it.
+ * its sources changed, starts the local CloudBase emulator with this product's database file and
+ * the demo district (scripts/local-cloud.ts; seeded once, kept in .data/demo between runs) and
+ * prints where to open it.
  *   npm start -- --port 9000    another port
  *   npm start -- --reseed       wipe the demo data and seed it again
+ *   npm start -- --no-h5        do not build the H5 app (while `npm run dev:h5` serves it, say)
  * It runs in dev mode (the /dev sign-in lets anyone act as any demo user), so it listens on this
  * machine only: `--host` accepts a loopback address and refuses any other. The functions' secrets
  * (core/fn/secrets.ts) are generated once into .data/demo/secrets.json.
@@ -11,8 +13,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { buildFunctions } from './build-functions';
-import { startEmulator } from '../emulator/server';
+import { buildFunctions } from '../emulator/build-functions';
+import { startEmulator } from './local-cloud';
 import { requiredSecretNames } from '../core/fn/secrets';
 
 const root = path.join(__dirname, '..');
@@ -43,7 +45,7 @@ async function main() {
   const built = await buildFunctions(functionsDir);
   console.log(`云函数已打包: ${built.map((f) => f.name).join(', ')}`);
 
-  if (h5IsStale()) {
+  if (!process.argv.includes('--no-h5') && h5IsStale()) {
     console.log('正在构建 H5 应用 (npm run build:h5)…');
     const r = spawnSync('npm', ['run', 'build:h5'], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) process.exit(r.status ?? 1);

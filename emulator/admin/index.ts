@@ -10,8 +10,8 @@
 import crypto from 'crypto';
 import type http from 'http';
 import { Store } from '../db/store';
-import type { CollectionSpec } from '../../core/db-schema';
 import { CloudError } from '../db/errors';
+import type { Schema } from '../db/schema';
 import { DatabaseActions } from './database';
 import { StorageActions } from './storage';
 import { decodeCommApiData, encodeCommOpenApiResp, parseAdminBody } from './wire';
@@ -29,8 +29,8 @@ export interface CloudBackendOptions {
   publicUrl: () => string;
   /** functions.invokeFunction (cloud.callFunction from inside a function). */
   invokeFunction?: (name: string, event: unknown, caller: Record<string, string>) => Promise<unknown>;
-  /** Collections and indexes; defaults to core/db-schema.ts (tests pass their own). */
-  schema?: Record<string, CollectionSpec>;
+  /** Collections and indexes to create (db/schema.ts); default none, so collections appear on first write. */
+  schema?: Schema;
   /** Injectable clock (db.serverDate(), outbox timestamps, link expiry). */
   now?: () => number;
 }

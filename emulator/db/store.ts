@@ -6,11 +6,11 @@
  * Durability: WAL + synchronous=NORMAL survives the emulator process being SIGKILLed (committed
  * pages are already in the OS); `durability: 'full'` adds an fsync per commit for power loss.
  *
- * Indexes: every index declared in core/db-schema.ts becomes a SQLite expression index on
- * json_extract(doc,'$.field'). Unique ones wrap each key in ifnull(…, x'00') because CloudBase
- * (MongoDB) treats a missing field as null and allows only ONE such document, whereas a SQLite
- * UNIQUE index would allow any number of NULLs. JSON values never extract to a blob, so x'00'
- * cannot collide with a real value.
+ * Indexes: every index of the schema (the project's database file, db/schema.ts) becomes a SQLite
+ * expression index on json_extract(doc,'$.field'). Unique ones wrap each key in ifnull(…, x'00')
+ * because CloudBase (MongoDB) treats a missing field as null and allows only ONE such document,
+ * whereas a SQLite UNIQUE index would allow any number of NULLs. JSON values never extract to a
+ * blob, so x'00' cannot collide with a real value.
  *
  * Pushdown: top-level equality / $in conditions on `_id` and on the leading key of a declared
  * index become SQL WHERE terms, so an indexed lookup does not scan the collection. The SQL only
@@ -24,9 +24,9 @@ import crypto from 'crypto';
 import Database from 'better-sqlite3';
 import 'mingo/init/system';
 import { Aggregator, Query, update as mingoUpdate } from 'mingo';
-import { DB_SCHEMA, type CollectionSpec } from '../../core/db-schema';
 import { deserializeDoc, serializeDoc } from './ejson';
 import { CloudError, collectionNotExist, duplicateKeyError } from './errors';
+import type { Schema } from './schema';
 
 export type Doc = Record<string, any>;
 
@@ -39,8 +39,8 @@ export interface StoreOptions {
   strict?: boolean;
   /** 'normal' (default): survives process kill. 'full': fsync per commit, survives power loss. */
   durability?: 'normal' | 'full';
-  /** Defaults to core/db-schema.ts. */
-  schema?: Record<string, CollectionSpec>;
+  /** Collections created up front with their indexes (db/schema.ts); default none. */
+  schema?: Schema;
 }
 
 export interface FindOptions {
@@ -95,7 +95,7 @@ export function newDocId(): string {
 export class Store {
   readonly db: Database.Database;
   readonly strict: boolean;
-  readonly schema: Record<string, CollectionSpec>;
+  readonly schema: Schema;
   /** collection → field → the SQL expression an index leads with (for pushdown). */
   private readonly pushdownExpr = new Map<string, Map<string, string>>();
   private readonly knownTables = new Set<string>();
@@ -103,7 +103,7 @@ export class Store {
 
   constructor(opts: StoreOptions = {}) {
     this.strict = !!opts.strict;
-    this.schema = opts.schema ?? DB_SCHEMA;
+    this.schema = opts.schema ?? {};
     let file = opts.file;
     if (!file) {
       if (!opts.dataDir) throw new Error('Store needs dataDir or file');
@@ -392,7 +392,6 @@ export class Store {
 
 function stripId(doc: Doc): Doc {
   const { _id, ...rest } = doc;
-  void _id;
   return rest;
 }
 

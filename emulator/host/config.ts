@@ -32,7 +32,7 @@ export function readFunctionConfig(dir: string): FunctionConfig {
     try {
       raw = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch (e) {
-      throw new Error(`${file}: invalid JSON (${(e as Error).message})`);
+      throw new Error(`${file}: invalid JSON (${(e as Error).message})`, { cause: e });
     }
   }
   let timeout = Number(raw.timeout ?? DEFAULT_TIMEOUT_S);

@@ -10,64 +10,15 @@
  * from a PRNG stream of their own (seedMemberIds), as random-looking as real ones: an id says nothing
  * about the person, phone included.
  */
-import { ageFromBirthYear, ROLE_LABEL } from '../../core/org/member';
-import type { MemberRole } from '../../core/fn/router';
+import { ageFromBirthYear, ROLE_LABEL } from '../core/org/member';
+import type { MemberRole } from '../core/fn/router';
 import { chineseName, int, prng, seedMemberIds, seedPhone, type Rand } from './names';
 import { seedQuiz } from './quiz';
 import { seedStudy } from './study';
 import { seedActivity } from './activity';
+import { DEMO, DISTRICT, type SeedSize, type SeedStore } from './demo';
 
-/** The part of emulator/db/store.ts the seed uses (sync or async both work). */
-export interface SeedStore {
-  insertMany(coll: string, docs: Record<string, unknown>[]): unknown;
-  find(coll: string, query?: Record<string, unknown>, opts?: { sort?: Record<string, 1 | -1>; limit?: number; skip?: number }): unknown;
-  findOne(coll: string, id: string): unknown;
-  count(coll: string, query?: Record<string, unknown>): unknown;
-}
-
-export type SeedSize = 'demo' | 'district' | 'none';
-
-/** Well-known demo identities and ids (stable across runs). */
-export const DEMO = {
-  districtId: 'd1',
-  streetId: 'd1-s1',
-  communityId: 'd1-s1-c1',
-  /** 馨怡家园社区第一党支部 */
-  branchId: 'd1-s1-c1-b1',
-  branchName: '馨怡家园社区第一党支部',
-  /** same community, another branch */
-  otherBranchId: 'd1-s1-c1-b2',
-  /** another street */
-  farBranchId: 'd1-s2-c1-b1',
-  /** 区委机关第一党支部, where the organisers belong */
-  officeBranchId: 'd1-b1',
-  /** the demo branch's first four members; ids and openids are filled in when this module loads */
-  secretaryId: '',
-  secretaryOpenid: '',
-  memberId: '',
-  memberOpenid: '',
-  elderId: '',
-  elderOpenid: '',
-  /** on the roster, never joined: applying with this name and phone binds at once */
-  unboundMember: { id: '', name: '', phone: '' },
-  otherBranchSecretaryOpenid: '',
-  organiserId: '',
-  organiserOpenid: '',
-  streetOrganiserOpenid: '',
-  inviteCode: 'JSXY6789',
-  expiredInviteCode: 'EXPD2345',
-  revokedInviteCode: 'RVKD2345',
-  usedUpInviteCode: 'FULL2345',
-  applicantOpenids: ['demo-applicant-1', 'demo-applicant-2'],
-  pendingApplicationIds: ['d1-s1-c1-b1:demo-applicant-1', 'd1-s1-c1-b1:demo-applicant-2'],
-};
-
-export const DISTRICT = {
-  districtId: 'w1',
-  branchId: 'w1-s01-c01-b01',
-  secretaryOpenid: 'dist-w1-s01-c01-b01-01',
-  organiserOpenid: 'dist-organiser',
-};
+export { DEMO, DISTRICT, type SeedSize, type SeedStore } from './demo';
 
 type NodeType = 'district' | 'street' | 'community' | 'branch' | 'group';
 interface NodeDoc {
@@ -432,8 +383,15 @@ export function districtData(now: Date = new Date()) {
   return { nodes: b.nodes, members: b.members };
 }
 
-import type { DemoUser } from '../dev-page';
-export type { DemoUser };
+/** A person to sign in as on the emulator's dev page (scripts/cloud.ts hands them to it). */
+export interface DemoUser {
+  openid: string;
+  name: string;
+  /** the role's Chinese label (组织管理员, 支部书记, 党员) */
+  role: string;
+  branchName: string;
+  age?: number;
+}
 
 /**
  * People to sign in as on the emulator's login page: every organiser, the secretaries (first 30),

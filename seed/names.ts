@@ -40,7 +40,10 @@ export function chineseName(r: Rand, gender: '男' | '女', age: number): string
 }
 
 /** Valid mainland mobile prefixes. 199 is left out on purpose: tests use 199… numbers as newcomers. */
-const PREFIXES = ['138', '139', '137', '136', '135', '150', '151', '152', '158', '159', '186', '187', '188', '189', '130', '131', '132', '155', '156', '185', '133', '153', '180', '181', '177', '176', '173', '183'];
+const PREFIXES = [
+  '138', '139', '137', '136', '135', '150', '151', '152', '158', '159', '186', '187', '188', '189',
+  '130', '131', '132', '155', '156', '185', '133', '153', '180', '181', '177', '176', '173', '183',
+];
 
 /**
  * The i-th seed phone. The last 8 digits are an affine bijection of i (the multiplier is coprime

@@ -1,19 +1,20 @@
 /**
- * `npm run cloud -- check --data <dir> [--branch <id>] [--repair] [--json]`: the consistency checker
- * (core/consistency) against a local store, through the real wx-server-sdk pointed at an emulator
- * started on that store for the run — the same database handle the cloud function gets.
- * Stop a running emulator on the same data folder first.
+ * `npm run cloud -- check --data <dir> [--branch <id>] [--repair] [--json]` (also
+ * `npm run consistency:check -- …`): the consistency checker (core/consistency) against a local
+ * store, through the real wx-server-sdk pointed at an emulator started on that store for the run —
+ * the same database handle the cloud function gets. Stop a running emulator on the same data
+ * folder first.
  */
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startEmulator } from './server';
+import { startEmulator } from './local-cloud';
 import { checkBranch, checkBranches } from '../core/consistency/runner';
 import type { BranchReport } from '../core/consistency/rules';
 
 export const CHECK_HELP = `计数核对 (consistency check) on a local store
 
-usage: npm run cloud -- check [flags]
+usage: npm run cloud -- check [flags]   (or npm run consistency:check -- [flags])
 
   --data <dir>      the emulator's data folder (default .data/emulator)
   --branch <id>     one branch only (default: every branch)
@@ -65,7 +66,7 @@ export async function runCheck(args: CheckArgs, out: (s: string) => void = (s) =
       TENCENTCLOUD: 'true',
       TCB_ENV: 'local-env',
     });
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // loaded only now, with the environment above pointing it at this run's emulator
     const cloud = require('wx-server-sdk');
     cloud.init({ env: 'local-env' });
     const db = cloud.database({ throwOnNotFound: false });

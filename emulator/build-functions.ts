@@ -1,9 +1,9 @@
 /**
- * Bundles every cloud function written in TypeScript (cloudfunctions/<fn>/index.ts) into the
+ * Bundles every cloud function written in TypeScript (<functionsDir>/<fn>/index.ts) into the
  * index.js CloudBase deploys: Node 16 (the CloudBase runtime), CommonJS, wx-server-sdk left to the
- * function's own node_modules, everything else (core/, zod, dayjs…) inlined.
+ * function's own node_modules, everything else it imports (shared modules, npm packages) inlined.
  *
- *   npx tsx scripts/build-functions.ts [functionsDir]
+ *   npx tsx emulator/build-functions.ts [functionsDir]      (default ./cloudfunctions)
  */
 import { build } from 'esbuild';
 import fs from 'fs';
@@ -89,7 +89,7 @@ export async function buildFunctions(dir: string): Promise<BuiltFunction[]> {
       minify: false,
       legalComments: 'none',
       logLevel: 'silent',
-      banner: { js: '// Built by scripts/build-functions.ts from index.ts: edit that file, not this one.' },
+      banner: { js: '// Built by emulator/build-functions.ts from index.ts: edit that file, not this one.' },
     });
     fs.renameSync(tmpfile, outfile);
     out.push({ name, bytes: fs.statSync(outfile).size });

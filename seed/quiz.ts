@@ -5,11 +5,12 @@
  * stores the daily sets of the days before the seed as the quiz function would have stored them,
  * so practice (专题练习) has questions already asked from the first minute of a demo.
  */
-import { toStoredQuestion } from '../../core/quiz/bank';
-import { markUsed, newConfig, pickDailySet, setId, type QuizConfig, type StoredSet } from '../../core/quiz/daily-set';
-import { addDays, dayOf } from '../../core/quiz/day';
-import { JUDGE_OPTIONS, type QuestionType, type StoredQuestion } from '../../core/quiz/question';
-import type { SeedSize, SeedStore } from './index';
+import { toStoredQuestion } from '../core/quiz/bank';
+import { markUsed, pickDailySet } from '../core/quiz/daily-set';
+import { newConfig, newDailySet, type QuizConfig, type StoredSet } from '../core/quiz/stored';
+import { addDays, dayOf } from '../core/day';
+import { JUDGE_OPTIONS, type QuestionType, type StoredQuestion } from '../core/quiz/question';
+import type { SeedSize, SeedStore } from './demo';
 
 type Row = [QuestionType, string, string[], string, string, string, string[], 1 | 2 | 3];
 
@@ -49,7 +50,10 @@ export const DEMO_QUESTIONS: Row[] = [
   ['judge', '党员有权在党的会议上对党的任何组织和任何党员提出有根据的批评。', J, '正确', '这是党章第四条规定的党员权利之一。', ZC, ['党章', '党员权利'], 1],
   ['judge', '党的基层组织是党在社会基层组织中的战斗堡垒，是党的全部工作和战斗力的基础。', J, '正确', '党章第三十二条开头即作此表述。', ZC, ['党章', '基层组织'], 1],
   ['judge', '党员可以在党内搞团团伙伙，只要不违反法律。', J, '错误', '党章规定党员必须维护党的团结和统一，严禁在党内搞团团伙伙、结党营私。', ZC, ['党章', '党的纪律'], 1],
-  ['single', '党章规定，中国共产党以马克思列宁主义、毛泽东思想、邓小平理论、“三个代表”重要思想、科学发展观、（ ）作为自己的行动指南。', ['习近平新时代中国特色社会主义思想', '社会主义核心价值观', '新发展理念', '总体国家安全观'], 'A', '党的十九大把习近平新时代中国特色社会主义思想写入党章，确立为党的行动指南。', ZC, ['党章', '指导思想'], 1],
+  [
+    'single', '党章规定，中国共产党以马克思列宁主义、毛泽东思想、邓小平理论、“三个代表”重要思想、科学发展观、（ ）作为自己的行动指南。', ['习近平新时代中国特色社会主义思想', '社会主义核心价值观', '新发展理念', '总体国家安全观'], 'A',
+    '党的十九大把习近平新时代中国特色社会主义思想写入党章，确立为党的行动指南。', ZC, ['党章', '指导思想'], 1,
+  ],
 
   // ---- 党史
   ['single', '中国共产党第一次全国代表大会于哪一年召开？', ['1919年', '1920年', '1921年', '1927年'], 'C', '1921年7月23日，中国共产党第一次全国代表大会在上海开幕，宣告中国共产党成立。', DS, ['党史', '建党'], 1],
@@ -69,7 +73,10 @@ export const DEMO_QUESTIONS: Row[] = [
   ['single', '“建设有中国特色的社会主义”是在党的哪次全国代表大会上明确提出的？', ['十一大', '十二大', '十三大', '十四大'], 'B', '1982年党的十二大开幕词中，邓小平提出“走自己的道路，建设有中国特色的社会主义”。', DS, ['党史', '改革开放'], 2],
   ['single', '邓小平南方谈话发表于哪一年？', ['1988年', '1990年', '1992年', '1997年'], 'C', '1992年初邓小平视察武昌、深圳、珠海、上海等地并发表重要谈话。', DS, ['党史', '改革开放'], 1],
   ['single', '党的十八大于何时召开？', ['2007年10月', '2012年11月', '2017年10月', '2022年10月'], 'B', '党的十八大于2012年11月召开，中国特色社会主义进入新时代的历史起点。', DS, ['党史', '新时代'], 1],
-  ['single', '在庆祝中国共产党成立100周年大会上，习近平总书记宣告我们实现了第一个百年奋斗目标，这一大会于何时举行？', ['2021年7月1日', '2021年10月1日', '2020年12月31日', '2022年10月16日'], 'A', '2021年7月1日，习近平总书记在庆祝中国共产党成立100周年大会上宣告全面建成了小康社会。', DS, ['党史', '新时代'], 1],
+  [
+    'single', '在庆祝中国共产党成立100周年大会上，习近平总书记宣告我们实现了第一个百年奋斗目标，这一大会于何时举行？', ['2021年7月1日', '2021年10月1日', '2020年12月31日', '2022年10月16日'], 'A',
+    '2021年7月1日，习近平总书记在庆祝中国共产党成立100周年大会上宣告全面建成了小康社会。', DS, ['党史', '新时代'], 1,
+  ],
   ['multi', '伟大建党精神的内涵包括（ ）。', ['坚持真理、坚守理想', '践行初心、担当使命', '不怕牺牲、英勇斗争', '对党忠诚、不负人民', '自力更生、艰苦创业'], 'ABCD', '伟大建党精神是：坚持真理、坚守理想，践行初心、担当使命，不怕牺牲、英勇斗争，对党忠诚、不负人民。', DS, ['党史', '精神谱系'], 2],
   ['judge', '党的十九届六中全会通过了党的第三个历史决议《中共中央关于党的百年奋斗重大成就和历史经验的决议》。', J, '正确', '2021年11月党的十九届六中全会审议通过该决议，是党的第三个历史决议。', DS, ['党史', '历史决议'], 1],
   ['single', '党的第三个历史决议总结的党百年奋斗的历史经验有几条？', ['五条', '八条', '十条', '十二条'], 'C', '决议总结了“十个坚持”：坚持党的领导、坚持人民至上、坚持理论创新、坚持独立自主、坚持中国道路、坚持胸怀天下、坚持开拓创新、坚持敢于斗争、坚持统一战线、坚持自我革命。', DS, ['党史', '历史决议'], 2],
@@ -80,7 +87,10 @@ export const DEMO_QUESTIONS: Row[] = [
   ['single', '中国共产党第二十次全国代表大会于何时召开？', ['2021年7月', '2022年3月', '2022年10月', '2023年3月'], 'C', '党的二十大于2022年10月16日至22日在北京召开。', ESD, ['二十大', '会议'], 1],
   ['single', '党的二十大报告指出，从现在起，中国共产党的中心任务就是团结带领全国各族人民全面建成社会主义现代化强国、实现第二个百年奋斗目标，以（ ）全面推进中华民族伟大复兴。', ['高质量发展', '中国式现代化', '全面深化改革', '科技自立自强'], 'B', '报告明确以中国式现代化全面推进中华民族伟大复兴。', ESD, ['二十大', '中国式现代化'], 1],
   ['single', '党的二十大报告指出，（ ）是全面建设社会主义现代化国家的首要任务。', ['高质量发展', '乡村振兴', '共同富裕', '科技创新'], 'A', '报告指出，高质量发展是全面建设社会主义现代化国家的首要任务。', ESD, ['二十大', '高质量发展'], 1],
-  ['multi', '党的二十大报告概括的中国式现代化的中国特色包括（ ）。', ['人口规模巨大的现代化', '全体人民共同富裕的现代化', '物质文明和精神文明相协调的现代化', '人与自然和谐共生的现代化', '走和平发展道路的现代化', '以资本为中心的现代化'], 'ABCDE', '中国式现代化是人口规模巨大、全体人民共同富裕、物质文明和精神文明相协调、人与自然和谐共生、走和平发展道路的现代化。', ESD, ['二十大', '中国式现代化'], 2],
+  [
+    'multi', '党的二十大报告概括的中国式现代化的中国特色包括（ ）。', ['人口规模巨大的现代化', '全体人民共同富裕的现代化', '物质文明和精神文明相协调的现代化', '人与自然和谐共生的现代化', '走和平发展道路的现代化', '以资本为中心的现代化'],
+    'ABCDE', '中国式现代化是人口规模巨大、全体人民共同富裕、物质文明和精神文明相协调、人与自然和谐共生、走和平发展道路的现代化。', ESD, ['二十大', '中国式现代化'], 2,
+  ],
   ['single', '党的二十大报告指出，教育、科技、人才是全面建设社会主义现代化国家的（ ）。', ['根本保证', '基础性、战略性支撑', '第一动力', '重要基础'], 'B', '报告指出，教育、科技、人才是全面建设社会主义现代化国家的基础性、战略性支撑。', ESD, ['二十大', '科教兴国'], 2],
   ['single', '党的二十大报告指出，（ ）是社会主义民主政治的本质属性，是最广泛、最真实、最管用的民主。', ['协商民主', '基层民主', '全过程人民民主', '党内民主'], 'C', '报告指出，全过程人民民主是社会主义民主政治的本质属性。', ESD, ['二十大', '民主政治'], 1],
   ['judge', '党的二十大报告指出，实践没有止境，理论创新也没有止境。', J, '正确', '报告在论述开辟马克思主义中国化时代化新境界时作此表述。', ESD, ['二十大', '理论创新'], 1],
@@ -153,7 +163,7 @@ export function quizHistory(org: QuizOrg, bank: readonly StoredQuestion[], today
     const pick = pickDailySet({ config: cfg, afterCursor, fromStart, pinned: [] });
     if (!pick.questions.length) continue;
     const at = firstFetchAt(day, sets.length);
-    sets.push({ _id: setId(org.orgId, day), orgId: org.orgId, orgName: org.orgName, day, materialised: true, pinned: [], questions: pick.questions, cycle: pick.cycle, createdAt: at });
+    sets.push(newDailySet(org, day, pick, [], at));
     cfg = { ...cfg, cursor: pick.cursor, cycle: pick.cycle, pinnedInCycle: pick.pinnedInCycle, used: markUsed(cfg.used, pick.questions, day), updatedAt: at };
   }
   return { sets, config: sets.length ? cfg : null };

@@ -7,9 +7,10 @@
  * Deterministic apart from timestamps, which follow `now`. Counters are built with the same
  * applyCredit the ledger uses, so seeded totals always equal the seeded credits.
  */
-import { applyCredit, creditId, totalsId, type CreditInput, type TotalsDoc } from '../../core/study/credit';
-import { dayKey, yearOf, startOfDay } from '../../core/study/rules';
-import { DEMO, type SeedStore } from './index';
+import { applyCredit, creditId, newCreditDoc, totalsId, type CreditInput, type TotalsDoc } from '../core/study/credit';
+import { newLessonDoc, newOfflineRecord } from '../core/study/stored';
+import { dayOf, startOfDay, yearOf } from '../core/day';
+import { DEMO, type SeedStore } from './demo';
 import { int, prng } from './names';
 
 export const STUDY_DEMO = {
@@ -51,36 +52,33 @@ export async function seedStudy(store: SeedStore, now: Date): Promise<void> {
     { _id: STUDY_DEMO.articleLessonId, kind: 'article', title: '学习贯彻党的二十大精神的五个要点', speaker: '区委党校 王建华', minutes: 20, orgId: district.id, orgName: district.name, daysAgo: 3, body: ARTICLE },
     { _id: STUDY_DEMO.videoLessonId, kind: 'video', title: '新时代基层党支部标准化规范化建设', speaker: '市委党校 李春梅 教授', minutes: 45, orgId: district.id, orgName: district.name, daysAgo: 8, mediaUrl: null },
     { _id: STUDY_DEMO.audioLessonId, kind: 'audio', title: '党史故事：红旗渠精神代代传', speaker: '林州市红旗渠干部学院 张卫东', minutes: 30, orgId: district.id, orgName: district.name, daysAgo: 15, mediaUrl: null },
-    { _id: 'l-demo-article-2', kind: 'article', title: '《中国共产党纪律处分条例》学习问答', speaker: '区纪委 周敏', minutes: 15, orgId: district.id, orgName: district.name, daysAgo: 20, body: '问：党员应当遵守哪些纪律？\n\n答：政治纪律、组织纪律、廉洁纪律、群众纪律、工作纪律和生活纪律。\n\n问：为什么要经常学习条例？\n\n答：学条例、知敬畏、守底线，把纪律要求内化于心、外化于行。' },
-    { _id: STUDY_DEMO.branchLessonId, kind: 'article', title: '馨怡家园社区党支部“楼栋红管家”工作手册', speaker: '支部书记', minutes: 10, orgId: DEMO.branchId, orgName: DEMO.branchName, daysAgo: 1, body: '一、楼栋红管家的职责：联系住户、收集诉求、传达政策。\n\n二、每月走访一次独居老人和老党员，帮助他们参加支部学习。\n\n三、遇到困难及时向支部报告。' },
+    {
+      _id: 'l-demo-article-2', kind: 'article', title: '《中国共产党纪律处分条例》学习问答', speaker: '区纪委 周敏', minutes: 15, orgId: district.id,
+      orgName: district.name, daysAgo: 20,
+      body: '问：党员应当遵守哪些纪律？\n\n答：政治纪律、组织纪律、廉洁纪律、群众纪律、工作纪律和生活纪律。\n\n问：为什么要经常学习条例？\n\n答：学条例、知敬畏、守底线，把纪律要求内化于心、外化于行。',
+    },
+    {
+      _id: STUDY_DEMO.branchLessonId, kind: 'article', title: '馨怡家园社区党支部“楼栋红管家”工作手册', speaker: '支部书记', minutes: 10, orgId: DEMO.branchId,
+      orgName: DEMO.branchName, daysAgo: 1, body: '一、楼栋红管家的职责：联系住户、收集诉求、传达政策。\n\n二、每月走访一次独居老人和老党员，帮助他们参加支部学习。\n\n三、遇到困难及时向支部报告。',
+    },
     { _id: STUDY_DEMO.liveLessonId, kind: 'live', title: '直播：“两个确立”的决定性意义', speaker: '区委党校 陈立新', minutes: 60, orgId: district.id, orgName: district.name, daysAgo: 2, startsInMin: -10 },
     { _id: STUDY_DEMO.upcomingLiveLessonId, kind: 'live', title: '直播：社区治理中的党建引领', speaker: '区委组织部 刘晓燕', minutes: 45, orgId: district.id, orgName: district.name, daysAgo: 2, startsInMin: 180 },
   ];
   await store.insertMany(
     'study_lessons',
     lessons.map((l) => {
-      const startsAt = l.startsInMin !== undefined ? new Date(now.getTime() + l.startsInMin * 60_000) : null;
+      const at = new Date(now.getTime() - l.daysAgo * 86400_000);
       return {
         _id: l._id,
-        kind: l.kind,
-        title: l.title,
-        speaker: l.speaker,
-        durationSec: l.minutes * 60,
-        cover: null,
-        mediaUrl: l.mediaUrl ?? null,
-        body: l.body ?? null,
-        orgId: l.orgId,
-        orgName: l.orgName,
-        status: 'published',
-        publishedAt: new Date(now.getTime() - l.daysAgo * 86400_000),
-        startsAt,
-        endsAt: startsAt ? new Date(startsAt.getTime() + l.minutes * 60_000) : null,
-        // no stream on a machine without network: the H5 app shows its placeholder and still counts
-        streamUrl: null,
-        channelsId: null,
-        replayUrl: null,
-        createdBy: DEMO.organiserId,
-        createdAt: new Date(now.getTime() - l.daysAgo * 86400_000),
+        ...newLessonDoc({
+          ...l,
+          startsAt: l.startsInMin !== undefined ? new Date(now.getTime() + l.startsInMin * 60_000) : null,
+          // no stream on a machine without network: the H5 app shows its placeholder and still counts
+          streamUrl: null,
+          publishedAt: at,
+          createdBy: DEMO.organiserId,
+          createdAt: at,
+        }),
       };
     }),
   );
@@ -95,14 +93,14 @@ export async function seedStudy(store: SeedStore, now: Date): Promise<void> {
     role: string;
     birthYear: number;
   }>;
-  const today = dayKey(now);
+  const today = dayOf(now);
   const month = Number(today.slice(5, 7));
   const totals = new Map<string, TotalsDoc>();
   const credits: Record<string, unknown>[] = [];
   const credit = (c: CreditInput) => {
     const tid = totalsId(year, c.memberId);
     totals.set(tid, applyCredit(totals.get(tid) ?? null, c, now));
-    credits.push({ _id: creditId(c), memberId: c.memberId, branchId: c.branchId, year, month: c.day.slice(5, 7), day: c.day, source: c.source, sourceId: c.sourceId, seconds: c.seconds, reason: c.reason, lessonId: null, by: c.by ?? null, at: now });
+    credits.push({ _id: creditId(c), ...newCreditDoc(c, now) });
   };
   const pad = (n: number) => String(n).padStart(2, '0');
   for (const m of members) {
@@ -114,7 +112,10 @@ export async function seedStudy(store: SeedStore, now: Date): Promise<void> {
       const day = `${year}-${pad(mo)}-${pad(int(r, 1, 28))}`;
       const minutes = int(r, 30, 240);
       const source = r() < 0.7 ? 'online' : 'live';
-      credit({ memberId: m._id, branchId: m.branchId, path: m.path, name: m.name, role: m.role, day, source, sourceId: `seed-${mo}`, seconds: minutes * 60, reason: source === 'online' ? '在线课程' : '直播课' });
+      credit({
+        memberId: m._id, branchId: m.branchId, path: m.path, name: m.name, role: m.role, day, source, sourceId: `seed-${mo}`,
+        seconds: minutes * 60, reason: source === 'online' ? '在线课程' : '直播课',
+      });
     }
   }
 
@@ -123,32 +124,32 @@ export async function seedStudy(store: SeedStore, now: Date): Promise<void> {
   const secretary = branch.find((m) => m.role === 'secretary')!;
   const elders = branch.filter((m) => year - m.birthYear >= 70 && m._id !== DEMO.elderId).slice(0, 3);
   const records = [
-    { id: `${DEMO.branchId}:seed-offline-1`, kind: '集中培训', date: `${year}-03-15`, topic: '学习全国两会精神', hours: 2, place: '馨怡家园社区党群服务中心', deliveredBy: '区委党校 王建华', memberIds: branch.filter((m) => m._id !== DEMO.memberId).slice(0, 12).map((m) => m._id) },
-    { id: `${DEMO.branchId}:seed-offline-2`, kind: '送学上门', date: `${year}-06-20`, topic: '七一前夕送学上门：党章学习', hours: 1.5, place: '老党员家中', deliveredBy: secretary.name, memberIds: elders.map((m) => m._id) },
+    {
+      id: `${DEMO.branchId}:seed-offline-1`, kind: '集中培训', date: `${year}-03-15`, topic: '学习全国两会精神', hours: 2, place: '馨怡家园社区党群服务中心',
+      deliveredBy: '区委党校 王建华', memberIds: branch.filter((m) => m._id !== DEMO.memberId).slice(0, 12).map((m) => m._id),
+    },
+    {
+      id: `${DEMO.branchId}:seed-offline-2`, kind: '送学上门', date: `${year}-06-20`, topic: '七一前夕送学上门：党章学习', hours: 1.5, place: '老党员家中',
+      deliveredBy: secretary.name, memberIds: elders.map((m) => m._id),
+    },
   ].filter((rec) => rec.date <= today && rec.memberIds.length);
   for (const rec of records) {
     for (const id of rec.memberIds) {
       const m = branch.find((x) => x._id === id)!;
-      credit({ memberId: m._id, branchId: m.branchId, path: m.path, name: m.name, role: m.role, day: rec.date, source: 'offline', sourceId: rec.id, seconds: rec.hours * 3600, reason: `${rec.kind}：${rec.topic}`, by: secretary._id });
+      credit({
+        memberId: m._id, branchId: m.branchId, path: m.path, name: m.name, role: m.role, day: rec.date, source: 'offline', sourceId: rec.id,
+        seconds: rec.hours * 3600, reason: `${rec.kind}：${rec.topic}`, by: secretary._id,
+      });
     }
   }
   await store.insertMany(
     'study_offline',
     records.map((rec) => ({
       _id: rec.id,
-      branchId: DEMO.branchId,
-      year,
-      kind: rec.kind,
-      date: rec.date,
-      topic: rec.topic,
-      hours: rec.hours,
-      place: rec.place,
-      deliveredBy: rec.deliveredBy,
-      memberIds: rec.memberIds,
-      memberNames: rec.memberIds.map((id) => branch.find((m) => m._id === id)!.name),
-      recordedBy: secretary._id,
-      recordedByName: secretary.name,
-      createdAt: startOfDay(rec.date),
+      ...newOfflineRecord(
+        { ...rec, branchId: DEMO.branchId, recordedBy: secretary._id, recordedByName: secretary.name, createdAt: startOfDay(rec.date) },
+        rec.memberIds.map((id) => branch.find((m) => m._id === id)!),
+      ),
     })),
   );
   for (let i = 0; i < credits.length; i += 5000) await store.insertMany('study_credits', credits.slice(i, i + 5000));
