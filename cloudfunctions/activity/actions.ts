@@ -4,11 +4,11 @@
  */
 import crypto from 'crypto';
 import QRCode from 'qrcode';
-import { newAttendance } from './store';
 import { AppError } from '../../core/fn/errors';
-import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
-import type { StoredMember } from '../../core/fn/caller';
-import { canManageBranch, isInSubtree, isOrganiserOver, isSecretaryOf } from '../../core/org/scope';
+import { actionsFor, type ActionTable, type CallerMember } from '../../core/fn/router';
+import type { TimerDef } from '../../core/fn/serve';
+import type { ActivityCtx } from './context';
+import { isOrganiserOver, isSecretaryOf, loadBranchInScope } from '../../core/org/scope';
 import { activityInputs, type ActivityOutputs, type JointInviteView, type NoticeItem, type RosterRow } from '../../core/activity/contracts';
 import {
   answerJointInvite,
@@ -24,16 +24,18 @@ import {
   mayChangeAttendance,
   newJointInvites,
   owesMakeUp,
-  periodBounds,
-  rates,
   reminderAt,
   rosterWith,
   signInDecision,
-  signInWindow,
   type JointInvite,
   type RosterEntry,
 } from '../../core/activity/rules';
+import { activityBody, activityScope, newActivityDoc, newActivityRead, newAttendance } from '../../core/activity/stored';
+import { assertEditedWindowOpen, checkScopeNodes, planSave, type ScopeNode } from '../../core/activity/save';
+import { isUnread, noticeBadge, visibleToMember } from '../../core/activity/notice';
+import { ledgerPeriod, ledgerSize, periodTotals } from '../../core/activity/period';
 import { issueToken, qrSecret, SLOT_MS, verifyToken } from '../../core/activity/token';
+import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
 import { buildLedgerXlsx, ledgerFileName, memberRates } from '../../core/activity/ledger';
 import { finaliseActivity } from './finalise';
 import { awardForAttendance, creditMakeUp } from './awards';
@@ -54,28 +56,9 @@ import {
   type StoredAttendance,
 } from './store';
 
-export interface ActivityCtx {
-  db: Db;
-  now: Date;
-  env: Record<string, string | undefined>;
-  /** the caller's member document, filled by loadCaller */
-  callerDoc: { doc: StoredMember | null };
-  /** storage and open APIs of wx-server-sdk (uploadFile, getTempFileURL, openapi) */
-  cloud: {
-    uploadFile(o: { cloudPath: string; fileContent: Buffer }): Promise<{ fileID: string }>;
-    getTempFileURL(o: { fileList: string[] }): Promise<{ fileList: { fileID: string; tempFileURL: string }[] }>;
-    openapi: { subscribeMessage: { send(o: Record<string, unknown>): Promise<unknown> } };
-  };
-}
+export type { ActivityCtx };
 
-type Sec = CallerMember & { branchId: string };
-
-const mustSecretary = (caller: CallerMember | null): Sec => {
-  if (!caller || caller.role !== 'secretary' || !caller.branchId) {
-    throw new AppError('PERMISSION_DENIED', '只有支部书记可以进行此操作');
-  }
-  return caller as Sec;
-};
+const { action } = actionsFor<ActivityCtx>();
 
 const NOT_FOUND = '活动不存在或已被删除';
 
@@ -185,7 +168,7 @@ async function sendCancelNotices(ctx: ActivityCtx, a: StoredActivity, note: stri
     await ctx.cloud.openapi.subscribeMessage
       .send({
         touser: s.openid,
-        templateId: ctx.env.ACTIVITY_NOTICE_TEMPLATE ?? 'local-activity-notice',
+        templateId: SUBSCRIBE_TEMPLATES.activityNotice.id,
         page: `pages/activity/detail/index?id=${a._id}`,
         data: { thing1: { value: a.title.slice(0, 20) }, thing2: { value: note.slice(0, 20) } },
       })
@@ -217,15 +200,16 @@ export const activityActions: ActionTable<ActivityCtx> = {
   list: action({
     allow: ['member'],
     input: activityInputs.list,
+    ops: { count: '2–4', what: 'caller, activities, own records, own read receipts' },
     handler: async (input, ctx): Promise<ActivityOutputs['list']> => {
       const { db, now } = ctx;
       const _ = db.command;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const manage = input.manage && me.role === 'secretary';
       const query = manage ? { hostBranchId: me.branchId } : { branchIds: me.branchId, status: _.in(['published', 'cancelled']) };
       const res = await db.collection(C.items).where(query).orderBy('startAt', 'desc').limit(input.limit).get();
       let acts = res.data as StoredActivity[];
-      if (!manage) acts = acts.filter((a) => !a.groupId || a.roster.some((m) => m.id === me._id));
+      if (!manage) acts = acts.filter((a) => visibleToMember(a, me._id));
       if (!acts.length) return { items: [], badge: 0 };
       const ids = acts.map((a) => attendanceId(a._id, me._id));
       const [att, reads] = await Promise.all([
@@ -241,23 +225,23 @@ export const activityActions: ActionTable<ActivityCtx> = {
           ...view,
           required,
           mine: attBy.has(a._id) ? toAttendanceView(attBy.get(a._id)!, { id: me._id, name: me.name }) : null,
-          unread: a.status !== 'draft' && (readBy.get(a._id) ?? 0) < a.rev,
+          unread: isUnread(a, readBy.get(a._id)),
         };
       });
-      const badge = items.filter((i) => i.status === 'published' && i.phase !== 'closed' && (i.unread || (i.phase === 'signin' && i.required && !i.mine))).length;
-      return { items, badge };
+      return { items, badge: noticeBadge(items) };
     },
   }),
 
   get: action({
     allow: ['member'],
     input: activityInputs.get,
+    ops: { count: '4', what: 'caller, activity, own record, read-receipt upsert' },
     handler: async (input, ctx): Promise<ActivityOutputs['get']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const a = await loadActivity(db, input.id);
       const manage = canView(me, a);
-      const inBranch = a.branchIds.includes(me.branchId!);
+      const inBranch = a.branchIds.includes(me.branchId);
       if (!manage && (!inBranch || a.status === 'draft')) throw new AppError('NOT_FOUND', NOT_FOUND);
       const required = a.roster?.some((m) => m.id === me._id) ?? false;
       const recId = attendanceId(a._id, me._id);
@@ -265,7 +249,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
         getDoc<StoredAttendance>(db, C.attendance, recId),
         // the read receipt: upsert with the revision read, so a changed notice shows as unread again
         a.status === 'published'
-          ? db.collection(C.reads).doc(recId).set({ data: { activityId: a._id, memberId: me._id, name: me.name, rev: a.rev, at: now } })
+          ? db.collection(C.reads).doc(recId).set({ data: stripId(newActivityRead(a, { id: me._id, name: me.name }, now)) })
           : Promise.resolve(),
       ]);
       return {
@@ -282,76 +266,27 @@ export const activityActions: ActionTable<ActivityCtx> = {
   save: action({
     allow: ['secretary'],
     input: activityInputs.save,
+    ops: { count: '3–5', what: 'caller, [activity], branch, [joint branches/group], insert or update' },
     handler: async (input, ctx): Promise<ActivityOutputs['save']> => {
       const { db, now } = ctx;
       const _ = db.command;
-      const sec = mustSecretary(ctx.caller.member);
+      const sec = ctx.caller.member;
       const f = input.fields;
       const existing = input.id ? await loadActivity(db, input.id) : null;
       if (existing && !isHost(sec, existing)) throw new AppError('PERMISSION_DENIED', '只能修改本支部发起的活动');
-      if (existing?.status === 'cancelled') throw new AppError('FAILED_PRECONDITION', '活动已取消，不能再修改');
-      if (existing?.finalisedAt) throw new AppError('FAILED_PRECONDITION', '活动签到已结束，不能再修改通知');
-      const published = existing?.status === 'published';
-      if (published && !input.changeNote) throw new AppError('INVALID_ARGUMENT', '修改已发布的通知，请填写变更说明，党员会看到', { issues: [{ path: 'changeNote', message: '请填写变更说明' }] });
-      if (published && (f.groupId !== existing!.groupId || [...f.jointBranchIds].sort().join() !== [...existing!.jointBranchIds].sort().join())) {
-        throw new AppError('FAILED_PRECONDITION', '已发布的活动不能更改参加范围，请取消后重新发布');
-      }
-      const joint = [...new Set(f.jointBranchIds.filter((b) => b !== sec.branchId))];
-      if (joint.length && f.groupId) throw new AppError('INVALID_ARGUMENT', '党小组会只面向本支部的一个党小组，不能邀请联建支部', { issues: [{ path: 'jointBranchIds', message: '党小组会不能邀请联建支部' }] });
-      const branchPath = sec.path;
-      const parentId = branchPath[branchPath.length - 2] ?? null;
+      const { published, joint, needed } = planSave({ hostBranchId: sec.branchId, existing, changeNote: input.changeNote, groupId: f.groupId, jointBranchIds: f.jointBranchIds });
       const hostBranch = await branchNode(db, sec.branchId);
       if (!hostBranch) throw new AppError('FAILED_PRECONDITION', '找不到你所在的党支部，请联系上级管理员');
-      const needed = [...joint, ...(f.groupId ? [f.groupId] : [])];
-      let jointNames = new Map<string, string>();
+      let jointBranches: { id: string; name: string }[] = [];
       if (needed.length) {
         const nodes = await db.collection(C.nodes).where({ _id: _.in(needed) }).limit(needed.length).get();
-        const byId = new Map((nodes.data as { _id: string; name: string; type: string; parentId: string | null }[]).map((n) => [n._id, n]));
-        jointNames = new Map(joint.map((b) => [b, byId.get(b)?.name ?? '']));
-        for (const b of joint) {
-          const n = byId.get(b);
-          if (!n || n.type !== 'branch' || !parentId || n.parentId !== parentId) {
-            throw new AppError('INVALID_ARGUMENT', '联建支部只能选择同一社区（上级党组织）下的党支部');
-          }
-        }
-        if (f.groupId) {
-          const g = byId.get(f.groupId);
-          if (!g || g.type !== 'group' || g.parentId !== sec.branchId) throw new AppError('INVALID_ARGUMENT', '请选择本支部的党小组');
-        }
+        jointBranches = checkScopeNodes({ hostBranchId: sec.branchId, hostPath: sec.path, joint, groupId: f.groupId }, nodes.data as ScopeNode[]);
       }
-      const win = signInWindow(f.startAt, f.openBeforeMin, f.closeAfterMin);
-      const geofence =
-        f.geofenceRadiusM !== null && f.place.lat !== undefined && f.place.lng !== undefined
-          ? { lat: f.place.lat, lng: f.place.lng, radiusM: f.geofenceRadiusM }
-          : null;
-      const body = {
-        type: f.type,
-        title: f.title,
-        agenda: f.agenda,
-        startAt: f.startAt,
-        endAt: f.endAt,
-        signInOpenAt: win.openAt,
-        signInCloseAt: win.closeAt,
-        openBeforeMin: f.openBeforeMin,
-        closeAfterMin: f.closeAfterMin,
-        place: f.place,
-        geofence,
-        studyMinutes: f.studyMinutes,
-        makeUpText: f.makeUpText,
-        makeUpLessonId: f.makeUpLessonId,
-        updatedAt: now,
-      };
-      // who takes part: the host (or one of its 党小组) now; each invited 联建 branch once it accepts
-      // (invitations go out at publication). A published activity keeps its scope and its answers.
-      const scope = {
-        groupId: f.groupId,
-        jointBranchIds: joint,
-        joint: newJointInvites(joint.map((b) => ({ id: b, name: jointNames.get(b) ?? '' }))),
-        inviteRev: 0,
-        branchIds: [sec.branchId],
-      };
+      const body = activityBody(f, now);
+      // a published activity keeps its scope and its answers
+      const scope = activityScope(sec.branchId, f.groupId, jointBranches);
       if (existing) {
-        if (published && win.closeAt.getTime() <= now.getTime()) throw new AppError('INVALID_ARGUMENT', '改后的签到时间已过，请检查开始时间');
+        assertEditedWindowOpen(published, body.signInCloseAt, now);
         // whole-value sets: the SDK would otherwise write `geofence.lat` into a null field
         const patch: Record<string, unknown> = { ...body, place: _.set(body.place), geofence: _.set(body.geofence) };
         if (!published) Object.assign(patch, { ...scope, branchIds: _.set(scope.branchIds), jointBranchIds: _.set(scope.jointBranchIds), joint: _.set(scope.joint) });
@@ -377,28 +312,14 @@ export const activityActions: ActionTable<ActivityCtx> = {
       const docId = input.requestId
         ? 'a' + crypto.createHash('sha256').update(`${sec._id}:${input.requestId}`).digest('hex').slice(0, 15)
         : 'a' + crypto.randomBytes(8).toString('hex').slice(0, 15);
-      const doc: StoredActivity = {
-        _id: docId,
-        ...body,
-        ...scope,
-        hostBranchId: sec.branchId,
-        hostBranchName: hostBranch.name,
-        hostPath: [...(hostBranch.path ?? []), hostBranch._id],
-        hostName: sec.name,
-        createdBy: sec._id,
-        status: 'draft',
-        rev: 0,
-        changes: [],
-        cancelReason: null,
-        roster: [],
-        finalisedAt: null,
-        closing: false,
-        counts: null,
-        flagged: [],
-        awardedAt: null,
-        createdAt: now,
-        publishedAt: null,
-      };
+      const doc = newActivityDoc({
+        id: docId,
+        fields: f,
+        host: { branchId: sec.branchId, branchName: hostBranch.name, path: hostBranch.path ?? [], secretaryId: sec._id, secretaryName: sec.name },
+        groupId: f.groupId,
+        joint: jointBranches,
+        now,
+      });
       try {
         await db.collection(C.items).add({ data: doc });
       } catch (e) {
@@ -414,6 +335,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
   publish: action({
     allow: ['secretary'],
     input: activityInputs.publish,
+    ops: { count: '4', what: 'caller, activity, members of the branches (roster), conditional update' },
     handler: async (input, ctx): Promise<ActivityOutputs['publish']> => {
       const { db, now } = ctx;
       const _ = db.command;
@@ -445,6 +367,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
   cancel: action({
     allow: ['secretary'],
     input: activityInputs.cancel,
+    ops: { count: '3–5', what: 'caller, activity, update, [subscribers, messages marked sent]' },
     handler: async (input, ctx): Promise<ActivityOutputs['cancel']> => {
       const { db, now } = ctx;
       const _ = db.command;
@@ -457,7 +380,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
         status: 'cancelled' as const,
         cancelReason: input.reason,
         rev: wasPublished ? a.rev + 1 : a.rev,
-        changes: wasPublished ? [...a.changes, { at: now, note: `活动取消：${input.reason}`, by: ctx.caller.member!._id }] : a.changes,
+        changes: wasPublished ? [...a.changes, { at: now, note: `活动取消：${input.reason}`, by: ctx.caller.member._id }] : a.changes,
         updatedAt: now,
       };
       await db.collection(C.items).doc(a._id).update({ data: { ...patch, changes: _.set(patch.changes) } });
@@ -471,6 +394,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
   qrToken: action({
     allow: ['secretary'],
     input: activityInputs.qrToken,
+    ops: { count: '1–2', what: 'caller, [activity unless cached]' },
     handler: async (input, ctx): Promise<ActivityOutputs['qrToken']> => {
       const { db, now } = ctx;
       const { doc: a } = await getActivityCached(db, input.id);
@@ -492,9 +416,14 @@ export const activityActions: ActionTable<ActivityCtx> = {
   signIn: action({
     allow: ['member'],
     input: activityInputs.signIn,
+    ops: {
+      count: '2–3',
+      what: 'caller, [activity unless cached], attendance insert (deterministic _id)',
+      cases: { retry: { count: '+1', what: 'the stored record on a duplicate insert (+1 update if it was a leave)' } },
+    },
     handler: async (input, ctx): Promise<ActivityOutputs['signIn']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       // the token is checked before any read: a forged or stale code costs no database work
       const activityId = verifyToken(qrSecret(ctx.env), input.token, now.getTime());
       const { doc: a } = await getActivityCached(db, activityId);
@@ -511,13 +440,14 @@ export const activityActions: ActionTable<ActivityCtx> = {
   manualSignIn: action({
     allow: ['secretary'],
     input: activityInputs.manualSignIn,
+    ops: { count: '3', what: 'caller, activity, insert' },
     handler: async (input, ctx): Promise<ActivityOutputs['manualSignIn']> => {
       const { db, now } = ctx;
       const a = await loadActivity(db, input.id);
       const m = rosterEntry(a, input.memberId);
       if (!canHandleMember(ctx.caller.member, a, m.branchId)) throw new AppError('PERMISSION_DENIED', `只能为本支部的党员代签；${OWN_MEMBERS_ONLY}`);
       assertSignInOpen(a, now);
-      const { record } = await recordPresence(db, a, m, now, { method: 'manual', byId: ctx.caller.member!._id, note: `书记代签：${input.reason}` });
+      const { record } = await recordPresence(db, a, m, now, { method: 'manual', byId: ctx.caller.member._id, note: `书记代签：${input.reason}` });
       return toAttendanceView(record, m);
     },
   }),
@@ -525,11 +455,12 @@ export const activityActions: ActionTable<ActivityCtx> = {
   requestLeave: action({
     allow: ['member'],
     input: activityInputs.requestLeave,
+    ops: { count: '2–3', what: 'caller, [activity unless cached], attendance insert (+1–2 on a re-request)' },
     handler: async (input, ctx): Promise<ActivityOutputs['requestLeave']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const { doc: a } = await getActivityCached(db, input.id);
-      if (!a || a.status === 'draft' || !a.branchIds.includes(me.branchId!)) throw new AppError('NOT_FOUND', NOT_FOUND);
+      if (!a || a.status === 'draft' || !a.branchIds.includes(me.branchId)) throw new AppError('NOT_FOUND', NOT_FOUND);
       assertLeaveOpen(a, now);
       const m = a.roster.find((r) => r.id === me._id);
       if (!m) throw new AppError('PERMISSION_DENIED', NOT_ON_ROSTER);
@@ -548,6 +479,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
   reviewLeave: action({
     allow: ['secretary'],
     input: activityInputs.reviewLeave,
+    ops: { count: '4', what: 'caller, activity, record, conditional update' },
     handler: async (input, ctx): Promise<ActivityOutputs['reviewLeave']> => {
       const { db, now } = ctx;
       const [a, rec] = await Promise.all([loadActivity(db, input.id), getDoc<StoredAttendance>(db, C.attendance, attendanceId(input.id, input.memberId))]);
@@ -559,7 +491,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
       if (rec.status === target) return toAttendanceView(rec, { id: rec.memberId, name: rec.memberName });
       if (rec.status !== 'leave_pending') throw new AppError('FAILED_PRECONDITION', '这份请假已经处理过了');
       if (a.finalisedAt) throw new AppError('FAILED_PRECONDITION', '签到已结束，未批准的请假已记为缺席；如需更正请修改出勤并填写原因');
-      const patch = { status: target as 'leave' | 'leave_declined', reviewedBy: ctx.caller.member!._id, reviewedAt: now, note: input.note ?? null, updatedAt: now };
+      const patch = { status: target as 'leave' | 'leave_declined', reviewedBy: ctx.caller.member._id, reviewedAt: now, note: input.note ?? null, updatedAt: now };
       // not over a record the close has sealed: its counts are being computed from it
       const res = await db.collection(C.attendance).where({ _id: rec._id, status: 'leave_pending', sealed: db.command.neq(true) }).update({ data: patch });
       if (!res?.stats?.updated) {
@@ -574,6 +506,10 @@ export const activityActions: ActionTable<ActivityCtx> = {
   closeSignIn: action({
     allow: ['secretary'],
     input: activityInputs.closeSignIn,
+    ops: {
+      count: '10+',
+      what: 'caller, activity, finalise (closing mark, activity re-read, seal records, records, absent batch insert, leave→absent, previous activities, their absences, activity update), awards',
+    },
     handler: async (input, ctx): Promise<ActivityOutputs['closeSignIn']> => {
       const { db, now } = ctx;
       const a = await loadActivity(db, input.id);
@@ -594,9 +530,10 @@ export const activityActions: ActionTable<ActivityCtx> = {
   roster: action({
     allow: ['secretary', 'organiser'],
     input: activityInputs.roster,
+    ops: { count: '4', what: 'caller, activity, records, read receipts (1000 per read)' },
     handler: async (input, ctx): Promise<ActivityOutputs['roster']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const a = await loadActivity(db, input.id);
       const ownBranchOnly = !canView(me, a);
       if (ownBranchOnly && !(me.branchId && a.branchIds.includes(me.branchId) && isSecretaryOf(me, me.branchId))) {
@@ -631,9 +568,14 @@ export const activityActions: ActionTable<ActivityCtx> = {
   setAttendance: action({
     allow: ['secretary'],
     input: activityInputs.setAttendance,
+    ops: {
+      count: '4',
+      what: 'caller, activity, record, conditional write',
+      cases: { 'after close': { count: '9+', what: 'caller, activity, record, tx (start, record, set, activity, counts `inc`, commit), [award when now present]' } },
+    },
     handler: async (input, ctx): Promise<ActivityOutputs['setAttendance']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const [a, rec] = await Promise.all([loadActivity(db, input.id), getDoc<StoredAttendance>(db, C.attendance, attendanceId(input.id, input.memberId))]);
       const m = rosterEntry(a, input.memberId);
       if (!canHandleMember(me, a, m.branchId)) throw new AppError('PERMISSION_DENIED', `只能修改本支部党员的出勤；${OWN_MEMBERS_ONLY}`);
@@ -677,10 +619,11 @@ export const activityActions: ActionTable<ActivityCtx> = {
   myMakeUps: action({
     allow: ['member'],
     input: activityInputs.myMakeUps,
+    ops: { count: '3', what: 'caller, own open records, their activities' },
     handler: async (_in, ctx): Promise<ActivityOutputs['myMakeUps']> => {
       const { db, now } = ctx;
       const _ = db.command;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const res = await db
         .collection(C.attendance)
         .where({ memberId: me._id, status: _.in(['leave', 'absent']), madeUpAt: null })
@@ -702,9 +645,13 @@ export const activityActions: ActionTable<ActivityCtx> = {
   completeMakeUp: action({
     allow: ['member'],
     input: activityInputs.completeMakeUp,
+    ops: {
+      count: '8+',
+      what: 'caller, activity, record, tx (start, record, mark, [activity, counts `inc` after the close], 学时 credit, commit)',
+    },
     handler: async (input, ctx): Promise<ActivityOutputs['completeMakeUp']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const id = attendanceId(input.id, me._id);
       const [a, rec] = await Promise.all([loadActivity(db, input.id), getDoc<StoredAttendance>(db, C.attendance, id)]);
       const self = { id: me._id, name: me.name };
@@ -732,11 +679,12 @@ export const activityActions: ActionTable<ActivityCtx> = {
   subscribe: action({
     allow: ['member'],
     input: activityInputs.subscribe,
+    ops: { count: '2–3', what: 'caller, [activity], subscription upsert' },
     handler: async (input, ctx): Promise<ActivityOutputs['subscribe']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const { doc: a } = await getActivityCached(db, input.id);
-      if (!a || a.status !== 'published' || !a.branchIds.includes(me.branchId!)) throw new AppError('NOT_FOUND', NOT_FOUND);
+      if (!a || a.status !== 'published' || !a.branchIds.includes(me.branchId)) throw new AppError('NOT_FOUND', NOT_FOUND);
       if (now.getTime() >= new Date(a.startAt).getTime()) throw new AppError('FAILED_PRECONDITION', '活动已经开始，无需提醒');
       const at = reminderAt(new Date(a.startAt));
       const remindAt = at.getTime() < now.getTime() ? now : at;
@@ -750,22 +698,23 @@ export const activityActions: ActionTable<ActivityCtx> = {
   exportLedger: action({
     allow: ['secretary', 'organiser'],
     input: activityInputs.exportLedger,
+    ops: { count: '3+n', what: 'caller, branch, activities, attendance (n = records / 1000); + storage' },
     handler: async (input, ctx): Promise<ActivityOutputs['exportLedger']> => {
-      const { db, now } = ctx;
-      const { branch, activities, records } = await periodData(ctx, input);
+      const { now } = ctx;
+      const { branch, activities, records } = await periodData(ctx.db, ctx.caller.member, input);
       const buf = await buildLedgerXlsx({ branchName: branch.name, from: input.from, to: input.to, activities, records, generatedAt: now });
+      const size = ledgerSize(activities);
       const fileName = ledgerFileName(branch.name, input.from, input.to);
       const cloudPath = `activity-ledger/${branch._id}/${input.from}_${input.to}_${now.getTime()}.xlsx`;
       const up = await ctx.cloud.uploadFile({ cloudPath, fileContent: buf });
       const urls = await ctx.cloud.getTempFileURL({ fileList: [up.fileID] });
-      void db;
       return {
         fileName,
         fileID: up.fileID,
         url: urls.fileList[0]?.tempFileURL ?? '',
         bytes: buf.length,
-        activities: activities.filter((a) => a.status === 'published').length,
-        rows: activities.filter((a) => a.status === 'published').reduce((s, a) => s + a.roster.length, 0),
+        activities: size.activities,
+        rows: size.rows,
       };
     },
   }),
@@ -773,9 +722,12 @@ export const activityActions: ActionTable<ActivityCtx> = {
   jointInvites: action({
     allow: ['secretary', 'organiser'],
     input: activityInputs.jointInvites,
+    ops: { count: '4', what: "caller, branch, invitations, the community's branches" },
     handler: async (input, ctx): Promise<ActivityOutputs['jointInvites']> => {
       const { db, now } = ctx;
-      const branch = await jointBranch(ctx, input.branchId);
+      // the secretary's own branch, or one an organiser names in their subtree: a secretary naming
+      // another branch is refused, so the host can never answer for the invited side
+      const branch = await loadBranchInScope(db, ctx.caller.member, input.branchId);
       const [acts, siblings] = await Promise.all([
         // invitations go out at publication
         db.collection(C.items).where({ jointBranchIds: branch._id, status: 'published' }).orderBy('startAt', 'desc').limit(20).get(),
@@ -795,11 +747,12 @@ export const activityActions: ActionTable<ActivityCtx> = {
   respondJoint: action({
     allow: ['secretary', 'organiser'],
     input: activityInputs.respondJoint,
+    ops: { count: '4–5', what: "caller, branch, activity, [joining branch's members], conditional update" },
     handler: async (input, ctx): Promise<ActivityOutputs['respondJoint']> => {
       const { db, now } = ctx;
       const _ = db.command;
-      const me = ctx.caller.member!;
-      const [branch, first] = await Promise.all([jointBranch(ctx, input.branchId), getDoc<StoredActivity>(db, C.items, input.id)]);
+      const me = ctx.caller.member;
+      const [branch, first] = await Promise.all([loadBranchInScope(db, me, input.branchId), getDoc<StoredActivity>(db, C.items, input.id)]);
       // an activity that did not invite this branch is, for it, one that does not exist
       if (!first || !(first.jointBranchIds ?? []).includes(branch._id)) throw new AppError('NOT_FOUND', NOT_FOUND);
       let a = first;
@@ -851,23 +804,20 @@ export const activityActions: ActionTable<ActivityCtx> = {
   rates: action({
     allow: ['secretary', 'organiser'],
     input: activityInputs.rates,
+    ops: { count: '3+n', what: 'as exportLedger, no file' },
     handler: async (input, ctx): Promise<ActivityOutputs['rates']> => {
-      const me = ctx.caller.member!;
-      const { branch, activities, records } = await periodData(ctx, input);
+      const me = ctx.caller.member;
+      const { branch, activities, records } = await periodData(ctx.db, me, input);
       const published = activities.filter((a) => a.status === 'published' && a.finalisedAt);
       const rows = memberRates(published, records);
-      const sum = rows.reduce(
-        (s, r) => ({ expected: s.expected + r.expected, present: s.present + r.present, leave: s.leave + r.leave, absent: s.absent + r.absent, madeUp: s.madeUp + r.madeUp }),
-        { expected: 0, present: 0, leave: 0, absent: 0, madeUp: 0 },
-      );
-      const counts = { ...sum, leavePending: 0, noRecord: 0 };
+      const { counts, rate } = periodTotals(rows);
       return {
         branchId: branch._id,
         from: input.from,
         to: input.to,
         activities: published.length,
         counts,
-        rate: rates(sum),
+        rate,
         members: isSecretaryOf(me, branch._id) ? rows : null,
       };
     },
@@ -877,42 +827,15 @@ export const activityActions: ActionTable<ActivityCtx> = {
 const jointView = (j: JointInvite): JointInviteView => ({ branchId: j.branchId, name: j.name, status: j.status, at: j.at ? new Date(j.at).toISOString() : null });
 
 /**
- * The branch a 联建 call is about: the secretary's own, or one an organiser names in their subtree.
- * A secretary naming another branch is refused, so the host can never answer for the invited side.
- */
-async function jointBranch(ctx: ActivityCtx & { caller: { member: CallerMember | null } }, branchId: string | undefined) {
-  const me = ctx.caller.member!;
-  const id = branchId ?? me.branchId ?? undefined;
-  if (!id) throw new AppError('INVALID_ARGUMENT', '请选择党支部');
-  const branch = await branchNode(ctx.db, id);
-  if (!branch || branch.type !== 'branch' || !canManageBranch(me, branch)) {
-    throw new AppError('PERMISSION_DENIED', '只能处理本支部（或您管理范围内支部）的联建邀请');
-  }
-  return branch;
-}
-
-/**
  * A branch's activities in a period and their attendance, limited to that branch's own members
  * (a joint activity appears in each branch's ledger with that branch's people): one read of the
  * activities, then attendance 1000 records per read.
  */
-async function periodData(ctx: ActivityCtx & { caller: { member: CallerMember | null } }, input: { from: string; to: string; branchId?: string }) {
-  const { db } = ctx;
+async function periodData(db: Db, me: CallerMember, input: { from: string; to: string; branchId?: string }) {
   const _ = db.command;
-  const me = ctx.caller.member!;
-  const branchId = input.branchId ?? me.branchId;
-  if (!branchId) throw new AppError('INVALID_ARGUMENT', '请选择党支部');
-  const { start, end } = periodBounds(input.from, input.to);
-  if (end.getTime() - start.getTime() > 400 * 86_400_000) throw new AppError('INVALID_ARGUMENT', '一次最多导出一年的台账');
-  let branch: { _id: string; name: string; path: string[]; type: string } | null;
-  if (me.role === 'secretary' && branchId === me.branchId) {
-    branch = await branchNode(db, branchId);
-  } else {
-    if (me.role !== 'organiser') throw new AppError('PERMISSION_DENIED', '只能查看本支部的台账');
-    branch = await branchNode(db, branchId);
-    if (!branch || !isInSubtree([...(branch.path ?? []), branch._id], me.scopeId)) throw new AppError('PERMISSION_DENIED', '这个党支部不在你的管理范围内');
-  }
-  if (!branch || branch.type !== 'branch') throw new AppError('NOT_FOUND', '党支部不存在');
+  const { start, end } = ledgerPeriod(input.from, input.to);
+  const branch = await loadBranchInScope(db, me, input.branchId);
+  const branchId = branch._id;
   const acts = await db
     .collection(C.items)
     .where({ branchIds: branchId, status: 'published', startAt: _.and(_.gte(start), _.lt(end)) })
@@ -970,7 +893,7 @@ export async function runRemindTimer(ctx: ActivityCtx): Promise<{ sent: number }
     try {
       await ctx.cloud.openapi.subscribeMessage.send({
         touser: s.openid,
-        templateId: ctx.env.ACTIVITY_REMIND_TEMPLATE ?? 'local-activity-remind',
+        templateId: SUBSCRIBE_TEMPLATES.activityRemind.id,
         page: `pages/activity/detail/index?id=${s.activityId}`,
         data: { thing1: { value: s.title.slice(0, 20) }, time2: { value: iso(s.startAt) }, thing3: { value: s.place.slice(0, 20) } },
       });
@@ -983,3 +906,8 @@ export async function runRemindTimer(ctx: ActivityCtx): Promise<{ sent: number }
   await db.collection(C.subs).where({ _id: _.in(list.map((s) => s._id)) }).update({ data: { sent: true, sentAt: now, kind: 'remind' } });
   return { sent };
 }
+
+export const activityTimers: Record<string, TimerDef<ActivityCtx>> = {
+  finalise: { run: runFinaliseTimer, ops: { what: 'finalises every activity whose sign-in window has closed, then gives its awards' } },
+  remind: { run: runRemindTimer, ops: { what: 'sends the activity reminders that are due' } },
+};

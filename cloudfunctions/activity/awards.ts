@@ -10,8 +10,9 @@
 import { awardPoints } from '../../core/points/ledger';
 import { effectiveRules, type StoredRules } from '../../core/points/rules';
 import { creditStudy, type CreditInput } from '../../core/study/credit';
-import { ACTIVITY_TYPES, dayOf } from '../../core/activity/rules';
-import type { ActivityCtx } from './actions';
+import { ACTIVITY_TYPES } from '../../core/activity/rules';
+import { dayOf } from '../../core/day';
+import type { ActivityCtx } from './context';
 import { C, getDoc, readAll, type StoredActivity, type StoredAttendance } from './store';
 
 interface MemberDoc {

@@ -1,24 +1,14 @@
 /**
- * Stored shapes of the activity collections and the small read helpers the actions share.
+ * The activity collections, the views of their documents and the small read helpers the actions
+ * share. The stored shapes and their factories live in core/activity/stored.ts.
  */
 import type { ActivityView, AttendanceView } from '../../core/activity/contracts';
-import {
-  ACTIVITY_TYPES,
-  attendanceId,
-  jointInvitesOf,
-  phaseOf,
-  type ActivityType,
-  type AttendanceCounts,
-  type AttendanceStatus,
-  type JointInvite,
-  type RosterEntry,
-  type SignInMethod,
-} from '../../core/activity/rules';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import { ACTIVITY_TYPES, jointInvitesOf, phaseOf } from '../../core/activity/rules';
+import type { StoredActivity, StoredAttendance } from '../../core/activity/stored';
 import { getDoc, type Db } from '../../core/fn/db';
 
-export type { Db };
+export type { Db, StoredActivity, StoredAttendance };
+export { newAttendance } from '../../core/activity/stored';
 
 export const C = {
   items: 'activity_items',
@@ -28,78 +18,6 @@ export const C = {
   members: 'org_members',
   nodes: 'org_nodes',
 } as const;
-
-export interface StoredActivity {
-  _id: string;
-  type: ActivityType;
-  title: string;
-  agenda: string;
-  startAt: Date | string;
-  endAt: Date | string;
-  signInOpenAt: Date | string;
-  signInCloseAt: Date | string;
-  openBeforeMin: number;
-  closeAfterMin: number;
-  place: { name: string; address: string; lat?: number; lng?: number };
-  geofence: { lat: number; lng: number; radiusM: number } | null;
-  hostBranchId: string;
-  hostBranchName: string;
-  /** the host branch's full path (root first, branch last): organisers above it may look */
-  hostPath: string[];
-  hostName: string;
-  createdBy: string;
-  /** the branches taking part: the host and each 联建 branch that has accepted */
-  branchIds: string[];
-  /** the 联建 branches invited */
-  jointBranchIds: string[];
-  /** each invited branch's answer (absent on activities stored before invitations: see jointInvitesOf) */
-  joint?: JointInvite[];
-  /** bumped by every answer: an answer is written only over the invitations it read */
-  inviteRev?: number;
-  groupId: string | null;
-  studyMinutes: number;
-  makeUpText: string;
-  makeUpLessonId: string | null;
-  status: 'draft' | 'published' | 'cancelled';
-  rev: number;
-  changes: { at: Date | string; note: string; by: string }[];
-  cancelReason: string | null;
-  /** required members, fixed at publication (应到) */
-  roster: RosterEntry[];
-  finalisedAt: Date | string | null;
-  /** set first thing by the close: from then on no branch can join and the roster is final */
-  closing?: boolean;
-  counts?: AttendanceCounts | null;
-  flagged?: { memberId: string; name: string; streak: number }[];
-  awardedAt?: Date | string | null;
-  createdAt: Date | string;
-  updatedAt: Date | string;
-  publishedAt?: Date | string | null;
-}
-
-export interface StoredAttendance {
-  _id: string;
-  activityId: string;
-  memberId: string;
-  memberName: string;
-  branchId: string;
-  startAt: Date | string;
-  status: AttendanceStatus;
-  method: SignInMethod | null;
-  at: Date | string | null;
-  byId: string | null;
-  note: string | null;
-  leaveReason: string | null;
-  leaveRequestedAt: Date | string | null;
-  reviewedBy: string | null;
-  reviewedAt: Date | string | null;
-  madeUpAt: Date | string | null;
-  makeUpNote: string | null;
-  history: { at: Date | string; by: string; from: string; to: string; reason: string }[];
-  /** set by the close: sign-in and leave paths no longer change this record */
-  sealed?: boolean;
-  updatedAt: Date | string;
-}
 
 export const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
@@ -193,30 +111,4 @@ export async function readAll<T>(db: Db, coll: string, query: Record<string, unk
     out.push(...(res.data as T[]));
     if (res.data.length < 1000) return out;
   }
-}
-
-/** A fresh attendance record with its deterministic id; `patch` says what happened. */
-export function newAttendance(a: StoredActivity, m: RosterEntry, now: Date, patch: Partial<StoredAttendance>): StoredAttendance {
-  return {
-    _id: attendanceId(a._id, m.id),
-    activityId: a._id,
-    memberId: m.id,
-    memberName: m.name,
-    branchId: m.branchId,
-    startAt: a.startAt,
-    status: 'present',
-    method: null,
-    at: null,
-    byId: null,
-    note: null,
-    leaveReason: null,
-    leaveRequestedAt: null,
-    reviewedBy: null,
-    reviewedAt: null,
-    madeUpAt: null,
-    makeUpNote: null,
-    history: [],
-    updatedAt: now,
-    ...patch,
-  };
 }

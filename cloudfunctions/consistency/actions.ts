@@ -4,10 +4,10 @@
  * itself is core/consistency and is unit-tested.
  */
 import { getDoc, type Db } from '../../core/fn/db';
-import { AppError } from '../../core/fn/errors';
-import { action, type ActionTable } from '../../core/fn/router';
-import { isOrganiserOver, nodeFullPath } from '../../core/org/scope';
-import { dayOf } from '../../core/quiz/day';
+import { actionsFor, type ActionTable } from '../../core/fn/router';
+import type { Platform, TimerDef } from '../../core/fn/serve';
+import { loadBranchInScope } from '../../core/org/scope';
+import { dayOf } from '../../core/day';
 import { consistencyInputs, type ConsistencyOutputs, type StoredReport } from '../../core/consistency/contracts';
 import { checkBranch, checkBranches } from '../../core/consistency/runner';
 import type { BranchReport } from '../../core/consistency/rules';
@@ -21,19 +21,14 @@ export interface ConsistencyCtx {
   budgetMs?: number;
 }
 
+export const makeConsistencyCtx = (p: Platform): ConsistencyCtx => ({ db: p.db, now: p.now });
+
+const { action } = actionsFor<ConsistencyCtx>();
+
 const REPORTS = 'consistency_reports';
 /** differing branches kept in a report, and differences kept per branch: a report stays far below 512 KB */
 export const REPORT_KEEP = 50;
 export const DIFFS_KEEP = 40;
-
-async function scopedBranch(ctx: ConsistencyCtx & { caller: { member: any } }, branchId: string) {
-  const node = await getDoc<{ _id: string; type: string; path?: string[] }>(ctx.db, 'org_nodes', branchId);
-  // a branch outside the caller's subtree looks exactly like one that does not exist
-  if (!node || node.type !== 'branch' || !isOrganiserOver(ctx.caller.member, nodeFullPath(node))) {
-    throw new AppError('NOT_FOUND', '没有找到这个党支部');
-  }
-  return node;
-}
 
 const trimmed = (r: BranchReport): BranchReport => ({ ...r, differences: r.differences.slice(0, DIFFS_KEEP) });
 
@@ -41,8 +36,12 @@ export const consistencyActions: ActionTable<ConsistencyCtx> = {
   check: action({
     allow: ['organiser'],
     input: consistencyInputs.check,
+    ops: {
+      count: '2+~9',
+      what: "caller, branch node, one branch's members, ledger, credits, totals, progress, finalised activities, their attendance, invites, applications (per 1000 rows)",
+    },
     handler: async (input, ctx): Promise<ConsistencyOutputs['check']> => {
-      await scopedBranch(ctx, input.branchId);
+      await loadBranchInScope(ctx.db, ctx.caller.member, input.branchId);
       return checkBranch(ctx.db, input.branchId);
     },
   }),
@@ -50,8 +49,9 @@ export const consistencyActions: ActionTable<ConsistencyCtx> = {
   repair: action({
     allow: ['organiser'],
     input: consistencyInputs.repair,
+    ops: { count: 'check', what: '+ 1 conditional update per differing document, then the check again' },
     handler: async (input, ctx): Promise<ConsistencyOutputs['repair']> => {
-      await scopedBranch(ctx, input.branchId);
+      await loadBranchInScope(ctx.db, ctx.caller.member, input.branchId);
       const out = await checkBranch(ctx.db, input.branchId, { repair: true });
       // what is still different after the repair (a counter a live write moved meanwhile)
       const again = out.differences.length ? await checkBranch(ctx.db, input.branchId) : null;
@@ -87,3 +87,7 @@ export async function runNightlyCheck(ctx: ConsistencyCtx): Promise<{ day: strin
   await db.collection(REPORTS).doc(day).set({ data: next });
   return { day, branches: sum.branches, finished: sum.cursor === null };
 }
+
+export const consistencyTimers: Record<string, TimerDef<ConsistencyCtx>> = {
+  nightly: { run: runNightlyCheck, ops: { what: "walks every branch from a stored cursor, ≤ 40 s per run, and writes the day's report" } },
+};

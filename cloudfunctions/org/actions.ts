@@ -2,11 +2,13 @@
  * The org function's actions: database work only. Rules (scope, masking, invite validity, roster
  * validation) come from core/org, so they are unit-tested without a server.
  */
+import crypto from 'crypto';
 import { getDoc, isDuplicateKey, stripId, type Db } from '../../core/fn/db';
 import QRCode from 'qrcode';
+import { dayOf } from '../../core/day';
 import { AppError } from '../../core/fn/errors';
-import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
-import type { StoredMember } from '../../core/fn/caller';
+import { actionsFor, type ActionTable, type CallerMember } from '../../core/fn/router';
+import type { Platform } from '../../core/fn/serve';
 import { orgInputs, type ApplicationView, type InviteView, type OrgNodeView, type OrgOutputs } from '../../core/org/contracts';
 import {
   assertInviteUsable,
@@ -20,7 +22,6 @@ import {
   applicationConflict,
   applicationId,
   applyLimitId,
-  chinaDay,
   CONFLICT_MESSAGES,
   countsTowardApplyLimit,
   escapeRegExp,
@@ -35,17 +36,17 @@ import {
 } from '../../core/org/member';
 import { planRosterImport, validateRoster } from '../../core/org/roster';
 import { migrateMemberIdsStep } from './migrate-member-ids';
-import { readRosterTable, RosterFileError } from '../../core/org/roster-file';
+import { readRosterTable } from '../../core/org/roster-file';
+import { SheetFileError } from '../../core/sheet/read';
 import {
-  canManageBranch,
   canMoveMember,
   canSeeHistory,
   canSetRole,
   isSecretaryOf,
+  loadBranchInScope,
   nodeFullPath,
 } from '../../core/org/scope';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 /** wx-server-sdk's database, created with `throwOnNotFound: false` so a missing doc reads as null. */
 export type { Db };
 
@@ -53,9 +54,12 @@ export interface OrgCtx {
   db: Db;
   now: Date;
   randomBytes: (size: number) => Uint8Array;
-  /** the caller's member document, filled by loadCaller (saves `me` a second read) */
-  callerDoc: { doc: StoredMember | null };
 }
+
+export const makeOrgCtx = (p: Platform): OrgCtx => ({ db: p.db, now: p.now, randomBytes: (n) => crypto.randomBytes(n) });
+
+/** the caller's stored document arrives with the caller (saves `me` a second read) */
+const { action } = actionsFor<OrgCtx, StoredMemberDoc>();
 
 export interface OrgNode {
   _id: string;
@@ -115,20 +119,14 @@ async function toInviteView(inv: StoredInvite): Promise<InviteView> {
   };
 }
 
-const mustSecretary = (caller: CallerMember | null): CallerMember & { branchId: string } => {
-  if (!caller || caller.role !== 'secretary' || !caller.branchId) {
-    throw new AppError('PERMISSION_DENIED', '只有支部书记可以进行此操作');
-  }
-  return caller as CallerMember & { branchId: string };
-};
-
 export const orgActions: ActionTable<OrgCtx> = {
   me: action({
     allow: ['guest'],
     input: orgInputs.me,
+    ops: { count: '2–3', what: 'caller, own applications, path names (members only)' },
     handler: async (_in, ctx): Promise<OrgOutputs['me']> => {
       const { db, caller } = ctx;
-      const doc = ctx.callerDoc.doc as StoredMemberDoc | null;
+      const { doc } = caller;
       const [apps, names] = await Promise.all([
         db.collection(C.applications).where({ openid: caller.openid }).orderBy('createdAt', 'desc').limit(20).get(),
         doc ? pathNames(db, doc.path ?? []) : Promise.resolve([] as string[]),
@@ -145,6 +143,7 @@ export const orgActions: ActionTable<OrgCtx> = {
   inviteInfo: action({
     allow: ['guest'],
     input: orgInputs.inviteInfo,
+    ops: { count: '2', what: 'caller, invite' },
     handler: async (input, ctx): Promise<OrgOutputs['inviteInfo']> => {
       const inv = assertInviteUsable(await getDoc<StoredInvite>(ctx.db, C.invites, input.code), ctx.now);
       return {
@@ -160,22 +159,25 @@ export const orgActions: ActionTable<OrgCtx> = {
   apply: action({
     allow: ['guest'],
     input: orgInputs.apply,
+    ops: {
+      count: '7–12',
+      what: 'caller, invite, member by phone, tx(start, application, [daily count, count set], invite, [binding, member, bind ×2], application set, invite inc, commit)',
+    },
     handler: async (input, ctx): Promise<OrgOutputs['apply']> => {
       const { db, caller, now } = ctx;
       const _ = db.command;
       const openid = caller.openid;
-      const invite = await getDoc<StoredInvite & { branchPath?: string[] }>(db, C.invites, input.code);
-      if (!invite) assertInviteUsable(null, now);
-      const branchId = invite!.branchId;
+      // no such invite: refused the way any unusable invite is
+      const invite = (await getDoc<StoredInvite & { branchPath?: string[] }>(db, C.invites, input.code)) ?? assertInviteUsable(null, now);
+      const branchId = invite.branchId;
       const appId = applicationId(branchId, openid);
 
       if (caller.member) {
         // A retry after an automatic approval lands here: answer it the same way, not as an error.
         if (caller.member.branchId === branchId) {
           const app = await getDoc<StoredApplication>(db, C.applications, appId);
-          const doc = ctx.callerDoc.doc as StoredMemberDoc | null;
-          if (app && app.status === 'approved' && doc) {
-            return { application: toApplicationView(app), member: toMemberView(doc, caller.member, now, app.branchName) };
+          if (app && app.status === 'approved' && caller.doc) {
+            return { application: toApplicationView(app), member: toMemberView(caller.doc, caller.member, now, app.branchName) };
           }
         }
         throw new AppError('ALREADY_EXISTS', '您已加入党支部，无需再次申请');
@@ -186,9 +188,9 @@ export const orgActions: ActionTable<OrgCtx> = {
       // such an application waits for the secretary like any other, who sees the conflict on review.
       const existing = await findByPhone(db, input.phone);
       // Pre-registered by the roster import: name and phone match, so no secretary step is needed.
-      const autoBind =
-        !!existing && existing.branchId === branchId && existing.status === 'active' && !existing.openid && sameName(existing.name, input.name);
-      const day = chinaDay(now);
+      const preRegistered =
+        existing && existing.branchId === branchId && existing.status === 'active' && !existing.openid && sameName(existing.name, input.name) ? existing : null;
+      const day = dayOf(now);
       const limitId = applyLimitId(openid, day);
 
       const out = await db.runTransaction(async (tx: Db) => {
@@ -202,7 +204,7 @@ export const orgActions: ActionTable<OrgCtx> = {
           await tx.collection(C.applyLimits).doc(limitId).set({ data: { openid, day, count: used + 1, updatedAt: now } });
         }
         // the same request again (double tap, retry): answered from what is stored
-        if (app && app.status === 'pending' && !counted && !autoBind) return { app, member: null };
+        if (app && app.status === 'pending' && !counted && !preRegistered) return { app, member: null };
         const inv = assertInviteUsable(await getDoc<StoredInvite>(tx, C.invites, input.code), now);
         const firstTime = !app;
         const next: StoredApplication = {
@@ -222,12 +224,12 @@ export const orgActions: ActionTable<OrgCtx> = {
           reviewedBy: null,
         };
         let member: StoredMemberDoc | null = null;
-        if (autoBind) {
+        if (preRegistered) {
           const binding = await getDoc<{ memberId: string }>(tx, C.bindings, openid);
-          if (binding && binding.memberId !== existing!._id) {
+          if (binding && binding.memberId !== preRegistered._id) {
             throw new AppError('FAILED_PRECONDITION', '您的微信已绑定其他党员身份，请联系支部书记');
           }
-          const m = await getDoc<StoredMemberDoc>(tx, C.members, existing!._id);
+          const m = await getDoc<StoredMemberDoc>(tx, C.members, preRegistered._id);
           // bound by someone else a moment ago: the application waits for the secretary instead
           if (m && (!m.openid || m.openid === openid)) {
             await tx.collection(C.bindings).doc(openid).set({ data: { memberId: m._id, boundAt: now } });
@@ -259,9 +261,10 @@ export const orgActions: ActionTable<OrgCtx> = {
   createInvite: action({
     allow: ['secretary'],
     input: orgInputs.createInvite,
+    ops: { count: '4', what: 'caller, branch, path names, insert' },
     handler: async (input, ctx): Promise<OrgOutputs['createInvite']> => {
       const { db, now } = ctx;
-      const sec = mustSecretary(ctx.caller.member);
+      const sec = ctx.caller.member;
       const branch = await getNode(db, sec.branchId);
       if (!branch) throw new AppError('FAILED_PRECONDITION', '找不到你所在的党支部，请联系上级管理员');
       const names = await pathNames(db, nodeFullPath(branch));
@@ -287,8 +290,9 @@ export const orgActions: ActionTable<OrgCtx> = {
   listInvites: action({
     allow: ['secretary'],
     input: orgInputs.listInvites,
+    ops: { count: '2', what: 'caller, invites' },
     handler: async (_in, ctx): Promise<OrgOutputs['listInvites']> => {
-      const sec = mustSecretary(ctx.caller.member);
+      const sec = ctx.caller.member;
       const res = await ctx.db.collection(C.invites).where({ branchId: sec.branchId }).orderBy('createdAt', 'desc').limit(20).get();
       return Promise.all((res.data as StoredInvite[]).map(toInviteView));
     },
@@ -297,6 +301,7 @@ export const orgActions: ActionTable<OrgCtx> = {
   revokeInvite: action({
     allow: ['secretary'],
     input: orgInputs.revokeInvite,
+    ops: { count: '3', what: 'caller, invite, update' },
     handler: async (input, ctx): Promise<OrgOutputs['revokeInvite']> => {
       const { db } = ctx;
       const inv = await getDoc<StoredInvite>(db, C.invites, input.code);
@@ -310,8 +315,9 @@ export const orgActions: ActionTable<OrgCtx> = {
   listApplications: action({
     allow: ['secretary'],
     input: orgInputs.listApplications,
+    ops: { count: '2–3', what: "caller, applications, [members holding the pending applications' phones]" },
     handler: async (input, ctx): Promise<OrgOutputs['listApplications']> => {
-      const sec = mustSecretary(ctx.caller.member);
+      const sec = ctx.caller.member;
       const res = await ctx.db
         .collection(C.applications)
         .where({ branchId: sec.branchId, status: input.status })
@@ -331,6 +337,11 @@ export const orgActions: ActionTable<OrgCtx> = {
   reviewApplication: action({
     allow: ['secretary'],
     input: orgInputs.reviewApplication,
+    ops: {
+      count: '10',
+      what: 'caller, application, member by phone, tx(start, application, binding, member, member write, binding set, application set, invite inc, commit)',
+      cases: { reject: { count: '3', what: 'caller, application, update' } },
+    },
     handler: async (input, ctx): Promise<OrgOutputs['reviewApplication']> => {
       const { db, caller, now } = ctx;
       const _ = db.command;
@@ -342,7 +353,7 @@ export const orgActions: ActionTable<OrgCtx> = {
       if (input.decision === 'reject') {
         if (app.status === 'approved') throw new AppError('FAILED_PRECONDITION', '这份申请已经通过，不能再拒绝');
         if (app.status === 'rejected') return { application: toApplicationView(app), member: null };
-        const patch = { status: 'rejected' as const, reason: input.reason ?? null, reviewedAt: now, reviewedBy: caller.member!._id, updatedAt: now };
+        const patch = { status: 'rejected' as const, reason: input.reason ?? null, reviewedAt: now, reviewedBy: caller.member._id, updatedAt: now };
         await db.collection(C.applications).doc(app._id).update({ data: patch });
         return { application: toApplicationView({ ...app, ...patch }), member: null };
       }
@@ -351,7 +362,7 @@ export const orgActions: ActionTable<OrgCtx> = {
         const m = await getDoc<StoredMemberDoc>(db, C.members, app.memberId);
         return { application: toApplicationView(app), member: m ? toMemberView(m, caller.member, now, app.branchName) : null };
       }
-      const branchPath = caller.member!.path;
+      const branchPath = caller.member.path;
 
       // The member is found by phone (unique index), never by an id computed from it: a new member
       // gets a random id. If a concurrent approval created the member first, the insert clashes on
@@ -402,7 +413,7 @@ export const orgActions: ActionTable<OrgCtx> = {
             memberId,
             reason: input.reason ?? null,
             reviewedAt: now,
-            reviewedBy: caller.member!._id,
+            reviewedBy: caller.member._id,
             updatedAt: now,
           };
           await tx.collection(C.applications).doc(a._id).set({ data: stripId(next) });
@@ -432,19 +443,14 @@ export const orgActions: ActionTable<OrgCtx> = {
   listMembers: action({
     allow: ['member'],
     input: orgInputs.listMembers,
+    ops: { count: '4', what: 'caller, branch, count, page' },
     handler: async (input, ctx): Promise<OrgOutputs['listMembers']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
-      const branchId = input.branchId ?? me.branchId;
-      if (!branchId) throw new AppError('INVALID_ARGUMENT', '请选择党支部');
+      const me = ctx.caller.member;
       // Everyone sees their own branch (an organiser is a member of one too); an organiser also any
       // branch below them.
-      if (me.role !== 'organiser' && branchId !== me.branchId) throw new AppError('PERMISSION_DENIED', '只能查看本支部的党员');
-      const branch = await getNode(db, branchId);
-      if (!branch || branch.type !== 'branch') throw new AppError('NOT_FOUND', '党支部不存在');
-      if (me.role === 'organiser' && branchId !== me.branchId && !canManageBranch(me, branch)) {
-        throw new AppError('PERMISSION_DENIED', '这个党支部不在你的管理范围内');
-      }
+      const branch = await loadBranchInScope(db, me, input.branchId, 'member');
+      const branchId = branch._id;
       const query: Record<string, unknown> = { branchId, status: 'active' };
       if (input.keyword) query.name = db.RegExp({ regexp: escapeRegExp(input.keyword), options: 'i' });
       const [count, page] = await Promise.all([
@@ -463,15 +469,21 @@ export const orgActions: ActionTable<OrgCtx> = {
   importRoster: action({
     allow: ['secretary'],
     input: orgInputs.importRoster,
+    ops: {
+      count: '4–7+',
+      what:
+        'caller, branch, groups, members by phone; real import: one batch insert, then tx(start, one update per changed member, commit) ' +
+        'if any changed; a concurrent import of the same people: read and plan again (≤ 3 times)',
+    },
     handler: async (input, ctx): Promise<OrgOutputs['importRoster']> => {
       const { db, now } = ctx;
       const _ = db.command;
-      const sec = mustSecretary(ctx.caller.member);
+      const sec = ctx.caller.member;
       let table: string[][];
       try {
         table = await readRosterTable(input.fileName, input.contentBase64);
       } catch (e) {
-        if (e instanceof RosterFileError) throw new AppError('INVALID_ARGUMENT', e.message);
+        if (e instanceof SheetFileError) throw new AppError('INVALID_ARGUMENT', e.message);
         throw e;
       }
       const v = validateRoster(table, now);
@@ -526,9 +538,10 @@ export const orgActions: ActionTable<OrgCtx> = {
   moveMember: action({
     allow: ['secretary', 'organiser'],
     input: orgInputs.moveMember,
+    ops: { count: '8', what: 'caller, member, target, from-branch, tx(start, member, transfer, member update, commit)' },
     handler: async (input, ctx): Promise<OrgOutputs['moveMember']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const [member, target] = await Promise.all([
         getDoc<StoredMemberDoc>(db, C.members, input.memberId),
         getNode(db, input.toBranchId),
@@ -583,6 +596,7 @@ export const orgActions: ActionTable<OrgCtx> = {
   memberHistory: action({
     allow: ['member'],
     input: orgInputs.memberHistory,
+    ops: { count: '3', what: 'caller, member, transfers' },
     handler: async (input, ctx): Promise<OrgOutputs['memberHistory']> => {
       const { db } = ctx;
       const member = await getDoc<StoredMemberDoc>(db, C.members, input.memberId);
@@ -596,6 +610,7 @@ export const orgActions: ActionTable<OrgCtx> = {
   children: action({
     allow: ['member'],
     input: orgInputs.children,
+    ops: { count: '3–4', what: 'caller, [parent], children, one aggregate for member counts' },
     handler: async (input, ctx): Promise<OrgOutputs['children']> => {
       const { db } = ctx;
       const $ = db.command.aggregate;
@@ -624,9 +639,10 @@ export const orgActions: ActionTable<OrgCtx> = {
   setRole: action({
     allow: ['organiser'],
     input: orgInputs.setRole,
+    ops: { count: '3', what: 'caller, member, update' },
     handler: async (input, ctx): Promise<OrgOutputs['setRole']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const member = await getDoc<StoredMemberDoc>(db, C.members, input.memberId);
       if (!member || member.status !== 'active') throw new AppError('NOT_FOUND', '党员不存在');
       if (!canSetRole(me, member)) throw new AppError('PERMISSION_DENIED', '该党员不在你的管理范围内');
@@ -641,9 +657,15 @@ export const orgActions: ActionTable<OrgCtx> = {
   migrateMemberIds: action({
     allow: ['organiser'],
     input: orgInputs.migrateMemberIds,
+    ops: {
+      count: '3+',
+      what:
+        'caller, scope node, migration state; then batches for up to 6 s: one read per batch, 1–2 writes per document holding an old id, ' +
+        'a 5-op transaction per member moved, one state save per batch (docs/member-ids.md)',
+    },
     handler: async (input, ctx): Promise<OrgOutputs['migrateMemberIds']> => {
       const { db } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       // It rewrites every collection of the whole tree: only an organiser of the root may run it.
       const scope = await getNode(db, me.scopeId);
       if (!scope || scope.parentId !== null) {

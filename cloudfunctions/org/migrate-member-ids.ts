@@ -29,8 +29,6 @@ import {
   type MigrationState,
 } from '../../core/org/member-id-migration';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 export interface MigrationCtx {
   db: Db;
   now: Date;

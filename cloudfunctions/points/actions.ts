@@ -1,32 +1,31 @@
 /** The points function's actions: the member's ledger (红色手账) and the org's rules. */
+import { getDoc, stripId, type Db } from '../../core/fn/db';
 import { AppError } from '../../core/fn/errors';
-import { action, type ActionTable } from '../../core/fn/router';
+import { actionsFor, type ActionTable } from '../../core/fn/router';
 import type { StoredMember } from '../../core/fn/caller';
+import type { Platform } from '../../core/fn/serve';
 import { nodeFullPath } from '../../core/org/scope';
 import { pointsInputs, type LedgerView, type PointsOutputs, type RulesView } from '../../core/points/contracts';
-import { pointsToday, type LedgerEntry, type MemberPoints } from '../../core/points/ledger';
-import { effectiveRules, RULE_KEYS, scheduleRules, type StoredRules } from '../../core/points/rules';
-import { addDays, dayOf } from '../../core/quiz/day';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-export type Db = any;
+import { pointsToday } from '../../core/points/ledger';
+import { effectiveRules, RULE_KEYS, scheduleRules } from '../../core/points/rules';
+import type { LedgerEntry, MemberPoints, StoredRules } from '../../core/points/stored';
+import { addDays, dayOf } from '../../core/day';
 
 export interface PointsCtx {
   db: Db;
   now: Date;
-  callerDoc: { doc: (StoredMember & MemberPoints) | null };
 }
+
+export const makePointsCtx = (p: Platform): PointsCtx => ({ db: p.db, now: p.now });
+
+/** the caller's stored document carries the running totals (core/points/ledger.ts) */
+const { action } = actionsFor<PointsCtx, StoredMember & MemberPoints>();
 
 interface OrgNode {
   _id: string;
   name: string;
   path: string[];
 }
-
-const first = <T>(res: any): T | null => {
-  const d = res?.data;
-  return ((Array.isArray(d) ? d[0] : d) as T) ?? null;
-};
 
 /** The rules that apply to a path: the deepest org on it that has its own, else the defaults. */
 async function rulesFor(db: Db, path: string[]): Promise<{ doc: StoredRules | null; orgId: string }> {
@@ -58,10 +57,10 @@ export const pointsActions: ActionTable<PointsCtx> = {
   history: action({
     allow: ['member'],
     input: pointsInputs.history,
+    ops: { count: '3', what: 'caller, one page of the ledger, rules (for the daily cap)' },
     handler: async (input, ctx): Promise<PointsOutputs['history']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
-      const doc = ctx.callerDoc.doc!;
+      const { member: me, doc } = ctx.caller;
       const today = dayOf(now);
       const _ = db.command;
       const where: Record<string, unknown> = { memberId: me._id };
@@ -85,12 +84,13 @@ export const pointsActions: ActionTable<PointsCtx> = {
   rules: action({
     allow: ['member', 'organiser'],
     input: pointsInputs.rules,
+    ops: { count: '3–4', what: "caller, [organiser's node], rules on the path, org node" },
     handler: async (_in, ctx): Promise<PointsOutputs['rules']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const path = me.role === 'organiser' && me.scopeId ? await organiserPath(db, me.scopeId) : me.path;
       const { doc, orgId } = await rulesFor(db, path);
-      const node = first<OrgNode>(await db.collection('org_nodes').doc(orgId).get());
+      const node = await getDoc<OrgNode>(db, 'org_nodes', orgId);
       return view(doc, orgId, node?.name ?? '', dayOf(now), me.role === 'organiser' && me.scopeId === orgId);
     },
   }),
@@ -98,21 +98,19 @@ export const pointsActions: ActionTable<PointsCtx> = {
   setRules: action({
     allow: ['organiser'],
     input: pointsInputs.setRules,
+    ops: { count: '5', what: 'caller, node, tx(start, rules, rules write, commit) — applies from tomorrow' },
     handler: async (input, ctx): Promise<PointsOutputs['setRules']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
-      if (!me.scopeId) throw new AppError('PERMISSION_DENIED', '只有上级管理员可以修改积分规则');
+      const me = ctx.caller.member;
       const orgId = me.scopeId;
       const today = dayOf(now);
-      const node = first<OrgNode>(await db.collection('org_nodes').doc(orgId).get());
+      const node = await getDoc<OrgNode>(db, 'org_nodes', orgId);
       if (!node) throw new AppError('FAILED_PRECONDITION', '找不到你管理的组织');
       let saved: StoredRules | null = null;
       await db.runTransaction(async (tx: Db) => {
-        const doc = first<StoredRules>(await tx.collection('points_rules').doc(orgId).get());
+        const doc = await getDoc<StoredRules>(tx, 'points_rules', orgId);
         const next = scheduleRules(doc, orgId, input, today, addDays(today, 1), { name: me.name, at: now });
-        const { _id, ...data } = next;
-        void _id;
-        await tx.collection('points_rules').doc(orgId).set({ data });
+        await tx.collection('points_rules').doc(orgId).set({ data: stripId(next) });
         saved = next;
       });
       return view(saved, orgId, node.name, today, true);
@@ -121,6 +119,6 @@ export const pointsActions: ActionTable<PointsCtx> = {
 };
 
 async function organiserPath(db: Db, scopeId: string): Promise<string[]> {
-  const node = first<OrgNode>(await db.collection('org_nodes').doc(scopeId).get());
+  const node = await getDoc<OrgNode>(db, 'org_nodes', scopeId);
   return node ? nodeFullPath(node) : [scopeId];
 }

@@ -2,14 +2,17 @@
  * The quiz function's actions: database work only. Rules (day windows, set choice, scoring, points,
  * counters, rankings, bank validation) come from core/quiz and core/points and are unit-tested.
  */
-import { getDoc, isDuplicateKey, type Db } from '../../core/fn/db';
+import { getDoc, isDuplicateKey, stripId, type Db } from '../../core/fn/db';
 import { AppError } from '../../core/fn/errors';
-import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
-import type { StoredMember } from '../../core/fn/caller';
-import { canManageBranch, isInSubtree, nodeFullPath } from '../../core/org/scope';
-import { readBankTable, BankFileError } from '../../core/quiz/bank-file';
+import { actionsFor, type ActionTable } from '../../core/fn/router';
+import type { OrganiserCaller, StoredMember } from '../../core/fn/caller';
+import type { Platform } from '../../core/fn/serve';
+import { isInSubtree, loadBranchInScope, nodeFullPath } from '../../core/org/scope';
+import { readBankTable } from '../../core/quiz/bank-file';
+import { SheetFileError } from '../../core/sheet/read';
 import { toStoredQuestion, validateBank } from '../../core/quiz/bank';
-import { MAX_REMIND_QUOTA, QUIZ_PAGE, QUIZ_REMIND_TEMPLATE_ID, reminderData } from '../../core/quiz/config';
+import { MAX_REMIND_QUOTA, QUIZ_PAGE, reminderData } from '../../core/quiz/config';
+import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
 import {
   quizInputs,
   type QuestionAdminView,
@@ -17,8 +20,10 @@ import {
   type SubmissionView,
   type WrongItem,
 } from '../../core/quiz/contracts';
-import { acceptableDays, addDays, checkSubmissionDay, dayOf, isValidDay, LATE_GRACE_MINUTES, monthOf } from '../../core/quiz/day';
-import { freshDays, LOW_BANK_DAYS, markUsed, newConfig, pickDailySet, setId, type QuizConfig, type StoredSet } from '../../core/quiz/daily-set';
+import { acceptableDays, checkSubmissionDay, LATE_GRACE_MINUTES, monthOf } from '../../core/quiz/day';
+import { addDays, dayOf, isValidDay } from '../../core/day';
+import { freshDays, LOW_BANK_DAYS, markUsed, pickDailySet } from '../../core/quiz/daily-set';
+import { newConfig, newDailySet, pinnedSetData, setId, type QuizConfig, type StoredSet } from '../../core/quiz/stored';
 import {
   practicable,
   practiceChecksOn,
@@ -28,10 +33,12 @@ import {
   type MemberPracticeFields,
   type PracticeGate,
 } from '../../core/quiz/practice';
-import { choiceProblem, scoreQuestion, toPublic, type QuestionResult, type StoredQuestion } from '../../core/quiz/question';
+import { checkAnswers, foldWrongBook, masterAfterPractice, quizAwardLines, type StoredResult } from '../../core/quiz/answers';
+import { scoreQuestion, toPublic, type QuestionResult, type StoredQuestion } from '../../core/quiz/question';
 import { currentStreak, quizCounters, quizUnranked, rankBranches, rankMembers, rate, type BranchCounts, type MemberQuizFields } from '../../core/quiz/stats';
-import { awardPoints, ledgerId, type AwardLine, type LedgerEntry, type MemberPoints } from '../../core/points/ledger';
-import { effectiveRules, streakBonus, type StoredRules } from '../../core/points/rules';
+import { awardPoints } from '../../core/points/ledger';
+import { effectiveRules } from '../../core/points/rules';
+import { ledgerId, type LedgerEntry, type MemberPoints, type StoredRules } from '../../core/points/stored';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type { Db };
@@ -39,10 +46,19 @@ export type { Db };
 export interface QuizCtx {
   db: Db;
   now: Date;
-  callerDoc: { doc: (StoredMember & MemberQuizFields & MemberPracticeFields & MemberPoints) | null };
   /** cloud.openapi.subscribeMessage.send */
   sendSubscribe: (msg: { touser: string; templateId: string; page: string; data: Record<string, { value: string }> }) => Promise<unknown>;
 }
+
+export const makeQuizCtx = (p: Platform): QuizCtx => ({
+  db: p.db,
+  now: p.now,
+  sendSubscribe: (msg) => p.cloud.openapi.subscribeMessage.send({ ...msg, miniprogramState: 'formal', lang: 'zh_CN' }),
+});
+
+/** The caller's stored document carries the quiz, practice and points counters. */
+type QuizMemberDoc = StoredMember & MemberQuizFields & MemberPracticeFields & MemberPoints;
+const { action } = actionsFor<QuizCtx, QuizMemberDoc>();
 
 const C = {
   members: 'org_members',
@@ -98,16 +114,6 @@ interface OrgNode {
   parentId: string | null;
   path: string[];
 }
-
-const mustMember = (caller: CallerMember | null): CallerMember & { branchId: string } => {
-  if (!caller || !caller.branchId) throw new AppError('PERMISSION_DENIED', '请先加入党支部');
-  return caller as CallerMember & { branchId: string };
-};
-
-const mustOrganiser = (caller: CallerMember | null): CallerMember & { scopeId: string } => {
-  if (!caller || caller.role !== 'organiser' || !caller.scopeId) throw new AppError('PERMISSION_DENIED', '只有上级管理员可以管理题库');
-  return caller as CallerMember & { scopeId: string };
-};
 
 /**
  * Orgs that run their own daily quiz or points rules are few (one per district, street or
@@ -190,34 +196,21 @@ async function materialise(db: Db, cfgHint: QuizConfig, day: string, storedHint:
   if (pick.questions.length === 0) return null; // an empty bank: nothing to persist, try again after an import
   // a config stored before `used` existed: rebuilt once from the org's stored sets
   const usedBefore = cfg.used ?? (await usedFromStoredSets(db, cfg.orgId));
-  const set: StoredSet & { orgName: string } = {
-    _id: id,
-    orgId: cfg.orgId,
-    orgName: node?.name ?? '',
-    day,
-    materialised: true,
-    pinned: pinnedIds,
-    questions: pick.questions,
-    cycle: pick.cycle,
-    createdAt: new Date(nowMs),
-  };
+  const set = newDailySet({ orgId: cfg.orgId, orgName: node?.name ?? '' }, day, pick, pinnedIds, new Date(nowMs));
   const out = await db.runTransaction(async (tx: Db) => {
     const existing = first<StoredSet>(await tx.collection(C.sets).doc(id).get());
     if (existing?.materialised) return existing;
     const current = first<QuizConfig>(await tx.collection(C.config).doc(cfg.orgId).get());
     if ((current?.cursor ?? '') !== cfg.cursor || (current?.cycle ?? 1) !== cfg.cycle) throw new Retry();
-    const { _id: _sid, ...setData } = set;
-    void _sid;
-    await tx.collection(C.sets).doc(id).set({ data: setData });
-    const { _id: _cid, ...cfgData } = {
+    await tx.collection(C.sets).doc(id).set({ data: stripId(set) });
+    const cfgData = stripId({
       ...cfg,
       cursor: pick.cursor,
       cycle: pick.cycle,
       pinnedInCycle: pick.pinnedInCycle,
       used: markUsed(current?.used ?? usedBefore, pick.questions, day),
       updatedAt: new Date(nowMs),
-    };
-    void _cid;
+    });
     await tx.collection(C.config).doc(cfg.orgId).set({ data: cfgData });
     return set;
   });
@@ -258,47 +251,14 @@ function adminView(q: StoredQuestion): QuestionAdminView {
   return { ...toPublic(q), answer: q.answer, explanation: q.explanation, status: q.status, orgId: q.orgId };
 }
 
-/** The answers must cover the set exactly, once each, with options that exist. */
-function checkAnswers(questions: StoredQuestion[], answers: Array<{ questionId: string; choice: string[] }>): Map<string, string[]> {
-  const byId = new Map(questions.map((q) => [q._id, q]));
-  const out = new Map<string, string[]>();
-  const problems: Array<{ questionId: string; message: string }> = [];
-  for (const a of answers) {
-    const q = byId.get(a.questionId);
-    if (!q) problems.push({ questionId: a.questionId, message: '这道题不在本次题目中' });
-    else if (out.has(a.questionId)) problems.push({ questionId: a.questionId, message: '同一道题只能作答一次' });
-    else {
-      const p = choiceProblem(q, a.choice);
-      if (p) problems.push({ questionId: a.questionId, message: p });
-      else out.set(a.questionId, a.choice);
-    }
-  }
-  if (problems.length) throw new AppError('INVALID_ARGUMENT', problems[0].message, { problems });
-  const missing = questions.filter((q) => !out.has(q._id));
-  if (missing.length) throw new AppError('INVALID_ARGUMENT', `还有 ${missing.length} 道题没有作答`, { missing: missing.map((q) => q._id) });
-  return out;
-}
-
 async function wrongEntries(db: Db, memberId: string) {
   const _ = db.command;
   const [ledger, mastered] = await Promise.all([
     db.collection(C.ledger).where({ memberId, 'source.type': 'quiz', 'quiz.wrong': _.gt(0) }).orderBy('day', 'desc').limit(200).get(),
     getDoc<{ ids?: Record<string, string> }>(db, C.mastered, memberId),
   ]);
-  const items = new Map<string, { lastChoice: string[]; lastDay: string; times: number }>();
-  for (const e of ledger.data as LedgerEntry[]) {
-    const results = ((e.quiz as any)?.results ?? []) as Array<{ id: string; correct: boolean; choice: string[] }>;
-    for (const r of results) {
-      if (r.correct) continue;
-      const prev = items.get(r.id);
-      if (prev) prev.times++;
-      else items.set(r.id, { lastChoice: r.choice, lastDay: e.day, times: 1 });
-    }
-  }
   const masteredIds = mastered?.ids ?? {};
-  // mastered in practice after the last miss: out of the book until missed again
-  for (const [id, it] of items) if (masteredIds[id] && masteredIds[id] >= it.lastDay) items.delete(id);
-  return { items, masteredIds };
+  return { items: foldWrongBook(ledger.data as Array<{ day: string; quiz?: { results?: StoredResult[] } }>, masteredIds), masteredIds };
 }
 
 /**
@@ -393,10 +353,21 @@ export const quizActions: ActionTable<QuizCtx> = {
   today: action({
     allow: ['member'],
     input: quizInputs.today,
+    ops: {
+      count: '1–2',
+      what: 'caller, [own result if answered today]; cold instance: + config, set',
+      cases: {
+        'first of day': {
+          count: '+7–8',
+          what:
+            'config, questions after cursor, org node, tx(start, set, config, set write, config write, commit) — once per org per day; ' +
+            "+ the org's stored sets once, for a config stored before it listed `used`",
+        },
+      },
+    },
     handler: async (_in, ctx): Promise<QuizOutputs['today']> => {
       const { db, now } = ctx;
-      const me = mustMember(ctx.caller.member);
-      const doc = ctx.callerDoc.doc!;
+      const { member: me, doc } = ctx.caller;
       const day = dayOf(now);
       const cfg = await resolveConfig(db, me.path, now.getTime());
       const set = await daySet(db, cfg, day, now.getTime(), { create: true });
@@ -418,10 +389,14 @@ export const quizActions: ActionTable<QuizCtx> = {
   submit: action({
     allow: ['member'],
     input: quizInputs.submit,
+    ops: {
+      count: '6',
+      what: 'caller, then one transaction: start, read of the answer record (_id day:member), its write, member counters + points, commit; cold instance: + config, set, rules',
+      cases: { retry: { count: '4', what: 'caller, start, the stored record, commit' } },
+    },
     handler: async (input, ctx): Promise<QuizOutputs['submit']> => {
       const { db, now } = ctx;
-      const me = mustMember(ctx.caller.member);
-      const doc = ctx.callerDoc.doc!;
+      const { member: me, doc } = ctx.caller;
       const { day } = input;
       if (!isValidDay(day)) throw new AppError('INVALID_ARGUMENT', '日期不对');
       const check = checkSubmissionDay(day, now);
@@ -447,14 +422,7 @@ export const quizActions: ActionTable<QuizCtx> = {
       const counters = quizCounters(doc, day);
       // an organiser who can read this set's answers in 题库管理 answers for the record only
       const unranked = quizUnranked(me, me.path);
-      const lines: AwardLine[] = [
-        { rule: 'quiz.participate', points: rules.values['quiz.participate'], reason: '参与每日答题' },
-        { rule: 'quiz.correct', points: rules.values['quiz.correct'] * correct, reason: `答对 ${correct} 题` },
-      ];
-      if (correct === results.length) lines.push({ rule: 'quiz.fullSet', points: rules.values['quiz.fullSet'], reason: '全部答对' });
-      const bonus = streakBonus(rules, counters.streak);
-      if (bonus) lines.push({ rule: 'quiz.streak', points: bonus.points, reason: `连续答题 ${counters.streak} 天` });
-      if (unranked) lines.length = 0;
+      const lines = quizAwardLines(rules, correct, results.length, counters.streak, unranked);
       const _ = db.command;
       const { entry, duplicate } = await awardPoints(db, {
         member: { _id: me._id, branchId: me.branchId, pointsDay: doc.pointsDay, pointsDayTotal: doc.pointsDayTotal },
@@ -489,8 +457,9 @@ export const quizActions: ActionTable<QuizCtx> = {
   wrongBook: action({
     allow: ['member'],
     input: quizInputs.wrongBook,
+    ops: { count: '4', what: 'caller, ledger (quiz entries with misses), mastered, questions' },
     handler: async (_in, ctx): Promise<QuizOutputs['wrongBook']> => {
-      const me = mustMember(ctx.caller.member);
+      const me = ctx.caller.member;
       const { items } = await wrongEntries(ctx.db, me._id);
       const qs = await questionsByIds(ctx.db, [...items.keys()]);
       const byId = new Map(qs.map((q) => [q._id, q]));
@@ -507,19 +476,20 @@ export const quizActions: ActionTable<QuizCtx> = {
   practice: action({
     allow: ['member'],
     input: quizInputs.practice,
+    ops: { count: '3–5', what: 'caller, quiz config; wrong book (2) + questions, or questions by tag' },
     handler: async (input, ctx): Promise<QuizOutputs['practice']> => {
       const { db, now } = ctx;
-      const me = mustMember(ctx.caller.member);
+      const me = ctx.caller.member;
       const cfg = await currentConfig(db, me.path, now.getTime());
       if (input.mode === 'wrong') {
         // the wrong book shows these answers already; only a set still open to the caller is held back
-        const open = await openSetQuestionIds(db, cfg, ctx.callerDoc.doc?.quizLastDay, now);
+        const open = await openSetQuestionIds(db, cfg, ctx.caller.doc.quizLastDay, now);
         const { items } = await wrongEntries(db, me._id);
         const qs = (await questionsByIds(db, [...items.keys()])).filter((q) => q.status === 'active' && cfg.orgPath.includes(q.orgId) && !open.has(q._id));
         return { questions: shuffle(qs).slice(0, input.size).map(toPublic) };
       }
       if (!input.tag) throw new AppError('INVALID_ARGUMENT', '请选择一个标签');
-      const gate = await practiceGate(db, cfg, ctx.callerDoc.doc?.quizLastDay, now);
+      const gate = await practiceGate(db, cfg, ctx.caller.doc.quizLastDay, now);
       const _ = db.command;
       // questions after the cursor are still to come (bar the few pinned ahead): not even fetched
       const res = await db
@@ -535,10 +505,15 @@ export const quizActions: ActionTable<QuizCtx> = {
   checkPractice: action({
     allow: ['member'],
     input: quizInputs.checkPractice,
+    ops: {
+      count: '4–10',
+      what:
+        'caller, quiz config, questions, practice counter (conditional update); [wrong book (2) when an answer is right or only the book allows it]; ' +
+        'when a question is mastered, tx (start, member, counter, mastered write, commit) instead of the conditional update',
+    },
     handler: async (input, ctx): Promise<QuizOutputs['checkPractice']> => {
       const { db, now } = ctx;
-      const me = mustMember(ctx.caller.member);
-      const doc = ctx.callerDoc.doc!;
+      const { member: me, doc } = ctx.caller;
       const ids = [...new Set(input.answers.map((a) => a.questionId))];
       // only the banks the caller's own org draws from: another street's questions stay unknown
       const cfg = await currentConfig(db, me.path, now.getTime());
@@ -558,31 +533,51 @@ export const quizActions: ActionTable<QuizCtx> = {
       }
       const choices = checkAnswers(ids.map((i) => byId.get(i)!), input.answers);
       const day = dayOf(now);
-      const checksLeft = await takePracticeChecks(db, me._id, doc, day, ids.length);
       const results = ids.map((i) => scoreQuestion(byId.get(i)!, choices.get(i)!));
       const rightIds = results.filter((r) => r.correct).map((r) => r.id);
-      let mastered: string[] = [];
+      let next: ReturnType<typeof masterAfterPractice> | null = null;
       if (rightIds.length) {
         const { items, masteredIds } = book ?? (await wrongEntries(db, me._id));
-        mastered = rightIds.filter((i) => items.has(i));
-        if (mastered.length) {
-          const next = { ...masteredIds };
-          for (const i of mastered) next[i] = day;
-          await db.collection(C.mastered).doc(me._id).set({ data: { ids: next, updatedAt: now } });
-        }
+        next = masterAfterPractice(items, masteredIds, rightIds, day);
       }
-      return { correct: rightIds.length, total: results.length, results, mastered, checksLeft };
+      if (!next?.mastered.length) {
+        const checksLeft = await takePracticeChecks(db, me._id, doc, day, ids.length);
+        return { correct: rightIds.length, total: results.length, results, mastered: [], checksLeft };
+      }
+      // the checks counted and the questions mastered land together, or neither does
+      const { ids: masteredIds } = next;
+      const checksLeft = await db.runTransaction(async (tx: Db) => {
+        const fresh = await getDoc<MemberPracticeFields>(tx, C.members, me._id);
+        const taken = practiceChecksOn(fresh ?? {}, day);
+        if (taken + ids.length > PRACTICE_CHECKS_PER_DAY) {
+          throw new AppError('RESOURCE_EXHAUSTED', practiceLimitMessage(PRACTICE_CHECKS_PER_DAY), { limit: PRACTICE_CHECKS_PER_DAY });
+        }
+        await tx.collection(C.members).doc(me._id).update({ data: { quizPracticeDay: day, quizPracticeChecks: taken + ids.length } });
+        await tx.collection(C.mastered).doc(me._id).set({ data: { ids: masteredIds, updatedAt: now } });
+        return PRACTICE_CHECKS_PER_DAY - taken - ids.length;
+      });
+      return { correct: rightIds.length, total: results.length, results, mastered: next.mastered, checksLeft };
     },
   }),
 
   tags: action({
     allow: ['member'],
     input: quizInputs.tags,
+    ops: {
+      count: '3',
+      what: 'caller, quiz config, bank tags',
+      cases: {
+        practice: {
+          count: '+2–3',
+          what: "pins for today and later, count after the cursor, [the next cycle's start]: once per instance, org and cursor per 60 s (practice by tag, checkPractice, tags)",
+        },
+      },
+    },
     handler: async (_in, ctx): Promise<QuizOutputs['tags']> => {
       const { db, now } = ctx;
-      const me = mustMember(ctx.caller.member);
+      const me = ctx.caller.member;
       const cfg = await currentConfig(db, me.path, now.getTime());
-      const gate = await practiceGate(db, cfg, ctx.callerDoc.doc?.quizLastDay, now);
+      const gate = await practiceGate(db, cfg, ctx.caller.doc.quizLastDay, now);
       const _ = db.command;
       // the topics of 专题练习: counted over the questions practice may show the caller
       const res = await db
@@ -602,9 +597,10 @@ export const quizActions: ActionTable<QuizCtx> = {
   subscribe: action({
     allow: ['member'],
     input: quizInputs.subscribe,
+    ops: { count: '1–2', what: 'caller, [member quota inc]' },
     handler: async (input, ctx): Promise<QuizOutputs['subscribe']> => {
-      const me = mustMember(ctx.caller.member);
-      const quota = ctx.callerDoc.doc?.quizRemindQuota ?? 0;
+      const { member: me, doc } = ctx.caller;
+      const quota = doc.quizRemindQuota ?? 0;
       if (!input.accepted || quota >= MAX_REMIND_QUOTA) return { remindQuota: quota };
       await ctx.db.collection(C.members).doc(me._id).update({ data: { quizRemindQuota: ctx.db.command.inc(1) } });
       return { remindQuota: quota + 1 };
@@ -614,19 +610,16 @@ export const quizActions: ActionTable<QuizCtx> = {
   branchToday: action({
     allow: ['secretary', 'organiser'],
     input: quizInputs.branchToday,
+    ops: { count: '4', what: 'caller, branch node, branch members (counters ride on them), reminder' },
     handler: async (input, ctx): Promise<QuizOutputs['branchToday']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
-      const branchId = input.branchId ?? me.branchId;
-      if (!branchId) throw new AppError('INVALID_ARGUMENT', '请选择党支部');
+      const node = await loadBranchInScope(db, ctx.caller.member, input.branchId);
+      const branchId = node._id;
       const day = dayOf(now);
-      const [node, members, reminder] = await Promise.all([
-        getDoc<OrgNode>(db, C.nodes, branchId),
+      const [members, reminder] = await Promise.all([
         branchMembers(db, branchId),
         getDoc<{ at: Date; sent: number }>(db, C.reminders, `${branchId}:${day}`),
       ]);
-      if (!node || node.type !== 'branch') throw new AppError('NOT_FOUND', '党支部不存在');
-      if (!canManageBranch(me, node)) throw new AppError('PERMISSION_DENIED', '只能查看本支部或所辖支部的答题情况');
       const answered = members.filter((m) => m.quizLastDay === day);
       const missing = members.filter((m) => m.quizLastDay !== day);
       return {
@@ -654,10 +647,14 @@ export const quizActions: ActionTable<QuizCtx> = {
   remind: action({
     allow: ['secretary'],
     input: quizInputs.remind,
+    ops: {
+      count: '5–6',
+      what: 'caller, members, reminder insert (lock), node, quota dec, reminder upd + one subscribeMessage.send per member reminded (open API, not DB)',
+    },
     handler: async (_in, ctx): Promise<QuizOutputs['remind']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
-      const branchId = me.branchId!;
+      const me = ctx.caller.member;
+      const branchId = me.branchId;
       const day = dayOf(now);
       const members = await branchMembers(db, branchId);
       const missing = members.filter((m) => m.quizLastDay !== day);
@@ -677,7 +674,7 @@ export const quizActions: ActionTable<QuizCtx> = {
       let failed = 0;
       for (const m of targets) {
         try {
-          const r = (await ctx.sendSubscribe({ touser: m.openid as string, templateId: QUIZ_REMIND_TEMPLATE_ID, page: QUIZ_PAGE, data })) as { errCode?: number; errcode?: number };
+          const r = (await ctx.sendSubscribe({ touser: m.openid as string, templateId: SUBSCRIBE_TEMPLATES.quizRemind.id, page: QUIZ_PAGE, data })) as { errCode?: number; errcode?: number };
           if ((r?.errCode ?? r?.errcode ?? 0) === 0) sentIds.push(m._id);
           else failed++;
         } catch {
@@ -694,9 +691,10 @@ export const quizActions: ActionTable<QuizCtx> = {
   rankMembers: action({
     allow: ['member'],
     input: quizInputs.rankMembers,
+    ops: { count: '3', what: 'caller, branch node, branch members' },
     handler: async (_in, ctx): Promise<QuizOutputs['rankMembers']> => {
       const { db, now } = ctx;
-      const me = mustMember(ctx.caller.member);
+      const me = ctx.caller.member;
       const day = dayOf(now);
       const [node, members] = await Promise.all([getDoc<OrgNode>(db, C.nodes, me.branchId), branchMembers(db, me.branchId)]);
       // members of one branch share its path
@@ -708,9 +706,10 @@ export const quizActions: ActionTable<QuizCtx> = {
   rankBranches: action({
     allow: ['member', 'organiser'],
     input: quizInputs.rankBranches,
+    ops: { count: '4', what: 'caller, scope node, branches, one aggregate over member counters' },
     handler: async (input, ctx): Promise<QuizOutputs['rankBranches']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const day = dayOf(now);
       let scopeId: string | undefined;
       if (me.role === 'organiser' && me.scopeId) scopeId = me.scopeId;
@@ -757,9 +756,10 @@ export const quizActions: ActionTable<QuizCtx> = {
   bankStatus: action({
     allow: ['organiser'],
     input: quizInputs.bankStatus,
+    ops: { count: '7', what: 'caller, node, config, 3 counts, pinned days' },
     handler: async (_in, ctx): Promise<QuizOutputs['bankStatus']> => {
       const { db, now } = ctx;
-      const org = mustOrganiser(ctx.caller.member);
+      const org = ctx.caller.member;
       const _ = db.command;
       const [node, stored] = await Promise.all([orgNodeForOrganiser(db, org), getDoc<QuizConfig>(db, C.config, org.scopeId)]);
       const cfg = stored ?? newConfig(org.scopeId, nodeFullPath(node));
@@ -789,9 +789,10 @@ export const quizActions: ActionTable<QuizCtx> = {
   listQuestions: action({
     allow: ['organiser'],
     input: quizInputs.listQuestions,
+    ops: { count: '3', what: 'caller, count, page' },
     handler: async (input, ctx): Promise<QuizOutputs['listQuestions']> => {
       const { db } = ctx;
-      const org = mustOrganiser(ctx.caller.member);
+      const org = ctx.caller.member;
       const where = { orgId: org.scopeId, status: input.status };
       const PAGE = 20;
       const [count, page] = await Promise.all([
@@ -805,14 +806,15 @@ export const quizActions: ActionTable<QuizCtx> = {
   importBank: action({
     allow: ['organiser'],
     input: quizInputs.importBank,
+    ops: { count: '2–3', what: 'caller, existing ids, [one batch insert]' },
     handler: async (input, ctx): Promise<QuizOutputs['importBank']> => {
       const { db, now } = ctx;
-      const org = mustOrganiser(ctx.caller.member);
+      const org = ctx.caller.member;
       let table: string[][];
       try {
         table = await readBankTable(input.fileName, input.contentBase64);
       } catch (e) {
-        if (e instanceof BankFileError) throw new AppError('INVALID_ARGUMENT', e.message);
+        if (e instanceof SheetFileError) throw new AppError('INVALID_ARGUMENT', e.message);
         throw e;
       }
       const v = validateBank(table);
@@ -839,8 +841,9 @@ export const quizActions: ActionTable<QuizCtx> = {
   editQuestion: action({
     allow: ['organiser'],
     input: quizInputs.editQuestion,
+    ops: { count: '3–4', what: 'caller, question, [its org node], update' },
     handler: async (input, ctx): Promise<QuizOutputs['editQuestion']> => {
-      const q = await ownQuestion(ctx, input.id);
+      const q = await ownQuestion(ctx.db, ctx.caller.member, input.id);
       const patch: Partial<StoredQuestion> = {};
       if (input.explanation !== undefined) patch.explanation = input.explanation;
       if (input.source !== undefined) patch.source = input.source;
@@ -854,8 +857,9 @@ export const quizActions: ActionTable<QuizCtx> = {
   retireQuestion: action({
     allow: ['organiser'],
     input: quizInputs.retireQuestion,
+    ops: { count: '3–4', what: 'caller, question, [its org node], update' },
     handler: async (input, ctx): Promise<QuizOutputs['retireQuestion']> => {
-      const q = await ownQuestion(ctx, input.id);
+      const q = await ownQuestion(ctx.db, ctx.caller.member, input.id);
       const status = input.retired ? 'retired' : 'active';
       if (q.status !== status) await ctx.db.collection(C.questions).doc(q._id).update({ data: { status, updatedAt: ctx.now } });
       return adminView({ ...q, status });
@@ -865,9 +869,10 @@ export const quizActions: ActionTable<QuizCtx> = {
   pin: action({
     allow: ['organiser'],
     input: quizInputs.pin,
+    ops: { count: '7', what: 'caller, node, questions, tx(start, set, config, set write, commit)' },
     handler: async (input, ctx): Promise<QuizOutputs['pin']> => {
       const { db, now } = ctx;
-      const org = mustOrganiser(ctx.caller.member);
+      const org = ctx.caller.member;
       const today = dayOf(now);
       if (!isValidDay(input.day)) throw new AppError('INVALID_ARGUMENT', '日期不对');
       if (input.day < today) throw new AppError('INVALID_ARGUMENT', '不能为过去的日期指定题目');
@@ -888,11 +893,9 @@ export const quizActions: ActionTable<QuizCtx> = {
         if (set?.materialised) throw new AppError('FAILED_PRECONDITION', '这一天的题目已经发布，不能再更改');
         const perDay = cfg?.perDay ?? newConfig(org.scopeId, orgPath).perDay;
         if (ids.length > perDay) throw new AppError('INVALID_ARGUMENT', `每天只有 ${perDay} 道题，最多指定 ${perDay} 道`);
-        await tx.collection(C.sets).doc(sid).set({ data: { orgId: org.scopeId, day: input.day, materialised: false, pinned: ids, questions: [], pinnedBy: org._id, updatedAt: now } });
+        await tx.collection(C.sets).doc(sid).set({ data: pinnedSetData(org.scopeId, input.day, ids, org._id, now) });
         if (!cfg) {
-          const { _id, ...fresh } = newConfig(org.scopeId, orgPath);
-          void _id;
-          await tx.collection(C.config).doc(org.scopeId).set({ data: { ...fresh, updatedAt: now } });
+          await tx.collection(C.config).doc(org.scopeId).set({ data: { ...stripId(newConfig(org.scopeId, orgPath)), updatedAt: now } });
         }
       });
       return { day: input.day, questionIds: ids };
@@ -902,14 +905,14 @@ export const quizActions: ActionTable<QuizCtx> = {
   setPerDay: action({
     allow: ['organiser'],
     input: quizInputs.setPerDay,
+    ops: { count: '6', what: 'caller, node, tx(start, config, config write, commit)' },
     handler: async (input, ctx): Promise<QuizOutputs['setPerDay']> => {
       const { db, now } = ctx;
-      const org = mustOrganiser(ctx.caller.member);
+      const org = ctx.caller.member;
       const node = await orgNodeForOrganiser(db, org);
       await db.runTransaction(async (tx: Db) => {
         const cfg = first<QuizConfig>(await tx.collection(C.config).doc(org.scopeId).get());
-        const { _id, ...base } = cfg ?? newConfig(org.scopeId, nodeFullPath(node));
-        void _id;
+        const base = stripId(cfg ?? newConfig(org.scopeId, nodeFullPath(node)));
         // takes effect from the next set chosen (today's, if nobody has fetched it yet)
         await tx.collection(C.config).doc(org.scopeId).set({ data: { ...base, perDay: input.perDay, updatedAt: now } });
       });
@@ -918,12 +921,11 @@ export const quizActions: ActionTable<QuizCtx> = {
   }),
 };
 
-async function ownQuestion(ctx: QuizCtx & { caller: { member: CallerMember | null } }, id: string): Promise<StoredQuestion> {
-  const org = mustOrganiser(ctx.caller.member);
-  const q = await getDoc<StoredQuestion>(ctx.db, C.questions, id);
+async function ownQuestion(db: Db, org: OrganiserCaller['member'], id: string): Promise<StoredQuestion> {
+  const q = await getDoc<StoredQuestion>(db, C.questions, id);
   if (!q) throw new AppError('NOT_FOUND', '题目不存在');
   if (q.orgId !== org.scopeId) {
-    const node = await getDoc<OrgNode>(ctx.db, C.nodes, q.orgId);
+    const node = await getDoc<OrgNode>(db, C.nodes, q.orgId);
     if (!node || !isInSubtree(nodeFullPath(node), org.scopeId)) throw new AppError('PERMISSION_DENIED', '只能管理本组织及下级组织的题库');
   }
   return q;

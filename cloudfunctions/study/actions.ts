@@ -2,37 +2,49 @@
  * The study function's actions: database work only. Crediting rules live in core/study (heartbeat.ts,
  * credit.ts, rules.ts, views.ts) and are unit-tested without a server.
  */
+import crypto from 'crypto';
 import { getDoc, isDuplicateKey, stripId, type Db } from '../../core/fn/db';
-import ExcelJS from 'exceljs';
 import { AppError } from '../../core/fn/errors';
-import { action, type ActionTable, type CallerMember } from '../../core/fn/router';
+import { actionsFor, type ActionTable, type CallerMember } from '../../core/fn/router';
 import type { StoredMember } from '../../core/fn/caller';
-import { fnv1a64 } from '../../core/org/member';
-import { isInSubtree, isOrganiserOver, isSecretaryOf, nodeFullPath } from '../../core/org/scope';
+import type { Platform, TimerDef } from '../../core/fn/serve';
+import { isInSubtree, isSecretaryOf, loadBranchInScope, nodeFullPath } from '../../core/org/scope';
 import {
   studyInputs,
   type BranchTable,
   type LessonDetail,
-  type LessonKind,
   type LessonView,
-  type OfflineView,
   type OrgRateRow,
   type StudyOutputs,
 } from '../../core/study/contracts';
 import { creditStudy, totalsId, type CreditInput, type TotalsDoc } from '../../core/study/credit';
 import { applyBeat, settleSession, takeOver, type SessionDoc } from '../../core/study/heartbeat';
+import { buildStudyLedgerXlsx, studyLedgerFileName, type StudyLedgerCredit } from '../../core/study/ledger';
+import { mustFlushBeforeStart, newSession, sessionClock, sessionCredits } from '../../core/study/session';
 import {
-  dayKey,
+  lessonId,
+  newLessonDoc,
+  newOfflineRecord,
+  offlineRecordId,
+  offlineView,
+  progressAfterFlush,
+  progressId,
+  reminderId,
+  type LessonDoc,
+  type OfflineRecordDoc,
+  type ProgressDoc,
+} from '../../core/study/stored';
+import { dayOf, formatChina, yearOf } from '../../core/day';
+import {
   resolveTarget,
+  rulesFromEnv,
   targetId,
   toStudyHours,
-  yearOf,
-  SOURCE_LABEL,
   type StudyRules,
   type TargetDoc,
 } from '../../core/study/rules';
-import { buildBranchRows, buildProgress, liveState, LIVE_ENTER_EARLY_MS, type RosterMember } from '../../core/study/views';
-import { LIVE_REMINDER_TEMPLATE_ID, BEHIND_REMINDER_TEMPLATE_ID } from '../../core/study/templates';
+import { buildBranchRows, buildProgress, liveState, type RosterMember } from '../../core/study/views';
+import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type { Db };
@@ -45,10 +57,43 @@ export interface StudyCtx {
   /** cloud.openapi.subscribeMessage.send and cloud.getTempFileURL, injectable for tests */
   sendSubscribe: (msg: { touser: string; templateId: string; page: string; data: Record<string, { value: string }> }) => Promise<boolean>;
   tempUrl: (fileId: string) => Promise<string | null>;
-  /** filled by the loader: the caller's member document, or for `beat` the session */
-  callerDoc: { doc: StoredMember | null };
-  session: { doc: SessionDoc | null; loaded: boolean };
 }
+
+export function makeStudyCtx(p: Platform): StudyCtx {
+  return {
+    db: p.db,
+    // the function's clock is the only clock crediting trusts
+    now: p.now,
+    rules: rulesFromEnv(p.env),
+    randomId: () => crypto.randomBytes(12).toString('hex'),
+    sendSubscribe: async (msg) => {
+      try {
+        const res = (await p.cloud.openapi.subscribeMessage.send({ ...msg, miniprogramState: 'formal', lang: 'zh_CN' })) as { errCode?: number } | null;
+        return !res || res.errCode === undefined || res.errCode === 0;
+      } catch (e) {
+        console.error('[subscribeMessage.send]', (e as Error).message);
+        return false;
+      }
+    },
+    tempUrl: async (fileId) => {
+      try {
+        const res = await p.cloud.getTempFileURL({ fileList: [fileId] });
+        return res?.fileList?.[0]?.tempFileURL ?? null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** `progress` reads the committee flag from the caller's stored document */
+const { action, loadingAction } = actionsFor<StudyCtx, StoredMember & { committee?: boolean }>();
+
+/**
+ * `beat`'s caller: the session `start` wrote after the full caller check (it carries the caller's
+ * snapshot), read in place of org_members so a heartbeat costs one read.
+ */
+const loadSession = async (ctx: StudyCtx, openid: string) => ({ session: await getDoc<SessionDoc>(ctx.db, C.sessions, openid) });
 
 export const C = {
   lessons: 'study_lessons',
@@ -63,52 +108,7 @@ export const C = {
   nodes: 'org_nodes',
 } as const;
 
-export interface LessonDoc {
-  _id: string;
-  kind: LessonKind;
-  title: string;
-  speaker: string;
-  durationSec: number;
-  cover: string | null;
-  mediaUrl: string | null;
-  body: string | null;
-  orgId: string;
-  orgName: string;
-  status: 'draft' | 'published';
-  publishedAt: Date | null;
-  startsAt?: Date | null;
-  endsAt?: Date | null;
-  streamUrl?: string | null;
-  channelsId?: string | null;
-  replayUrl?: string | null;
-  createdBy: string;
-  createdAt: Date;
-}
-
-interface ProgressDoc {
-  _id: string;
-  memberId: string;
-  lessonId: string;
-  creditedSec: number;
-  position: number;
-  completed: boolean;
-  completedAt: Date | null;
-  updatedAt: Date;
-}
-
-
 const toDate = (v: unknown): Date | null => (v ? new Date(v as string | number | Date) : null);
-const progressId = (memberId: string, lessonId: string) => `${memberId}:${lessonId}`;
-const reminderId = (lessonId: string, memberId: string) => `${lessonId}:${memberId}`;
-
-const mustMember = (caller: CallerMember | null): CallerMember & { branchId: string } => {
-  if (!caller || !caller.branchId) throw new AppError('PERMISSION_DENIED', '请先加入党支部');
-  return caller as CallerMember & { branchId: string };
-};
-const mustSecretary = (caller: CallerMember | null): CallerMember & { branchId: string } => {
-  if (!caller || caller.role !== 'secretary' || !caller.branchId) throw new AppError('PERMISSION_DENIED', '只有支部书记可以进行此操作');
-  return caller as CallerMember & { branchId: string };
-};
 
 const visible = (lesson: LessonDoc | null, member: CallerMember): lesson is LessonDoc =>
   !!lesson && lesson.status === 'published' && (isInSubtree(member.path, lesson.orgId) || (member.role === 'organiser' && lesson.orgId === member.scopeId));
@@ -186,32 +186,8 @@ export async function flushSession(db: Db, openid: string, now: Date, opts: { en
       const pid = progressId(s.memberId, s.lessonId);
       const p = await getDoc<ProgressDoc>(tx, C.progress, pid);
       const completesNow = s.completed && !p?.completed;
-      const credits: CreditInput[] = plan.map((f, i) => ({
-        memberId: s.memberId,
-        branchId: s.branchId,
-        path: s.path,
-        name: s.name,
-        role: s.role,
-        day: f.day,
-        source: s.source,
-        sourceId: f.sourceId,
-        seconds: f.seconds,
-        reason: `${s.mode === 'replay' ? '直播回放' : s.mode === 'live' ? '直播课' : '在线课程'}：${s.lessonTitle}`,
-        lessonId: s.lessonId,
-        completesLesson: completesNow && i === plan.length - 1,
-        session: { id: s.sessionId, startedAt: s.startedAt, endedAt: s.lastAt },
-      }));
-      await creditStudy(tx, credits, now);
-      const added = plan.reduce((a, f) => a + f.seconds, 0);
-      const next: Omit<ProgressDoc, '_id'> = {
-        memberId: s.memberId,
-        lessonId: s.lessonId,
-        creditedSec: Math.round(((p?.creditedSec ?? 0) + added) * 1000) / 1000,
-        position: s.position,
-        completed: !!p?.completed || s.completed,
-        completedAt: p?.completedAt ?? (s.completed ? now : null),
-        updatedAt: now,
-      };
+      await creditStudy(tx, sessionCredits(s, plan, completesNow), now);
+      const next = progressAfterFlush(p, s, plan.reduce((a, f) => a + f.seconds, 0), now);
       await tx.collection(C.progress).doc(pid).set({ data: next });
     }
     await tx.collection(C.sessions).doc(openid).set({ data: stripId(step.next) });
@@ -246,20 +222,9 @@ async function progressOf(db: Db, memberId: string, lessonId: string): Promise<P
   return getDoc<ProgressDoc>(db, C.progress, progressId(memberId, lessonId));
 }
 
-async function branchNode(ctx: StudyCtx, caller: CallerMember, branchId: string | undefined): Promise<{ _id: string; name: string; path: string[] }> {
-  const id = branchId ?? caller.branchId;
-  if (!id) throw new AppError('INVALID_ARGUMENT', '请选择党支部');
-  const node = await getDoc<{ _id: string; name: string; path: string[]; type: string }>(ctx.db, C.nodes, id);
-  if (!node || node.type !== 'branch') throw new AppError('NOT_FOUND', '没有找到这个党支部');
-  if (!isSecretaryOf(caller, node._id) && !isOrganiserOver(caller, nodeFullPath(node))) {
-    throw new AppError('PERMISSION_DENIED', '只能查看本支部（或所辖组织）的学时');
-  }
-  return node;
-}
-
 async function branchTable(ctx: StudyCtx, caller: CallerMember, branchId: string | undefined, year: number): Promise<BranchTable & { roster: RosterMember[]; totals: TotalsDoc[] }> {
   const { db } = ctx;
-  const node = await branchNode(ctx, caller, branchId);
+  const node = await loadBranchInScope(db, caller, branchId);
   const [members, totals, targets] = await Promise.all([
     db.collection(C.members).where({ branchId: node._id, status: 'active' }).limit(1000).get(),
     db.collection(C.totals).where({ branchId: node._id, year }).limit(1000).get(),
@@ -283,9 +248,10 @@ export const studyActions: ActionTable<StudyCtx> = {
   lessons: action({
     allow: ['member'],
     input: studyInputs.lessons,
+    ops: { count: '3–4', what: 'caller, lessons, progress of those lessons, [reminders of live lessons]' },
     handler: async (input, ctx): Promise<StudyOutputs['lessons']> => {
       const { db } = ctx;
-      const m = mustMember(ctx.caller.member);
+      const m = ctx.caller.member;
       const _ = db.command;
       const orgs = [...m.path, ...(m.scopeId ? [m.scopeId] : [])];
       const where: Record<string, unknown> = { orgId: _.in(orgs), status: 'published' };
@@ -306,9 +272,10 @@ export const studyActions: ActionTable<StudyCtx> = {
   lesson: action({
     allow: ['member'],
     input: studyInputs.lesson,
+    ops: { count: '5', what: 'caller, lesson, progress, session, reminder' },
     handler: async (input, ctx): Promise<StudyOutputs['lesson']> => {
       const { db } = ctx;
-      const m = mustMember(ctx.caller.member);
+      const m = ctx.caller.member;
       const [lesson, progress, session, reminder] = await Promise.all([
         getDoc<LessonDoc>(db, C.lessons, input.lessonId),
         progressOf(db, m._id, input.lessonId),
@@ -329,11 +296,14 @@ export const studyActions: ActionTable<StudyCtx> = {
   start: action({
     allow: ['member'],
     input: studyInputs.start,
+    ops: {
+      count: '6',
+      what: "caller, lesson, old session, progress, totals, session write (conditional on the old seq, or create); + flush of the previous lesson's unwritten time when there is some",
+    },
     handler: async (input, ctx): Promise<StudyOutputs['start']> => {
       const { db, now, rules } = ctx;
-      const m = mustMember(ctx.caller.member);
+      const m = ctx.caller.member;
       const openid = ctx.caller.openid;
-      const today = dayKey(now);
       const [lesson, old, progress, totals] = await Promise.all([
         getDoc<LessonDoc>(db, C.lessons, input.lessonId),
         getDoc<SessionDoc>(db, C.sessions, openid),
@@ -341,83 +311,46 @@ export const studyActions: ActionTable<StudyCtx> = {
         getDoc<TotalsDoc>(db, C.totals, totalsId(yearOf(now), m._id)),
       ]);
       if (!visible(lesson, m)) throw new AppError('NOT_FOUND', '没有找到这门课程');
-      let mode: SessionDoc['mode'] = 'lesson';
-      let windowStart: number | null = null;
-      let windowEnd: number | null = null;
-      let durationSec = lesson.durationSec;
-      if (lesson.kind === 'live') {
-        const s = toDate(lesson.startsAt)!;
-        const e = toDate(lesson.endsAt)!;
-        if (now.getTime() < s.getTime() - LIVE_ENTER_EARLY_MS) {
-          throw new AppError('FAILED_PRECONDITION', '直播还没有开始，开播前 15 分钟可以进入');
-        }
-        if (now.getTime() < e.getTime()) {
-          mode = 'live';
-          windowStart = s.getTime();
-          windowEnd = e.getTime();
-        } else {
-          if (!lesson.replayUrl) throw new AppError('FAILED_PRECONDITION', '直播已结束，回放还没有上传');
-          mode = 'replay';
-        }
-        durationSec = Math.round((e.getTime() - s.getTime()) / 1000);
-      }
-      // whatever the member was studying before stops here; its time goes into the ledger first
-      const oldPendingToday = old?.active && old.memberId === m._id ? old.pending?.[today] ?? 0 : 0;
-      const oldPendingLesson =
-        old?.active && old.lessonId === lesson._id && old.memberId === m._id ? Object.values(old.pending ?? {}).reduce((a, b) => a + b, 0) : 0;
-      // the session as stored once the old lesson's time is in the ledger: the new one replaces exactly it
-      const base = old?.active && Object.keys(old.pending ?? {}).length ? await flushSession(db, openid, now, { end: true }) : old;
-      const clock = takeOver(base, now.getTime());
-      const lessonSec = (progress?.creditedSec ?? 0) + oldPendingLesson;
-      const daySec = Math.max((totals?.days?.[today] ?? 0) + oldPendingToday, old?.memberId === m._id && old?.day === today ? old.daySec : 0);
-      const resumeAt = old?.active && old.lessonId === lesson._id ? old.position : progress?.position ?? 0;
-      const session: SessionDoc = {
-        _id: openid,
-        memberId: m._id,
-        name: m.name,
-        branchId: m.branchId,
-        path: m.path,
-        role: m.role,
-        active: true,
+      const clock = sessionClock(lesson, now.getTime());
+      // whatever the member was studying before stops here; its time goes into the ledger first, and
+      // the new session replaces exactly the session as stored after that
+      const base = mustFlushBeforeStart(old) ? await flushSession(db, openid, now, { end: true }) : old;
+      const session = newSession({
+        openid,
+        member: m,
+        lesson,
+        clock,
+        old,
+        takeOver: takeOver(base, now.getTime()),
+        progress,
+        totals,
         sessionId: ctx.randomId(),
-        lessonId: lesson._id,
-        lessonTitle: lesson.title,
-        source: lesson.kind === 'live' ? 'live' : 'online',
-        mode,
-        durationSec,
-        windowStart,
-        windowEnd,
-        lessonSec,
-        day: today,
-        daySec,
-        pending: {},
-        completed: !!progress?.completed,
-        position: mode === 'live' ? 0 : Math.min(resumeAt, durationSec),
-        startedAt: clock.at,
-        lastAt: clock.at,
-        seq: clock.seq,
-        beats: 0,
-        flushes: 0,
-      };
+        nowMs: now.getTime(),
+      });
       await replaceSession(db, base, session);
       return {
         sessionId: session.sessionId,
         resumeAt: session.position,
         beatEverySec: rules.beatEverySec,
-        mode,
-        creditedSec: lessonSec,
+        mode: session.mode,
+        creditedSec: session.lessonSec,
         completed: session.completed,
       };
     },
   }),
 
-  beat: action({
-    // the session doc stands in for the caller here (see index.ts); no session → NOT_STARTED
+  beat: loadingAction({
+    // the session doc stands in for the caller; no session → NOT_STARTED
     allow: ['guest'],
+    load: loadSession,
     input: studyInputs.beat,
+    ops: {
+      count: '2',
+      what: 'session, conditional update (where _id, seq, sessionId, active) — the credit accumulates in the session; +≈10 once per lesson, when it completes (flush, below)',
+    },
     handler: async (input, ctx): Promise<StudyOutputs['beat']> => {
       const { db, now, rules } = ctx;
-      const s = ctx.session.doc;
+      const s = ctx.caller.session;
       const out = applyBeat(s, input, now.getTime(), rules);
       const _ = db.command;
       const patch = { ...out.patch, pending: _.set(out.patch.pending) };
@@ -441,6 +374,11 @@ export const studyActions: ActionTable<StudyCtx> = {
   stop: action({
     allow: ['member'],
     input: studyInputs.stop,
+    ops: {
+      count: '≈10',
+      what: 'caller + flush: tx(start, session, progress, totals, credit, credit set, totals set, progress set, session set, commit)',
+      cases: { 'repeated stop': { count: '4', what: 'caller, tx(start, session, commit), nothing written' } },
+    },
     handler: async (input, ctx): Promise<StudyOutputs['stop']> => {
       const s = await flushSession(ctx.db, ctx.caller.openid, ctx.now, { end: true, expectSessionId: input.sessionId });
       if (!s || s.sessionId !== input.sessionId) return { creditedSec: 0, completed: false };
@@ -451,27 +389,28 @@ export const studyActions: ActionTable<StudyCtx> = {
   progress: action({
     allow: ['member'],
     input: studyInputs.progress,
+    ops: { count: '4', what: 'caller, totals (counters), session (unwritten time), targets on the path' },
     handler: async (input, ctx): Promise<StudyOutputs['progress']> => {
       const { db, now } = ctx;
-      const m = mustMember(ctx.caller.member);
+      const { member: m, doc } = ctx.caller;
       const year = input.year ?? yearOf(now);
       const [totals, session, targets] = await Promise.all([
         getDoc<TotalsDoc>(db, C.totals, totalsId(year, m._id)),
         getDoc<SessionDoc>(db, C.sessions, ctx.caller.openid),
         targetsFor(db, m.path, year),
       ]);
-      const doc = ctx.callerDoc.doc as (StoredMember & { committee?: boolean }) | null;
       const open = session && session.memberId === m._id ? session : null;
-      return buildProgress(year, totals, open, { path: m.path, role: m.role, committee: doc?.committee === true }, targets, ctx.rules);
+      return buildProgress(year, totals, open, { path: m.path, role: m.role, committee: doc.committee === true }, targets, ctx.rules);
     },
   }),
 
   remind: action({
     allow: ['member'],
     input: studyInputs.remind,
+    ops: { count: '3', what: 'caller, lesson, reminder set' },
     handler: async (input, ctx): Promise<StudyOutputs['remind']> => {
       const { db, now } = ctx;
-      const m = mustMember(ctx.caller.member);
+      const m = ctx.caller.member;
       const lesson = await getDoc<LessonDoc>(db, C.lessons, input.lessonId);
       if (!visible(lesson, m) || lesson.kind !== 'live') throw new AppError('NOT_FOUND', '没有找到这场直播');
       const startsAt = toDate(lesson.startsAt)!;
@@ -487,11 +426,10 @@ export const studyActions: ActionTable<StudyCtx> = {
   branchTable: action({
     allow: ['secretary', 'organiser'],
     input: studyInputs.branchTable,
+    ops: { count: '5', what: 'caller, branch, members, totals of the branch, targets' },
     handler: async (input, ctx): Promise<StudyOutputs['branchTable']> => {
-      const t = await branchTable(ctx, ctx.caller.member!, input.branchId, input.year ?? yearOf(ctx.now));
+      const t = await branchTable(ctx, ctx.caller.member, input.branchId, input.year ?? yearOf(ctx.now));
       const { roster, totals, ...view } = t;
-      void roster;
-      void totals;
       return view;
     },
   }),
@@ -499,8 +437,9 @@ export const studyActions: ActionTable<StudyCtx> = {
   remindBehind: action({
     allow: ['secretary'],
     input: studyInputs.remindBehind,
+    ops: { count: '5', what: 'as branchTable; then one subscribe message per member behind (no DB)' },
     handler: async (input, ctx): Promise<StudyOutputs['remindBehind']> => {
-      const me = mustSecretary(ctx.caller.member);
+      const me = ctx.caller.member;
       const year = input.year ?? yearOf(ctx.now);
       const t = await branchTable(ctx, me, me.branchId, year);
       const openids = new Map(t.roster.map((m) => [m._id, m.openid ?? null]));
@@ -514,7 +453,7 @@ export const studyActions: ActionTable<StudyCtx> = {
         }
         const ok = await ctx.sendSubscribe({
           touser: openid,
-          templateId: BEHIND_REMINDER_TEMPLATE_ID,
+          templateId: SUBSCRIBE_TEMPLATES.studyBehind.id,
           page: 'pages/study/index',
           data: {
             thing1: { value: `${year} 年度学时` },
@@ -533,10 +472,11 @@ export const studyActions: ActionTable<StudyCtx> = {
   recordOffline: action({
     allow: ['secretary'],
     input: studyInputs.recordOffline,
+    ops: { count: '4+4n', what: 'caller, members, tx(start, record, n × (credit, totals, credit set, totals set), record set, commit)' },
     handler: async (input, ctx): Promise<StudyOutputs['recordOffline']> => {
       const { db, now } = ctx;
-      const me = mustSecretary(ctx.caller.member);
-      const today = dayKey(now);
+      const me = ctx.caller.member;
+      const today = dayOf(now);
       if (input.date > today) throw new AppError('INVALID_ARGUMENT', '学习日期不能晚于今天');
       if (Number(input.date.slice(0, 4)) < yearOf(now) - 1) throw new AppError('INVALID_ARGUMENT', '只能补记今年和去年的学习');
       const ids = [...new Set(input.memberIds)];
@@ -552,7 +492,7 @@ export const studyActions: ActionTable<StudyCtx> = {
         if (m.branchId !== me.branchId) throw new AppError('PERMISSION_DENIED', '所选党员不是本支部党员，只能为本支部党员记录学时');
         if (m.status !== 'active') throw new AppError('PERMISSION_DENIED', `${m.name} 不是本支部党员，只能为本支部党员记录学时`);
       }
-      const recordId = `${me.branchId}:${input.requestId}`;
+      const recordId = offlineRecordId(me.branchId, input.requestId);
       const seconds = Math.round(input.hours * 3600);
       return db.runTransaction(async (tx: Db) => {
         const existing = await getDoc<{ memberIds: string[] }>(tx, C.offline, recordId);
@@ -574,23 +514,11 @@ export const studyActions: ActionTable<StudyCtx> = {
           };
         });
         const r = await creditStudy(tx, credits, now);
-        await tx.collection(C.offline).doc(recordId).set({
-          data: {
-            branchId: me.branchId,
-            year: Number(input.date.slice(0, 4)),
-            kind: input.kind,
-            date: input.date,
-            topic: input.topic,
-            hours: input.hours,
-            place: input.place,
-            deliveredBy: input.deliveredBy,
-            memberIds: ids,
-            memberNames: ids.map((id) => byId.get(id)!.name),
-            recordedBy: me._id,
-            recordedByName: me.name,
-            createdAt: now,
-          },
-        });
+        const record = newOfflineRecord(
+          { ...input, branchId: me.branchId, recordedBy: me._id, recordedByName: me.name, createdAt: now },
+          ids.map((id) => byId.get(id)!),
+        );
+        await tx.collection(C.offline).doc(recordId).set({ data: record });
         return { id: recordId, credited: r.credited, skipped: r.skipped };
       });
     },
@@ -599,34 +527,22 @@ export const studyActions: ActionTable<StudyCtx> = {
   listOffline: action({
     allow: ['secretary'],
     input: studyInputs.listOffline,
+    ops: { count: '2', what: 'caller, records' },
     handler: async (input, ctx): Promise<StudyOutputs['listOffline']> => {
-      const me = mustSecretary(ctx.caller.member);
+      const me = ctx.caller.member;
       const year = input.year ?? yearOf(ctx.now);
       const res = await ctx.db.collection(C.offline).where({ branchId: me.branchId, year }).orderBy('date', 'desc').limit(100).get();
-      return (res.data as any[]).map(
-        (r): OfflineView => ({
-          id: r._id,
-          kind: r.kind,
-          date: r.date,
-          topic: r.topic,
-          hours: r.hours,
-          place: r.place,
-          deliveredBy: r.deliveredBy,
-          members: (r.memberIds as string[]).map((id, i) => ({ id, name: r.memberNames?.[i] ?? '' })),
-          recordedBy: r.recordedByName ?? '',
-        }),
-      );
+      return (res.data as OfflineRecordDoc[]).map(offlineView);
     },
   }),
 
   orgRates: action({
     allow: ['organiser'],
     input: studyInputs.orgRates,
+    ops: { count: '6', what: 'caller, scope node, targets, branches, member counts (aggregate), totals by branch (aggregate)' },
     handler: async (input, ctx): Promise<StudyOutputs['orgRates']> => {
       const { db, now, rules } = ctx;
-      const me = ctx.caller.member!;
-      const scope = me.scopeId;
-      if (!scope) throw new AppError('PERMISSION_DENIED', '您还没有分管的组织');
+      const scope = ctx.caller.member.scopeId;
       const year = input.year ?? yearOf(now);
       const scopeNode = await getDoc<{ _id: string; path: string[] }>(db, C.nodes, scope);
       const targets = await targetsFor(db, scopeNode ? nodeFullPath(scopeNode) : [scope], year);
@@ -673,35 +589,23 @@ export const studyActions: ActionTable<StudyCtx> = {
   createLesson: action({
     allow: ['secretary', 'organiser'],
     input: studyInputs.createLesson,
+    ops: { count: '3', what: 'caller, org, lesson set' },
     handler: async (input, ctx): Promise<StudyOutputs['createLesson']> => {
       const { db, now } = ctx;
-      const me = ctx.caller.member!;
+      const me = ctx.caller.member;
       const orgId = me.role === 'organiser' ? me.scopeId : me.branchId;
-      if (!orgId) throw new AppError('PERMISSION_DENIED', '您还没有可以发布课程的组织');
       const org = await getDoc<{ _id: string; name: string }>(db, C.nodes, orgId);
       if (!org) throw new AppError('NOT_FOUND', '没有找到所在组织');
-      const startsAt = input.startsAt ? new Date(input.startsAt) : null;
-      const id = `l_${fnv1a64(`${orgId}|${input.kind}|${input.title}|${startsAt?.toISOString() ?? ''}`)}`;
-      const doc: Omit<LessonDoc, '_id'> = {
-        kind: input.kind,
-        title: input.title,
-        speaker: input.speaker,
-        durationSec: input.minutes * 60,
-        cover: input.cover || null,
-        mediaUrl: input.mediaUrl || null,
-        body: input.body ?? null,
+      const doc = newLessonDoc({
+        ...input,
         orgId,
         orgName: org.name,
-        status: input.publish ? 'published' : 'draft',
+        startsAt: input.startsAt ? new Date(input.startsAt) : null,
         publishedAt: input.publish ? now : null,
-        startsAt,
-        endsAt: startsAt ? new Date(startsAt.getTime() + input.minutes * 60_000) : null,
-        streamUrl: input.streamUrl || null,
-        channelsId: input.channelsId || null,
-        replayUrl: input.replayUrl || null,
         createdBy: me._id,
         createdAt: now,
-      };
+      });
+      const id = lessonId(doc);
       await db.collection(C.lessons).doc(id).set({ data: doc });
       return { id };
     },
@@ -710,27 +614,15 @@ export const studyActions: ActionTable<StudyCtx> = {
   exportLedger: action({
     allow: ['secretary', 'organiser'],
     input: studyInputs.exportLedger,
+    ops: { count: '6', what: "as branchTable + the branch's credits" },
     handler: async (input, ctx): Promise<StudyOutputs['exportLedger']> => {
       const year = input.year ?? yearOf(ctx.now);
-      const me = ctx.caller.member!;
-      // scope is checked in branchNode, as for branchTable: an organiser names a branch of their subtree
-      const t = await branchTable(ctx, me, input.branchId, year);
-      const credits = (await ctx.db.collection(C.credits).where({ branchId: t.branchId, year }).orderBy('day', 'asc').limit(1000).get()).data as any[];
-      const wb = new ExcelJS.Workbook();
-      const sum = wb.addWorksheet('学时汇总');
-      sum.addRow([`${t.branchName} ${year} 年度学时台账`]);
-      sum.addRow(['姓名', '身份', '年度要求(学时)', '已完成(学时)', '还差(学时)', ...(['online', 'live', 'activity', 'offline'] as const).map((s) => SOURCE_LABEL[s])]);
-      for (const r of t.rows) {
-        sum.addRow([r.name, r.role === 'secretary' ? '支部书记' : r.role === 'organiser' ? '组织管理员' : '党员', r.targetHours, r.hours, r.behind, r.bySource.online, r.bySource.live, r.bySource.activity, r.bySource.offline]);
-      }
+      // scope is checked in loadBranchInScope, as for branchTable: an organiser names a branch of their subtree
+      const t = await branchTable(ctx, ctx.caller.member, input.branchId, year);
+      const credits = (await ctx.db.collection(C.credits).where({ branchId: t.branchId, year }).orderBy('day', 'asc').limit(1000).get()).data as StudyLedgerCredit[];
       const names = new Map(t.roster.map((m) => [m._id, m.name]));
-      const det = wb.addWorksheet('学时明细');
-      det.addRow(['日期', '姓名', '来源', '内容', '时长(分钟)', '学时']);
-      for (const c of credits) {
-        det.addRow([c.day, names.get(c.memberId) ?? c.memberId, SOURCE_LABEL[c.source as keyof typeof SOURCE_LABEL] ?? c.source, c.reason, Math.round(c.seconds / 6) / 10, toStudyHours(c.seconds, ctx.rules)]);
-      }
-      const buf = Buffer.from(await wb.xlsx.writeBuffer());
-      return { fileName: `${t.branchName}-${year}-学时台账.xlsx`, base64: buf.toString('base64') };
+      const buf = await buildStudyLedgerXlsx({ branchName: t.branchName, year, rows: t.rows, credits, names, rules: ctx.rules });
+      return { fileName: studyLedgerFileName(t.branchName, year), base64: buf.toString('base64') };
     },
   }),
 };
@@ -753,12 +645,12 @@ export async function sendLiveReminders(ctx: Pick<StudyCtx, 'db' | 'now' | 'send
       startsAt.getTime() > now.getTime() - 10 * 60_000 &&
       (await ctx.sendSubscribe({
         touser: r.openid,
-        templateId: LIVE_REMINDER_TEMPLATE_ID,
+        templateId: SUBSCRIBE_TEMPLATES.studyLive.id,
         page: `pages/study/lesson/index?id=${r.lessonId}`,
         data: {
           thing1: { value: r.title.slice(0, 20) },
           thing2: { value: r.speaker.slice(0, 20) },
-          time3: { value: `${dayKey(startsAt)} ${new Date(startsAt.getTime() + 8 * 3600_000).toISOString().slice(11, 16)}` },
+          time3: { value: formatChina(startsAt, 'YYYY-MM-DD HH:mm') },
           thing4: { value: '直播即将开始，点击进入观看' },
         },
       }));
@@ -781,3 +673,8 @@ export async function sweepSessions(ctx: Pick<StudyCtx, 'db' | 'now'>): Promise<
   for (const s of stale) await flushSession(db, s._id, now, { end: true, expectSessionId: s.sessionId });
   return { closed: stale.length };
 }
+
+export const studyTimers: Record<string, TimerDef<StudyCtx>> = {
+  liveReminders: { run: sendLiveReminders, ops: { count: '1+n', what: 'due reminders, one update each (+ one subscribe message each)' } },
+  sweepSessions: { run: sweepSessions, ops: { count: '1+≈10n', what: 'silent sessions, one flush each' } },
+};

@@ -8,7 +8,6 @@ export type Db = any;
 /** A document without its `_id`, as `doc(id).set({ data })` wants it. */
 export const stripId = <T extends { _id?: unknown }>(doc: T): Omit<T, '_id'> => {
   const { _id, ...rest } = doc;
-  void _id;
   return rest;
 };
 
