@@ -10,9 +10,11 @@
  *   BENCH_MEMBERS=500 BENCH_ACTIVITIES=48 npx tsx bench/activity.ts
  */
 import path from 'node:path';
-import { buildFunctions } from '../scripts/build-functions';
-import { DEMO } from '../emulator/seed';
-import { attendanceId, signInWindow } from '../core/activity/rules';
+import { buildFunctions } from '../emulator/build-functions';
+import { DEMO } from '../seed';
+import type { RosterEntry } from '../core/activity/rules';
+import { activityFields as activityForm } from '../core/activity/contracts';
+import { newActivityDoc, newAttendance, type StoredActivity, type StoredAttendance } from '../core/activity/stored';
 import { activityFields, benchEmulator, load, round, writeResult, ROOT } from './lib';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 200);
@@ -74,7 +76,8 @@ async function main() {
     });
     clearInterval(refresher);
     const records = store.count('activity_attendance', { activityId: act.id, status: 'present' });
-    const dupes = store.count('activity_attendance', { activityId: act.id }) - store.find('activity_attendance', { activityId: act.id }).reduce((s: Set<string>, r: any) => s.add(r.memberId), new Set()).size;
+    const attendees = new Set(store.find('activity_attendance', { activityId: act.id }).map((r: any) => r.memberId));
+    const dupes = store.count('activity_attendance', { activityId: act.id }) - attendees.size;
 
     // --- closing it: absences, points and 学时 for everyone present
     // sign-in can be closed only once the activity has started
@@ -85,66 +88,28 @@ async function main() {
     // --- a year of activities, windows closed, not finalised: the timer marks absences
     const roster = store
       .find('org_members', { branchId: DEMO.branchId, status: 'active' })
-      .map((m: any) => ({ id: m._id, name: m.name, branchId: m.branchId }));
-    const yearActs: any[] = [];
-    const yearRecs: any[] = [];
+      .map((m: any): RosterEntry => ({ id: m._id, name: m.name, branchId: m.branchId }));
+    const yearActs: StoredActivity[] = [];
+    const yearRecs: StoredAttendance[] = [];
     for (let k = 0; k < ACTIVITIES; k++) {
       const start = new Date(now.getTime() - (k + 1) * Math.floor(360 / ACTIVITIES) * DAY);
-      const w = signInWindow(start, 30, 30);
       const id = `bench-year-${k}`;
-      yearActs.push({
-        _id: id,
-        type: k % 2 ? 'branch_meeting' : 'theme_day',
-        title: `第 ${k + 1} 次组织生活`,
-        agenda: '学习与讨论',
-        startAt: start,
-        endAt: new Date(start.getTime() + 120 * MIN),
-        signInOpenAt: w.openAt,
-        signInCloseAt: w.closeAt,
-        openBeforeMin: 30,
-        closeAfterMin: 30,
-        place: { name: '党群服务中心', address: '' },
-        geofence: null,
-        hostBranchId: DEMO.branchId,
-        hostBranchName: branch.name,
-        hostPath: path_,
-        hostName: '书记',
-        createdBy: DEMO.secretaryId,
-        branchIds: [DEMO.branchId],
-        jointBranchIds: [],
-        groupId: null,
-        studyMinutes: 90,
-        makeUpText: '',
-        makeUpLessonId: null,
-        status: 'published',
-        rev: 1,
-        changes: [],
-        cancelReason: null,
-        roster,
-        finalisedAt: null,
-        counts: null,
-        flagged: [],
-        // awards are measured on the burst activity above; here the timer's absence work alone
-        awardedAt: now,
-        createdAt: start,
-        updatedAt: start,
-      });
-      roster.forEach((m: any, i: number) => {
+      yearActs.push(
+        newActivityDoc(
+          {
+            id,
+            // the form a secretary sends for a start at `start`, validated as `save` validates it
+            fields: activityForm.parse({ ...activityFields(0, `第 ${k + 1} 次组织生活`, start.getTime()), type: k % 2 ? 'branch_meeting' : 'theme_day', agenda: '学习与讨论' }),
+            host: { branchId: DEMO.branchId, branchName: branch.name, path: branch.path, secretaryId: DEMO.secretaryId, secretaryName: '书记' },
+            now: start,
+          },
+          // awards are measured on the burst activity above; here the timer's absence work alone
+          { status: 'published', rev: 1, roster, awardedAt: now },
+        ),
+      );
+      roster.forEach((m: RosterEntry, i: number) => {
         if ((i + k) % 5 === 0) return; // no record: absent at the close
-        yearRecs.push({
-          _id: attendanceId(id, m.id),
-          activityId: id,
-          memberId: m.id,
-          memberName: m.name,
-          branchId: m.branchId,
-          startAt: start,
-          status: (i + k) % 17 === 1 ? 'leave' : 'present',
-          method: 'qr',
-          at: start,
-          madeUpAt: null,
-          history: [],
-          updatedAt: start,
-        });
+        yearRecs.push(newAttendance({ _id: id, startAt: start }, m, start, { status: (i + k) % 17 === 1 ? 'leave' : 'present', method: 'qr', at: start }));
       });
     }
     store.insertMany('activity_items', yearActs);
@@ -190,9 +155,12 @@ async function main() {
         `activity bench — ${roster.length} members in the branch`,
         `ops per sign-in: first ${o(firstSignIn.ops)}, warm ${o(warmSignIn.ops)}, retry ${o(retrySignIn.ops)}`,
         `ops per leave request: ${o(leave.ops)}; per review: ${o(review.ops)}`,
-        `burst: ${MEMBERS} sign-ins, concurrency ${CONCURRENCY}: ${burst.seconds} s, ${burst.callsPerSecond}/s, p50 ${burst.p50} ms, p99 ${burst.p99} ms, errors ${burst.errors}, records ${records}, duplicates ${dupes}, ops ${Math.min(...opsBurst)}–${Math.max(...opsBurst)}`,
+        `burst: ${MEMBERS} sign-ins, concurrency ${CONCURRENCY}: ${burst.seconds} s, ${burst.callsPerSecond}/s, ` +
+          `p50 ${burst.p50} ms, p99 ${burst.p99} ms, errors ${burst.errors}, records ${records}, duplicates ${dupes}, ` +
+          `ops ${Math.min(...opsBurst)}–${Math.max(...opsBurst)}`,
         `close (absences + points + 学时): ${o(close.ops)}, ${round(close.ms, 0)} ms`,
-        `absence timer, ${ACTIVITIES} activities × ${roster.length}: ${timerRuns.map((r) => `${r.finalised} in ${r.ms} ms / ${r.ops} ops`).join('; ')} → ${finalisedCount} finalised, ${absentCount} absent records`,
+        `absence timer, ${ACTIVITIES} activities × ${roster.length}: ` +
+          `${timerRuns.map((r) => `${r.finalised} in ${r.ms} ms / ${r.ops} ops`).join('; ')} → ${finalisedCount} finalised, ${absentCount} absent records`,
         `export (.xlsx, ${expData.activities} activities, ${expData.rows} rows, ${Math.round(expData.bytes / 1024)} KB): ${o(exp.ops)}, ${round(exp.ms, 0)} ms`,
         `rates: ${o(rates.ops)}, ${round(rates.ms, 0)} ms`,
         `written to ${file}`,

@@ -27,9 +27,10 @@
  * lesson explicitly, 1000), BENCH_REPORTS (calls per report view, one at a time, 10), BENCH_OUT (results folder).
  */
 import path from 'node:path';
-import { buildFunctions } from '../scripts/build-functions';
-import { DISTRICT, districtData } from '../emulator/seed';
+import { buildFunctions } from '../emulator/build-functions';
+import { DISTRICT, districtData } from '../seed';
 import { issueToken } from '../core/activity/token';
+import { dayOf } from '../core/day';
 import {
   activityFields,
   benchEmulator,
@@ -128,7 +129,7 @@ async function main() {
 
   /** One call, recorded; returns the outcome (a thrown fetch becomes a recorded error and null). */
   const call = async (phase: string, fn: string, action: string, as: string, payload: unknown, openid: string, accept?: (r: CallOutcome) => boolean) => {
-    let r: CallOutcome | null = null;
+    let r: CallOutcome | null;
     try {
       r = await bench.call(fn, action, payload, openid);
     } catch {
@@ -295,12 +296,13 @@ async function main() {
     const gapLimit = viewers.length / (minGapMs / 1000);
     phases[P3].note =
       `${viewers.length} viewers × ${BEATS} beats in ${round(beatSeconds, 1)} s: ${round(beatsPerSecond, 0)} beats/s sustained ` +
-      `(5,000 viewers at one beat per 30 s need ${round(NEEDED_BEATS_PER_SEC, 0)}/s${beatsPerSecond >= gapLimit * 0.9 ? `; capped by the clients' minimum gap at ${round(gapLimit, 0)}/s` : ''}); ${creditedBeats} beats credited time`;
+      `(5,000 viewers at one beat per 30 s need ${round(NEEDED_BEATS_PER_SEC, 0)}/s` +
+      `${beatsPerSecond >= gapLimit * 0.9 ? `; capped by the clients' minimum gap at ${round(gapLimit, 0)}/s` : ''}); ${creditedBeats} beats credited time`;
 
     // ---- 4. the reports
     const P4 = '4 报表查看';
     const org = DISTRICT.organiserOpenid;
-    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const today = dayOf(Date.now());
     const yearStart = `${today.slice(0, 4)}-01-01`;
     const reportBranches = acts.length ? acts.map((a) => a.branchId) : hosts;
     const pick = (i: number) => reportBranches[i % reportBranches.length];
@@ -370,13 +372,33 @@ async function main() {
     const result = {
       measuredAt: new Date().toISOString(),
       node: process.version,
-      config: { members: active.length, branches: branches.length, quizMembers: quizMembers.length, activities: acts.length, viewers: viewers.length, beatsPerViewer: BEATS, beatEverySec: BEAT_SEC, concurrency: CONCURRENCY, pool: POOL, stops: Math.min(STOPS, viewers.length), reportCalls: REPORTS },
+      config: {
+        members: active.length,
+        branches: branches.length,
+        quizMembers: quizMembers.length,
+        activities: acts.length,
+        viewers: viewers.length,
+        beatsPerViewer: BEATS,
+        beatEverySec: BEAT_SEC,
+        concurrency: CONCURRENCY,
+        pool: POOL,
+        stops: Math.min(STOPS, viewers.length),
+        reportCalls: REPORTS,
+      },
       seedSeconds: round(seedSeconds, 1),
       boundForTheRun: boundHere,
       phases,
       quiz: { answerRecords: quizRecords, sameSetForAll: sameSet.size === 1 },
       activities: { count: acts.length, signInRecords, finalised: closed },
-      livestream: { viewers: viewers.length, beats: beatsSent, seconds: round(beatSeconds, 1), beatsPerSecond: round(beatsPerSecond, 1), neededFor5000At30s: round(NEEDED_BEATS_PER_SEC, 1), creditedBeats, creditedSecondsPerViewer: round(creditedSec / Math.max(1, viewers.length), 1) },
+      livestream: {
+        viewers: viewers.length,
+        beats: beatsSent,
+        seconds: round(beatSeconds, 1),
+        beatsPerSecond: round(beatsPerSecond, 1),
+        neededFor5000At30s: round(NEEDED_BEATS_PER_SEC, 1),
+        creditedBeats,
+        creditedSecondsPerViewer: round(creditedSec / Math.max(1, viewers.length), 1),
+      },
       rows,
       estimate,
       totalSeconds: round((Date.now() - t0) / 1000, 0),
@@ -393,7 +415,23 @@ async function main() {
   }
 }
 
-type ResultRow = { phase: string; action: string; as: string; calls: number; reads: number; writes: number; tx: number; ops: number; opsMin: number; opsMax: number; meanMs: number; p50: number; p99: number; errors: number; vsTrivial: number | null };
+type ResultRow = {
+  phase: string;
+  action: string;
+  as: string;
+  calls: number;
+  reads: number;
+  writes: number;
+  tx: number;
+  ops: number;
+  opsMin: number;
+  opsMax: number;
+  meanMs: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  vsTrivial: number | null;
+};
 
 /**
  * The daily usage model of one district, priced with the measured operations per call. Every
@@ -453,7 +491,14 @@ function dailyEstimate(rows: ResultRow[], run: { closedByHand: number; activitie
   if (fin && run.activities - run.closedByHand > 0) {
     const perAct = (fin.calls * (fin.reads + fin.writes + fin.tx)) / (run.activities - run.closedByHand);
     const readsPer = (fin.calls * fin.reads) / (run.activities - run.closedByHand);
-    lines.push({ what: '活动：定时器结束签到（半数）', calls: M.activitiesPerDay / 2, per: 'activity finalise 定时器（每场）', reads: Math.round((M.activitiesPerDay / 2) * readsPer), writes: Math.round((M.activitiesPerDay / 2) * (perAct - readsPer)) });
+    const calls = M.activitiesPerDay / 2;
+    lines.push({
+      what: '活动：定时器结束签到（半数）',
+      calls,
+      per: 'activity finalise 定时器（每场）',
+      reads: Math.round(calls * readsPer),
+      writes: Math.round(calls * (perAct - readsPer)),
+    });
   }
   add('书记：答题情况', M.branches, 'quiz.branchToday', '支部书记');
   add('书记：学时表', M.branches, 'study.branchTable', '支部书记');
@@ -496,7 +541,11 @@ function renderMarkdown(r: any): string {
   out.push('|---|---:|---|---:|---:|');
   for (const l of r.estimate.lines) out.push(`| ${l.what} | ${l.calls.toLocaleString('en')} | ${l.per} | ${l.reads.toLocaleString('en')} | ${l.writes.toLocaleString('en')} |`);
   out.push('');
-  out.push(`按使用模型估算（见 docs/performance.md）：每天约 **${r.estimate.perDay.reads.toLocaleString('en')} 次读、${r.estimate.perDay.writes.toLocaleString('en')} 次写**，每月（30 天）约 ${r.estimate.perMonth.reads.toLocaleString('en')} 次读、${r.estimate.perMonth.writes.toLocaleString('en')} 次写。`);
+  const { perDay, perMonth } = r.estimate;
+  out.push(
+    `按使用模型估算（见 docs/performance.md）：每天约 **${perDay.reads.toLocaleString('en')} 次读、${perDay.writes.toLocaleString('en')} 次写**，` +
+      `每月（30 天）约 ${perMonth.reads.toLocaleString('en')} 次读、${perMonth.writes.toLocaleString('en')} 次写。`,
+  );
   out.push('');
   return out.join('\n');
 }

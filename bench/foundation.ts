@@ -4,8 +4,8 @@
  * Prints a table and writes bench/results/foundation.json. Figures, never pass/fail.
  */
 import path from 'node:path';
-import { buildFunctions } from '../scripts/build-functions';
-import { DEMO } from '../emulator/seed';
+import { buildFunctions } from '../emulator/build-functions';
+import { DEMO } from '../seed';
 import { benchEmulator, load, round, writeResult, ROOT } from './lib';
 
 const TRIVIAL_CALLS = Number(process.env.BENCH_CALLS ?? 3000);

@@ -11,9 +11,10 @@
  * Prints a table and writes bench/results/quiz.json. Figures, never pass/fail.
  */
 import path from 'node:path';
-import { buildFunctions } from '../scripts/build-functions';
-import { districtData, DISTRICT } from '../emulator/seed';
-import { addDays, dayOf } from '../core/quiz/day';
+import { buildFunctions } from '../emulator/build-functions';
+import { districtData, DISTRICT } from '../seed';
+import { addDays, dayOf } from '../core/day';
+import { pastQuizEntry } from '../core/quiz/stored';
 import { benchEmulator, bindMembers, isOk as ok, load, percentile, quizAnswers, round, storeOf, writeResult, ROOT, type CallOutcome } from './lib';
 
 const MEMBERS = Number(process.env.QUIZ_MEMBERS ?? 2000);
@@ -92,7 +93,7 @@ async function main() {
       const day = addDays(today, -d);
       store.insertMany(
         'points_ledger',
-        members.map((m) => ({ _id: `quiz:${day}:${m._id}`, memberId: m._id, branchId: m.branchId, day, at: new Date(), points: 3, lines: [], capped: 0, reason: '历史', source: { type: 'quiz', id: day }, quiz: { correct: 3, total: 5, wrong: 2, results: [] } })),
+        members.map((m) => pastQuizEntry(m, day, new Date(), { correct: 3, total: 5, wrong: 2, results: [] }, 3, '历史')),
       );
     }
     const day30 = await measureViews();
@@ -118,7 +119,8 @@ async function main() {
     };
     const file = writeResult('quiz', result);
     const line = (name: string, r: typeof trivial) =>
-      `| ${name.padEnd(16)} | ${String(r.calls).padStart(6)} | ${String(r.callsPerSecond).padStart(7)} | ${String(r.p50).padStart(7)} | ${String(r.p99).padStart(7)} | ${String(r.errors).padStart(6)} |`;
+      `| ${name.padEnd(16)} | ${String(r.calls).padStart(6)} | ${String(r.callsPerSecond).padStart(7)} | ` +
+      `${String(r.p50).padStart(7)} | ${String(r.p99).padStart(7)} | ${String(r.errors).padStart(6)} |`;
     console.log(`\n每日答题 burst: ${MEMBERS} members of the district seed, ${CONCURRENCY} in flight, ${POOL} warm instances per function\n`);
     console.log('| phase            |  calls | calls/s | p50 ms  | p99 ms  | errors |');
     console.log('|------------------|-------:|--------:|--------:|--------:|-------:|');
@@ -130,7 +132,10 @@ async function main() {
     console.log(`submit p50 / trivial p50 = ${result.submitOverTrivialP50}; same set for every member: ${allSame}; answer records: ${records}`);
     console.log('\n| view                     | ops after 1 day | ops after 30 days | ms (1 day) | ms (30 days) |');
     console.log('|--------------------------|----------------:|------------------:|-----------:|-------------:|');
-    for (const k of Object.keys(day1)) console.log(`| ${k.padEnd(24)} | ${String(day1[k].ops).padStart(15)} | ${String(day30[k].ops).padStart(17)} | ${String(day1[k].ms).padStart(10)} | ${String(day30[k].ms).padStart(12)} |`);
+    for (const k of Object.keys(day1)) {
+      const cells = [k.padEnd(24), String(day1[k].ops).padStart(15), String(day30[k].ops).padStart(17), String(day1[k].ms).padStart(10), String(day30[k].ms).padStart(12)];
+      console.log(`| ${cells.join(' | ')} |`);
+    }
     console.log(`\nwrote ${file}`);
   } finally {
     await bench.close();

@@ -13,8 +13,8 @@
  *   STUDY_BENCH_POOL=4               warm instances of the function
  */
 import path from 'node:path';
-import { buildFunctions } from '../scripts/build-functions';
-import { DEMO } from '../emulator/seed';
+import { buildFunctions } from '../emulator/build-functions';
+import { DEMO } from '../seed';
 import { benchEmulator, liveLessonDoc, percentile, round, writeResult, ROOT } from './lib';
 
 const SEED = (process.env.STUDY_BENCH_SEED ?? 'demo') as 'demo' | 'district';
@@ -133,10 +133,26 @@ async function main() {
     };
     const file = writeResult('study', result);
     console.table([
-      { what: 'livestream heartbeats', members: n, 'every (s)': BEAT_SEC, '≈ members @30s': result.equivalentMembersAt30s, 'beats/s': result.sustainedBeatsPerSecond, p50: result.p50, p99: result.p99, errors },
+      {
+        what: 'livestream heartbeats',
+        members: n,
+        'every (s)': BEAT_SEC,
+        '≈ members @30s': result.equivalentMembersAt30s,
+        'beats/s': result.sustainedBeatsPerSecond,
+        p50: result.p50,
+        p99: result.p99,
+        errors,
+      },
     ]);
     console.table([
-      { what: 'DB ops', beat: `${result.opsPerBeat.min}–${result.opsPerBeat.max} (mean ${result.opsPerBeat.mean})`, start: `${result.opsPerStart.min}–${result.opsPerStart.max}`, progress: result.opsPerProgressView, branchTable: result.opsPerBranchTable, stop: result.opsPerStop },
+      {
+        what: 'DB ops',
+        beat: `${result.opsPerBeat.min}–${result.opsPerBeat.max} (mean ${result.opsPerBeat.mean})`,
+        start: `${result.opsPerStart.min}–${result.opsPerStart.max}`,
+        progress: result.opsPerProgressView,
+        branchTable: result.opsPerBranchTable,
+        stop: result.opsPerStop,
+      },
     ]);
     console.log(`credited per member: ${result.creditedSecondsPerMemberMean} s of ${result.wallSeconds} s wall → ${file}`);
   } finally {

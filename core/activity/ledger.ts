@@ -10,24 +10,15 @@ import {
   countAttendance,
   formatDateTime,
   rates,
-  type ActivityType,
   type AttendanceStatus,
-  type RosterEntry,
   type SignInMethod,
 } from './rules';
+import type { StoredActivity } from './stored';
 
-export interface LedgerActivity {
-  _id: string;
-  type: ActivityType;
-  title: string;
-  agenda: string;
-  startAt: Date | string;
-  endAt: Date | string;
+/** The part of a stored activity the ledger reads (any place with a name will do). */
+export type LedgerActivity = Pick<StoredActivity, '_id' | 'type' | 'title' | 'agenda' | 'startAt' | 'endAt' | 'hostName' | 'roster' | 'status'> & {
   place: { name: string; address?: string };
-  hostName: string;
-  roster: RosterEntry[];
-  status: 'draft' | 'published' | 'cancelled';
-}
+};
 
 export interface LedgerRecord {
   activityId: string;
@@ -89,7 +80,6 @@ export interface LedgerInput {
 
 /** Builds the workbook: 三会一课记录 (one row per activity), 出勤明细 (one row per member per activity), 出勤率. */
 export async function buildLedgerXlsx(input: LedgerInput): Promise<Buffer> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const ExcelJS = require('exceljs') as typeof import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.creator = '指尖党校';
@@ -132,7 +122,6 @@ export async function buildLedgerXlsx(input: LedgerInput): Promise<Buffer> {
 
   const detail = wb.addWorksheet('出勤明细');
   detail.addRow(LEDGER_DETAIL_COLUMNS).font = { bold: true };
-  let rows = 0;
   for (const a of acts) {
     const byMember = new Map((recsByActivity.get(a._id) ?? []).map((r) => [r.memberId, r]));
     for (const m of a.roster) {
@@ -149,7 +138,6 @@ export async function buildLedgerXlsx(input: LedgerInput): Promise<Buffer> {
         r?.madeUpAt ? formatDateTime(r.madeUpAt) : '',
         r?.note ?? '',
       ]);
-      rows++;
     }
   }
   detail.columns.forEach((col, i) => {
@@ -164,7 +152,6 @@ export async function buildLedgerXlsx(input: LedgerInput): Promise<Buffer> {
   rateSheet.columns.forEach((col) => {
     col.width = 12;
   });
-  void rows;
   const buf = await wb.xlsx.writeBuffer();
   return Buffer.from(buf as ArrayBuffer);
 }

@@ -3,15 +3,8 @@
  * and when, the geofence, which members are marked absent when the window closes, attendance
  * summaries and rates. Pure: no SDK, unit-tested; the `activity` function only reads and writes.
  */
-import dayjs from 'dayjs';
-import utc from 'dayjs/plugin/utc';
-import timezone from 'dayjs/plugin/timezone';
+import { addDays, formatChina, startOfDay } from '../day';
 import { AppError } from '../fn/errors';
-
-dayjs.extend(utc);
-dayjs.extend(timezone);
-
-export const ACTIVITY_TZ = 'Asia/Shanghai';
 
 /** 三会一课 and the other kinds of 组织生活; the keys are stored, the labels are shown and exported. */
 export const ACTIVITY_TYPES = {
@@ -253,23 +246,17 @@ export function absenceStreak(newestFirst: readonly StoredAttendanceLike[]): num
   return n;
 }
 
-export function dayOf(d: Date | string): string {
-  return dayjs(d).tz(ACTIVITY_TZ).format('YYYY-MM-DD');
-}
-
 export function formatTime(d: Date | string): string {
-  return dayjs(d).tz(ACTIVITY_TZ).format('MM-DD HH:mm');
+  return formatChina(d, 'MM-DD HH:mm');
 }
 
 export function formatDateTime(d: Date | string): string {
-  return dayjs(d).tz(ACTIVITY_TZ).format('YYYY-MM-DD HH:mm');
+  return formatChina(d, 'YYYY-MM-DD HH:mm');
 }
 
 /** A period of whole days in Asia/Shanghai: [from 00:00, the day after `to` 00:00). */
 export function periodBounds(from: string, to: string): { start: Date; end: Date } {
-  const start = dayjs.tz(from, ACTIVITY_TZ).startOf('day');
-  const end = dayjs.tz(to, ACTIVITY_TZ).startOf('day').add(1, 'day');
-  return { start: start.toDate(), end: end.toDate() };
+  return { start: startOfDay(from), end: startOfDay(addDays(to, 1)) };
 }
 
 export function reminderAt(startAt: Date): Date {

@@ -24,8 +24,6 @@ import {
   type LedgerLike,
 } from './rules';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 const PAGE = 1000;
 /** ids per `_.in` query: keeps each request small whatever the branch size */
 const IN_CHUNK = 200;

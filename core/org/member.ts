@@ -1,6 +1,10 @@
 import type { CallerMember, MemberRole } from '../fn/router';
 import type { ApplicationConflict, ApplicationView, MemberView, TransferView } from './contracts';
+import type { StoredApplication, StoredMemberDoc, StoredTransfer } from './stored';
+import { yearOf } from '../day';
 import { canSeePhone, phoneFor } from './phone';
+
+export type { StoredApplication, StoredMemberDoc, StoredTransfer } from './stored';
 
 export const ROLE_LABEL: Record<MemberRole, string> = {
   member: '党员',
@@ -13,7 +17,7 @@ export const ELDER_AGE = 60;
 /** Age in the year of `now`; the roster records a birth year only, so this is the age reached this year. */
 export function ageFromBirthYear(birthYear: number | null | undefined, now: Date): number | undefined {
   if (typeof birthYear !== 'number' || !Number.isFinite(birthYear)) return undefined;
-  const age = now.getFullYear() - birthYear;
+  const age = yearOf(now) - birthYear;
   return age >= 0 && age < 130 ? age : undefined;
 }
 
@@ -67,11 +71,6 @@ export function applicationId(branchId: string, openid: string): string {
 export const MAX_APPLICATIONS_PER_DAY = 5;
 export const APPLY_LIMIT_MESSAGE = '您今天提交申请的次数已达上限，请明天再试；如有疑问请联系支部书记';
 
-/** The day in China time (UTC+8 all year, no daylight saving), `YYYY-MM-DD`. */
-export function chinaDay(now: Date): string {
-  return new Date(now.getTime() + 8 * 3600 * 1000).toISOString().slice(0, 10);
-}
-
 export function applyLimitId(openid: string, day: string): string {
   return `${openid}:${day}`;
 }
@@ -108,24 +107,6 @@ export const CONFLICT_MESSAGES: Record<ApplicationConflict, string> = {
   bound_elsewhere: '该手机号已被其他微信绑定，请核实申请人身份',
 };
 
-export interface StoredMemberDoc {
-  _id: string;
-  name: string;
-  phone: string;
-  openid: string | null;
-  branchId: string | null;
-  groupId?: string | null;
-  path: string[];
-  role: MemberRole;
-  scopeId?: string | null;
-  status: 'active' | 'left';
-  birthYear?: number | null;
-  gender?: '男' | '女' | null;
-  joinedPartyOn?: string | null;
-  moveCount?: number;
-  createdAt?: Date | string;
-  updatedAt?: Date | string;
-}
 
 export function toMemberView(
   doc: StoredMemberDoc,
@@ -162,22 +143,6 @@ export function canSeeAge(
   return canSeePhone(viewer, target);
 }
 
-export interface StoredApplication {
-  _id: string;
-  branchId: string;
-  branchName: string;
-  openid: string;
-  name: string;
-  phone: string;
-  inviteCode: string;
-  status: 'pending' | 'approved' | 'rejected';
-  reason?: string | null;
-  memberId?: string | null;
-  createdAt: Date | string;
-  updatedAt?: Date | string;
-  reviewedAt?: Date | string | null;
-  reviewedBy?: string | null;
-}
 
 const iso = (d: Date | string | null | undefined): string | undefined =>
   d === null || d === undefined ? undefined : new Date(d).toISOString();
@@ -203,12 +168,6 @@ export function toApplicationView(doc: StoredApplication, conflict?: Application
   return view;
 }
 
-/** A transfer as stored: the view's fields plus who moved the member. */
-export interface StoredTransfer extends Omit<TransferView, 'id' | 'at'> {
-  _id: string;
-  byId: string;
-  at: Date | string;
-}
 
 export function toTransferView(doc: StoredTransfer): TransferView {
   return {

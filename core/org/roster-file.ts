@@ -1,54 +1,9 @@
 /**
  * Turns an uploaded roster (.csv or .xlsx, base64) into a table of strings for validateRoster.
- * Server side only: it loads exceljs, which must never reach the mini-program bundle.
+ * Server side only (core/sheet/read.ts loads exceljs).
  */
-import { parseCsv } from './roster';
+import { readSheet } from '../sheet/read';
 
-const pad2 = (n: number) => String(n).padStart(2, '0');
-
-function cellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) {
-    // Excel stores dates as local wall-clock serials; exceljs hands them over as UTC midnight.
-    return `${value.getUTCFullYear()}-${pad2(value.getUTCMonth() + 1)}-${pad2(value.getUTCDate())}`;
-  }
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(value);
-  if (typeof value === 'string' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'object') {
-    const v = value as { richText?: Array<{ text: string }>; text?: unknown; result?: unknown; hyperlink?: string };
-    if (Array.isArray(v.richText)) return v.richText.map((r) => r.text).join('');
-    if (v.result !== undefined) return cellText(v.result);
-    if (v.text !== undefined) return cellText(v.text);
-  }
-  return String(value);
-}
-
-export class RosterFileError extends Error {}
-
-export async function readRosterTable(fileName: string, contentBase64: string): Promise<string[][]> {
-  const buf = Buffer.from(contentBase64.replace(/\s/g, ''), 'base64');
-  if (/\.csv$/i.test(fileName)) {
-    const text = buf.toString('utf8');
-    if (text.includes('\uFFFD')) throw new RosterFileError('文件不是 UTF-8 编码：请在 Excel 中“另存为 CSV UTF-8”，或直接上传 .xlsx');
-    return parseCsv(text);
-  }
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const ExcelJS = require('exceljs') as typeof import('exceljs');
-  const wb = new ExcelJS.Workbook();
-  try {
-    await wb.xlsx.load(buf as unknown as ArrayBuffer);
-  } catch {
-    throw new RosterFileError('无法读取这个 .xlsx 文件，请用 Excel 重新保存后再试');
-  }
-  const sheet = wb.worksheets[0];
-  if (!sheet) throw new RosterFileError('表格里没有工作表');
-  const table: string[][] = [];
-  const width = Math.min(sheet.columnCount, 30);
-  for (let r = 1; r <= Math.min(sheet.rowCount, 2000); r++) {
-    const row = sheet.getRow(r);
-    const cells: string[] = [];
-    for (let c = 1; c <= width; c++) cells.push(cellText(row.getCell(c).value));
-    table.push(cells);
-  }
-  return table;
-}
+/** Columns may come in any order, under a title row: the sheet's used width, up to 30. */
+export const readRosterTable = (fileName: string, contentBase64: string): Promise<string[][]> =>
+  readSheet(fileName, contentBase64, { maxRows: 2000, columns: 30 });

@@ -19,6 +19,7 @@
  * erase what is already stored. Row numbers in the report are the row numbers Excel shows.
  * This module is pure (no file formats beyond CSV, no SDK): reading .xlsx lives in roster-file.ts.
  */
+import { dayOf, yearOf } from '../day';
 import { PHONE_RE } from './contracts';
 import type { RosterRowError } from './contracts';
 import type { StoredMemberDoc } from './member';
@@ -70,43 +71,6 @@ export const ROSTER_TEMPLATE_CSV =
     '李秀英,13987654321,女,1962,1990-06-15,',
   ].join('\r\n') +
   '\r\n';
-
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF. One array per physical record, blanks kept. */
-export function parseCsv(text: string): string[][] {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
-      continue;
-    }
-    if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      if (ch === '\r' && src[i + 1] === '\n') i++;
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 export interface RosterRow {
   /** the row number Excel shows */
@@ -186,8 +150,8 @@ export function validateRoster(table: string[][], now: Date): RosterValidation {
     });
     return { rows, errors, total: 0 };
   }
-  const today = `${now.getFullYear()}-${pad2(now.getMonth() + 1)}-${pad2(now.getDate())}`;
-  const maxBirthYear = now.getFullYear() - 18;
+  const today = dayOf(now);
+  const maxBirthYear = yearOf(now) - 18;
   const firstRowOfPhone = new Map<string, number>();
   let total = 0;
   for (let i = header.index + 1; i < table.length; i++) {

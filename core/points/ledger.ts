@@ -7,7 +7,7 @@
  * API for any feature (bundled into its function):
  *
  *   const out = await awardPoints(db, {
- *     member,                      // the caller's stored org_members doc (ctx.callerDoc)
+ *     member,                      // the caller's stored org_members doc (ctx.caller.doc)
  *     day, now, rules,             // rules = effectiveRules(rulesDoc, day)
  *     lines: [{ rule: 'activity.signin', points: rules.values['activity.signin'], reason: '主题党日签到' }],
  *     reason: '参加 11 月主题党日',
@@ -18,38 +18,10 @@
  * the same id, the transaction finds it (or conflicts with the concurrent one and re-reads it), and
  * the stored entry is returned instead (`duplicate: true`). The daily cap applies across every feature.
  */
-import type { RuleKey, RuleSet } from './rules';
+import type { RuleSet } from './rules';
+import { ledgerId, type AwardLine, type LedgerEntry, type MemberPoints } from './stored';
 
-export interface AwardLine {
-  rule: RuleKey;
-  points: number;
-  reason: string;
-}
-
-export interface LedgerEntry {
-  _id: string;
-  memberId: string;
-  branchId: string | null;
-  day: string;
-  at: Date | string;
-  /** points credited, after the daily cap */
-  points: number;
-  lines: AwardLine[];
-  /** points the daily cap held back */
-  capped: number;
-  reason: string;
-  source: { type: string; id: string };
-  [extra: string]: unknown;
-}
-
-/** The points fields kept on the member's org_members document. */
-export interface MemberPoints {
-  pointsTotal?: number;
-  pointsDay?: string;
-  pointsDayTotal?: number;
-}
-
-export const ledgerId = (source: { type: string; id: string }, memberId: string) => `${source.type}:${source.id}:${memberId}`;
+export { ledgerId, type AwardLine, type LedgerEntry, type MemberPoints } from './stored';
 
 export function pointsToday(member: MemberPoints, day: string): number {
   return member.pointsDay === day ? (member.pointsDayTotal ?? 0) : 0;

@@ -3,6 +3,7 @@
  * Pure: the server reads the file into a table of strings (bank-file.ts), this decides what each
  * row means and what is wrong with it, in words an organiser understands ("第 5 行 答案 …").
  */
+import { toCsv } from '../sheet/csv';
 import { JUDGE_OPTIONS, normaliseStem, orderKey, questionId, type QuestionType, type StoredQuestion } from './question';
 
 export const MAX_BANK_ROWS = 500;
@@ -17,45 +18,9 @@ const TEMPLATE_ROWS = [
   ['判断', '党员有权在党的会议上对党的任何组织和任何党员提出有根据的批评。', '', '', '', '', '', '', '正确', '这是党章规定的党员权利之一。', '党章', '党章,党员权利', '1'],
 ];
 
-const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 /** The template members of staff download: UTF-8 with BOM so Excel shows the Chinese correctly. */
-export const BANK_TEMPLATE_CSV = '\uFEFF' + TEMPLATE_ROWS.map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+export const BANK_TEMPLATE_CSV = toCsv(TEMPLATE_ROWS);
 export const BANK_TEMPLATE_ROWS = TEMPLATE_ROWS;
-
-/** RFC 4180 CSV (quotes, doubled quotes, CRLF or LF); a leading BOM is dropped. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const s = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (s[i + 1] === '"') {
-          cell += '"';
-          i++;
-        } else quoted = false;
-      } else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && s[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
 
 export interface BankRowError {
   row: number;

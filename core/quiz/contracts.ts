@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import '../fn/zod-messages';
 import { MAX_PER_DAY } from './daily-set';
-import { DAY_RE } from './day';
+import { DAY_RE } from '../day';
 import type { PublicQuestion, QuestionOption, QuestionResult, QuestionType } from './question';
 import type { AwardLine } from '../points/ledger';
 import type { BranchRank, MemberRank } from './stats';

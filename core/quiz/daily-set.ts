@@ -6,48 +6,13 @@
  * rest of the cycle. The chosen set is persisted per org and day the first time anyone asks.
  */
 import type { StoredQuestion } from './question';
+import type { QuizConfig } from './stored';
 
-export const DEFAULT_PER_DAY = 5;
+export { DEFAULT_PER_DAY, newConfig, setId, type QuizConfig, type StoredSet } from './stored';
+
 export const MAX_PER_DAY = 20;
 /** below this many days of fresh questions the organiser's page warns */
 export const LOW_BANK_DAYS = 14;
-
-export interface QuizConfig {
-  _id: string;
-  orgId: string;
-  /** the org's full path (ancestors then itself): banks of all of these feed its daily set */
-  orgPath: string[];
-  perDay: number;
-  cursor: string;
-  cycle: number;
-  pinnedInCycle: Array<{ id: string; order: string }>;
-  /**
-   * question id → the last day it was in this org's daily set. Written with each set; practice
-   * may only check questions found here (core/quiz/practice.ts). Absent on a config stored before
-   * it existed: the next set chosen rebuilds it from the stored sets.
-   */
-  used?: Record<string, string>;
-  updatedAt?: Date | string;
-}
-
-export interface StoredSet {
-  _id: string;
-  orgId: string;
-  day: string;
-  materialised: boolean;
-  /** pinned question ids, in order, set by an organiser before the day */
-  pinned: string[];
-  /** the day's questions as they were when chosen (answers included: server side only) */
-  questions: StoredQuestion[];
-  cycle?: number;
-  createdAt?: Date | string;
-}
-
-export const setId = (orgId: string, day: string) => `${orgId}:${day}`;
-
-export function newConfig(orgId: string, orgPath: string[], perDay = DEFAULT_PER_DAY): QuizConfig {
-  return { _id: orgId, orgId, orgPath, perDay, cursor: '', cycle: 1, pinnedInCycle: [] };
-}
 
 export interface PickInput {
   config: Pick<QuizConfig, 'perDay' | 'cursor' | 'cycle' | 'pinnedInCycle'>;

@@ -4,7 +4,8 @@
  * answered this month, totals. A rate is always answered ÷ members, so small branches are not
  * punished for being small.
  */
-import { addDays, dayOfMonth, monthOf } from './day';
+import { dayOfMonth, monthOf } from './day';
+import { addDays } from '../day';
 
 export interface MemberQuizFields {
   quizLastDay?: string;

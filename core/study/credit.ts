@@ -13,6 +13,7 @@
  *   });
  * Cost: per member 2 reads (credit, totals) + 1–2 writes; credits of one member share the totals read.
  */
+import { getDoc, stripId } from '../fn/db';
 import { AppError } from '../fn/errors';
 import { STUDY_SOURCES, type StudySource } from './rules';
 
@@ -68,6 +69,25 @@ export const totalsId = (year: number, memberId: string) => `${year}:${memberId}
 export const creditId = (c: Pick<CreditInput, 'source' | 'sourceId' | 'memberId'>) => `${c.source}:${c.sourceId}:${c.memberId}`;
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/** The `study_credits` record of one credit (its `_id` is creditId(c)); year and month follow from its day. */
+export function newCreditDoc(c: CreditInput, now: Date): Record<string, unknown> {
+  return {
+    memberId: c.memberId,
+    branchId: c.branchId,
+    year: Number(c.day.slice(0, 4)),
+    month: c.day.slice(5, 7),
+    day: c.day,
+    source: c.source,
+    sourceId: c.sourceId,
+    seconds: c.seconds,
+    reason: c.reason,
+    lessonId: c.lessonId ?? null,
+    by: c.by ?? null,
+    at: now,
+    ...(c.session ? { session: { id: c.session.id, startedAt: new Date(c.session.startedAt), endedAt: new Date(c.session.endedAt) } } : {}),
+  };
+}
 
 export function emptyTotals(year: number, c: Pick<CreditInput, 'memberId' | 'branchId' | 'path' | 'name' | 'role'>, now: Date): TotalsDoc {
   return {
@@ -137,18 +157,6 @@ function structuredCloneTotals(t: TotalsDoc): TotalsDoc {
 /** A CloudBase transaction (or database) handle: only single-document doc() reads and sets. */
 export type TxLike = any;
 
-async function txGet<T>(tx: TxLike, coll: string, id: string): Promise<T | null> {
-  const res = await tx.collection(coll).doc(id).get();
-  const data = res?.data;
-  return ((Array.isArray(data) ? data[0] : data) as T) ?? null;
-}
-
-function stripId<T extends { _id?: unknown }>(doc: T): Omit<T, '_id'> {
-  const { _id, ...rest } = doc;
-  void _id;
-  return rest;
-}
-
 /**
  * Credits study inside a transaction. Credits already in the ledger are skipped (same `_id`), so
  * the whole call is idempotent. Any impossible credit throws before anything is written: the
@@ -164,11 +172,11 @@ export async function creditStudy(tx: TxLike, credits: CreditInput[], now: Date)
   let credited = 0;
   let skipped = 0;
   for (const [tid, group] of byTotals) {
-    let totals = await txGet<TotalsDoc>(tx, 'study_totals', tid);
+    let totals = await getDoc<TotalsDoc>(tx, 'study_totals', tid);
     let changed = false;
     for (const c of group) {
       const cid = creditId(c);
-      if (await txGet(tx, 'study_credits', cid)) {
+      if (await getDoc(tx, 'study_credits', cid)) {
         skipped++;
         continue;
       }
@@ -178,21 +186,7 @@ export async function creditStudy(tx: TxLike, credits: CreditInput[], now: Date)
       writes.push({
         coll: 'study_credits',
         id: cid,
-        data: {
-          memberId: c.memberId,
-          branchId: c.branchId,
-          year: totals.year,
-          month: c.day.slice(5, 7),
-          day: c.day,
-          source: c.source,
-          sourceId: c.sourceId,
-          seconds: c.seconds,
-          reason: c.reason,
-          lessonId: c.lessonId ?? null,
-          by: c.by ?? null,
-          at: now,
-          ...(c.session ? { session: { id: c.session.id, startedAt: new Date(c.session.startedAt), endedAt: new Date(c.session.endedAt) } } : {}),
-        },
+        data: newCreditDoc(c, now),
       });
     }
     if (changed && totals) writes.push({ coll: 'study_totals', id: tid, data: stripId(totals) });

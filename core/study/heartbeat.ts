@@ -20,7 +20,8 @@
  * the replaced session's `lastAt`), so the credited stretches of one member never overlap.
  */
 import { AppError } from '../fn/errors';
-import { dayKey, type StudyRules } from './rules';
+import { dayOf } from '../day';
+import type { StudyRules } from './rules';
 
 export type SessionSource = 'online' | 'live';
 
@@ -113,7 +114,7 @@ export function applyBeat(session: SessionDoc | null, input: BeatInput, nowMs: n
     if (credit === 0) note = 'outside-live';
   } else credit = elapsed;
 
-  const day = dayKey(nowMs);
+  const day = dayOf(nowMs);
   const daySec = day === session.day ? session.daySec : 0;
   const lessonLeft = Math.max(0, session.durationSec - session.lessonSec);
   const dayLeft = Math.max(0, rules.dailyCapMinutes * 60 - daySec);

@@ -2,15 +2,6 @@
  * The rules of 学时 (study hours): how server-measured study time becomes 学时, how often the app
  * beats, how much one day may earn, and the annual targets. Pure: no SDK, unit-tested.
  */
-import dayjs from 'dayjs';
-import utc from 'dayjs/plugin/utc';
-import timezone from 'dayjs/plugin/timezone';
-
-dayjs.extend(utc);
-dayjs.extend(timezone);
-
-export const STUDY_TZ = 'Asia/Shanghai';
-
 export type StudySource = 'online' | 'live' | 'activity' | 'offline';
 export const STUDY_SOURCES: readonly StudySource[] = ['online', 'live', 'activity', 'offline'];
 export const SOURCE_LABEL: Record<StudySource, string> = {
@@ -74,21 +65,6 @@ export function toStudyHours(seconds: number, rules: Pick<StudyRules, 'minutesPe
 /** Seconds of study that make the given 学时. */
 export function hoursToSeconds(hours: number, rules: Pick<StudyRules, 'minutesPerHour'> = DEFAULT_RULES): number {
   return Math.round(hours * rules.minutesPerHour * 60);
-}
-
-/** "which day / month / year" in China time. */
-export function dayKey(at: Date | number): string {
-  return dayjs(at).tz(STUDY_TZ).format('YYYY-MM-DD');
-}
-export function monthKey(at: Date | number): string {
-  return dayjs(at).tz(STUDY_TZ).format('MM');
-}
-export function yearOf(at: Date | number): number {
-  return Number(dayjs(at).tz(STUDY_TZ).format('YYYY'));
-}
-/** Midnight (China time) starting the given YYYY-MM-DD. */
-export function startOfDay(day: string): Date {
-  return dayjs.tz(day, STUDY_TZ).toDate();
 }
 
 export interface TargetDoc {

@@ -1,4 +1,5 @@
 /** Report maths for study: a member's progress and a branch's table, from counters only. Pure. */
+import { yearOf } from '../day';
 import type { BranchRow, LiveInfo, ProgressView } from './contracts';
 import type { TotalsDoc } from './credit';
 import type { SessionDoc } from './heartbeat';
@@ -86,7 +87,7 @@ export function buildBranchRows(
       bySource: Object.fromEntries(SOURCES.map((s) => [s, toStudyHours(t?.bySource?.[s] ?? 0, rules)])) as Record<StudySource, number>,
       bound: !!m.openid,
     };
-    if (withAge && typeof m.birthYear === 'number') row.age = now.getFullYear() - m.birthYear;
+    if (withAge && typeof m.birthYear === 'number') row.age = yearOf(now) - m.birthYear;
     return row;
   });
   return rows.sort((a, b) => b.behind - a.behind || a.hours - b.hours || a.name.localeCompare(b.name, 'zh'));

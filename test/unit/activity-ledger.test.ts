@@ -38,7 +38,6 @@ test('per-member rates from one pass over the records', () => {
 
 test('the workbook has the 三会一课 layout, one detail row per member per activity, and Shanghai times', async () => {
   const buf = await buildLedgerXlsx({ branchName: '第一党支部', from: '2026-01-01', to: '2026-12-31', activities: acts, records: recs, generatedAt: new Date() });
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const ExcelJS = require('exceljs');
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(buf);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { dayOf } from '../../core/day';
 import { AppError } from '../../core/fn/errors';
 import {
   absencePlan,
@@ -17,7 +18,6 @@ import {
   assertSignInOpen,
   countAttendance,
   countsDelta,
-  dayOf,
   distanceMeters,
   periodBounds,
   phaseOf,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { DB_SCHEMA } from '../../core/db-schema';
 import { fnv1a64, MEMBER_ID_RE, newMemberId } from '../../core/org/member';
@@ -59,8 +60,7 @@ function getPath(doc: unknown, path: string): unknown {
 
 describe('new member ids', () => {
   it('are m_ + 32 hex digits of crypto randomness, and never the old form', () => {
-    const crypto = require('crypto') as typeof import('crypto');
-    const ids = Array.from({ length: 200 }, () => newMemberId((n) => crypto.randomBytes(n)));
+    const ids = Array.from({ length: 200 }, () => newMemberId((n) => randomBytes(n)));
     for (const id of ids) {
       expect(id).toMatch(MEMBER_ID_RE);
       expect(id).not.toMatch(LEGACY_MEMBER_ID_RE);

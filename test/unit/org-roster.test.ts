@@ -2,14 +2,15 @@ import ExcelJS from 'exceljs';
 import {
   MAX_ROSTER_ROWS,
   OTHER_BRANCH_MESSAGE,
-  parseCsv,
   parseRosterDate,
   planRosterImport,
   ROSTER_COLUMNS,
   ROSTER_TEMPLATE_CSV,
   validateRoster,
 } from '../../core/org/roster';
-import { readRosterTable, RosterFileError } from '../../core/org/roster-file';
+import { readRosterTable } from '../../core/org/roster-file';
+import { parseCsv } from '../../core/sheet/csv';
+import { SheetFileError } from '../../core/sheet/read';
 import type { StoredMemberDoc } from '../../core/org/member';
 
 const now = new Date('2025-06-01T08:00:00Z');
@@ -109,7 +110,20 @@ describe('planRosterImport', () => {
   const branch = { _id: 'b1', path: ['d', 'c'] };
   const groups = [{ _id: 'b1-g1', name: '第一党小组' }];
   const existing: StoredMemberDoc[] = [
-    { _id: 'mA', name: '张卫国', phone: '13812345678', openid: 'o1', branchId: 'b1', path: ['d', 'c', 'b1'], role: 'member', status: 'active', birthYear: 1956, gender: '男', joinedPartyOn: '1978-07-01', groupId: 'b1-g1' },
+    {
+      _id: 'mA',
+      name: '张卫国',
+      phone: '13812345678',
+      openid: 'o1',
+      branchId: 'b1',
+      path: ['d', 'c', 'b1'],
+      role: 'member',
+      status: 'active',
+      birthYear: 1956,
+      gender: '男',
+      joinedPartyOn: '1978-07-01',
+      groupId: 'b1-g1',
+    },
     { _id: 'mB', name: '李秀英', phone: '13812345679', openid: null, branchId: 'b1', path: ['d', 'c', 'b1'], role: 'member', status: 'active', birthYear: null, gender: null },
     { _id: 'mC', name: '王建华', phone: '13812345670', openid: null, branchId: 'b9', path: ['d', 'b9'], role: 'member', status: 'active' },
   ];
@@ -156,7 +170,9 @@ describe('planRosterImport', () => {
   it('after the import has been written, the same file changes nothing', () => {
     const written = [...existing, ...plan.creates, ...plan.updates.map((u) => ({ ...existing.find((e) => e._id === u.id)!, ...u.set }))];
     const okRows = rows.filter((r) => r.row !== 4 && r.row !== 6);
-    const second = planRosterImport({ rows: okRows, branch, existing: written.filter((m, i, a) => a.findIndex((x) => x._id === m._id) === i).map((m) => written.filter((x) => x._id === m._id).pop()!), groups, now, newId });
+    // one doc per member: the last written version of each
+    const latest = written.filter((m, i, a) => a.findIndex((x) => x._id === m._id) === i).map((m) => written.filter((x) => x._id === m._id).pop()!);
+    const second = planRosterImport({ rows: okRows, branch, existing: latest, groups, now, newId });
     expect(second.creates).toEqual([]);
     expect(second.updates).toEqual([]);
     expect(second.unchanged).toBe(3);
@@ -172,7 +188,7 @@ describe('readRosterTable', () => {
   });
   it('refuses a GBK-encoded CSV with a hint', async () => {
     const gbkName = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]); // 张三 in GBK
-    await expect(readRosterTable('a.csv', Buffer.concat([Buffer.from('姓名,手机号\n'), gbkName]).toString('base64'))).rejects.toBeInstanceOf(RosterFileError);
+    await expect(readRosterTable('a.csv', Buffer.concat([Buffer.from('姓名,手机号\n'), gbkName]).toString('base64'))).rejects.toBeInstanceOf(SheetFileError);
   });
   it('reads the first sheet of an .xlsx, with numbers and date cells', async () => {
     const wb = new ExcelJS.Workbook();
@@ -190,6 +206,6 @@ describe('readRosterTable', () => {
     ]);
   });
   it('refuses a broken .xlsx', async () => {
-    await expect(readRosterTable('a.xlsx', b64('not a zip'))).rejects.toBeInstanceOf(RosterFileError);
+    await expect(readRosterTable('a.xlsx', b64('not a zip'))).rejects.toBeInstanceOf(SheetFileError);
   });
 });

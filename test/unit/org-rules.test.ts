@@ -1,4 +1,5 @@
 import type { CallerMember } from '../../core/fn/router';
+import { dayOf } from '../../core/day';
 import { AppError } from '../../core/fn/errors';
 import { canSeePhone, maskPhone, phoneFor } from '../../core/org/phone';
 import { canManageBranch, canMoveMember, canSeeHistory, canSetRole, isInSubtree, isSecretaryOf } from '../../core/org/scope';
@@ -15,7 +16,6 @@ import {
   applicationConflict,
   applicationId,
   applyLimitId,
-  chinaDay,
   CONFLICT_MESSAGES,
   countsTowardApplyLimit,
   fnv1a64,
@@ -215,8 +215,8 @@ describe('applications: daily limit and conflicts', () => {
   });
 
   it('the day is China time, whatever the server clock', () => {
-    expect(chinaDay(new Date('2025-06-01T15:59:59Z'))).toBe('2025-06-01');
-    expect(chinaDay(new Date('2025-06-01T16:00:00Z'))).toBe('2025-06-02');
+    expect(dayOf(new Date('2025-06-01T15:59:59Z'))).toBe('2025-06-01');
+    expect(dayOf(new Date('2025-06-01T16:00:00Z'))).toBe('2025-06-02');
     expect(applyLimitId('o1', '2025-06-02')).toBe('o1:2025-06-02');
   });
 

@@ -1,7 +1,8 @@
 /** Bank import validation: the column layout, row-by-row messages, duplicates, the template. */
 import fc from 'fast-check';
-import { BANK_COLUMNS, BANK_TEMPLATE_CSV, BANK_TEMPLATE_ROWS, MAX_BANK_ROWS, parseCsv, validateBank } from '../../core/quiz/bank';
-import { demoQuestions, DEMO_QUESTIONS } from '../../emulator/seed/quiz';
+import { BANK_COLUMNS, BANK_TEMPLATE_CSV, BANK_TEMPLATE_ROWS, MAX_BANK_ROWS, validateBank } from '../../core/quiz/bank';
+import { parseCsv } from '../../core/sheet/csv';
+import { demoQuestions, DEMO_QUESTIONS } from '../../seed/quiz';
 
 const header = [...BANK_COLUMNS];
 const row = (over: Partial<Record<(typeof BANK_COLUMNS)[number], string>>) => {
@@ -87,7 +88,7 @@ test('the demo bank has at least 60 well-formed questions with distinct stems', 
 test('the shipped template files are the template the import reads', async () => {
   const fs = await import('fs');
   const path = await import('path');
-  const dir = path.join(__dirname, '..', '..', 'emulator', 'seed');
+  const dir = path.join(__dirname, '..', '..', 'seed');
   expect(fs.readFileSync(path.join(dir, 'quiz-bank-template.csv'), 'utf8')).toBe(BANK_TEMPLATE_CSV);
   const { readBankTable } = await import('../../core/quiz/bank-file');
   const table = await readBankTable('t.xlsx', fs.readFileSync(path.join(dir, 'quiz-bank-template.xlsx')).toString('base64'));

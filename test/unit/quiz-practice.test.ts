@@ -1,6 +1,6 @@
 /** Which questions practice may check (core/quiz/practice.ts), and who takes the quiz unranked. */
 import fc from 'fast-check';
-import { addDays } from '../../core/quiz/day';
+import { addDays } from '../../core/day';
 import { markUsed, newConfig, pickDailySet, type QuizConfig } from '../../core/quiz/daily-set';
 import { practicable, practiceChecksOn, wrapHeadSize, LOOKAHEAD_DAYS, type PracticeGate } from '../../core/quiz/practice';
 import { orderKey, questionId, type StoredQuestion } from '../../core/quiz/question';
@@ -9,7 +9,11 @@ import { quizUnranked } from '../../core/quiz/stats';
 const bank = (n: number, orgId = 'd1'): StoredQuestion[] =>
   Array.from({ length: n }, (_, i) => {
     const _id = questionId(orgId, `练习题${i}`);
-    return { _id, orgId, type: 'single', stem: `练习题${i}`, options: [{ id: 'A', text: '甲' }, { id: 'B', text: '乙' }], answer: ['A'], explanation: '解析', source: '党章', tags: [], difficulty: 1, status: 'active', order: orderKey(_id) } as StoredQuestion;
+    const options = [
+      { id: 'A', text: '甲' },
+      { id: 'B', text: '乙' },
+    ];
+    return { _id, orgId, type: 'single', stem: `练习题${i}`, options, answer: ['A'], explanation: '解析', source: '党章', tags: [], difficulty: 1, status: 'active', order: orderKey(_id) } as StoredQuestion;
   }).sort((a, b) => (a.order < b.order ? -1 : 1));
 
 const DAY0 = '2025-03-01';

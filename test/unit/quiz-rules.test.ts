@@ -1,6 +1,7 @@
 /** Pure quiz logic: days in Asia/Shanghai and the 00:30 rule, the daily set walk, scoring, counters, rankings. */
 import fc from 'fast-check';
-import { acceptableDays, addDays, checkSubmissionDay, dayOf, isValidDay } from '../../core/quiz/day';
+import { acceptableDays, checkSubmissionDay } from '../../core/quiz/day';
+import { addDays, dayOf, isValidDay } from '../../core/day';
 import { freshDays, newConfig, pickDailySet, type QuizConfig } from '../../core/quiz/daily-set';
 import { choiceProblem, isCorrect, normaliseStem, orderKey, questionId, toPublic, type StoredQuestion } from '../../core/quiz/question';
 import { currentStreak, quizCounters, rankBranches, rankMembers } from '../../core/quiz/stats';
@@ -33,7 +34,11 @@ describe('days', () => {
 const bank = (n: number, orgId = 'd1'): StoredQuestion[] =>
   Array.from({ length: n }, (_, i) => {
     const _id = questionId(orgId, `题目${i}`);
-    return { _id, orgId, type: 'single', stem: `题目${i}`, options: [{ id: 'A', text: '甲' }, { id: 'B', text: '乙' }], answer: ['A'], explanation: '解析', source: '党章', tags: [], difficulty: 1, status: 'active', order: orderKey(_id) } as StoredQuestion;
+    const options = [
+      { id: 'A', text: '甲' },
+      { id: 'B', text: '乙' },
+    ];
+    return { _id, orgId, type: 'single', stem: `题目${i}`, options, answer: ['A'], explanation: '解析', source: '党章', tags: [], difficulty: 1, status: 'active', order: orderKey(_id) } as StoredQuestion;
   }).sort((a, b) => (a.order < b.order ? -1 : 1));
 
 /** Runs the daily walk for `days` days over `qs`, like the function does (query after cursor / from start). */

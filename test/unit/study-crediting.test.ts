@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { AppError } from '../../core/fn/errors';
 import { applyBeat, planFlush, settleSession, takeOver, type BeatOutcome, type SessionDoc } from '../../core/study/heartbeat';
 import { applyCredit, type CreditInput } from '../../core/study/credit';
-import { DEFAULT_RULES, dayKey, resolveTarget, rulesFromEnv, toStudyHours, type StudyRules } from '../../core/study/rules';
+import { dayOf } from '../../core/day';
+import { DEFAULT_RULES, resolveTarget, rulesFromEnv, toStudyHours, type StudyRules } from '../../core/study/rules';
 import { buildBranchRows, buildProgress } from '../../core/study/views';
 
 const rules: StudyRules = { ...DEFAULT_RULES };
@@ -13,7 +14,7 @@ function session(over: Partial<SessionDoc> = {}): SessionDoc {
   return {
     _id: 'o1', memberId: 'm1', name: '张三', branchId: 'b1', path: ['d1', 'b1'], role: 'member', active: true,
     sessionId: 's1', lessonId: 'l1', lessonTitle: '课', source: 'online', mode: 'lesson', durationSec: 1800,
-    windowStart: null, windowEnd: null, lessonSec: 0, day: dayKey(T0), daySec: 0, pending: {}, completed: false,
+    windowStart: null, windowEnd: null, lessonSec: 0, day: dayOf(T0), daySec: 0, pending: {}, completed: false,
     position: 0, startedAt: T0, lastAt: T0, seq: 1, beats: 0, flushes: 0, ...over,
   };
 }
@@ -198,7 +199,7 @@ describe('flush, stop and take-over', () => {
             if (base ? stored?.seq === base.seq : stored === null) {
               const clock = takeOver(base, at);
               const sid = `s${++n}`;
-              stored = session({ sessionId: sid, seq: clock.seq, startedAt: clock.at, lastAt: clock.at, lessonSec: 0, daySec: 0, day: dayKey(clock.at) });
+              stored = session({ sessionId: sid, seq: clock.seq, startedAt: clock.at, lastAt: clock.at, lessonSec: 0, daySec: 0, day: dayOf(clock.at) });
               d.sid = sid;
             }
           }
@@ -223,7 +224,14 @@ describe('ledger counters', () => {
   test('totals by source, month and day', () => {
     let t = applyCredit(null, c(), now);
     t = applyCredit(t, c({ source: 'offline', day: '2026-04-01', seconds: 5400 }), now);
-    expect(t).toMatchObject({ _id: '2026:m1', totalSec: 8100, bySource: { online: 2700, offline: 5400, live: 0, activity: 0 }, byMonth: { '03': 2700, '04': 5400 }, days: { '2026-03-05': 2700 }, offlineDays: { '2026-04-01': 5400 } });
+    expect(t).toMatchObject({
+      _id: '2026:m1',
+      totalSec: 8100,
+      bySource: { online: 2700, offline: 5400, live: 0, activity: 0 },
+      byMonth: { '03': 2700, '04': 5400 },
+      days: { '2026-03-05': 2700 },
+      offlineDays: { '2026-04-01': 5400 },
+    });
     expect(toStudyHours(t.totalSec)).toBe(3);
   });
 

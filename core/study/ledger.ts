@@ -1,0 +1,56 @@
+/**
+ * The 学时台账 (study ledger) of one branch and year as an .xlsx: a summary sheet (one row per
+ * member: target, done, behind, by source) and a detail sheet (one row per credit, in day order).
+ * Server side only: it loads exceljs lazily, which must never reach the mini-program bundle.
+ */
+import type { BranchRow } from './contracts';
+import { SOURCE_LABEL, STUDY_SOURCES, toStudyHours, type StudyRules } from './rules';
+
+export const STUDY_LEDGER_SUMMARY = '学时汇总';
+export const STUDY_LEDGER_DETAIL = '学时明细';
+export const STUDY_LEDGER_SUMMARY_COLUMNS = ['姓名', '身份', '年度要求(学时)', '已完成(学时)', '还差(学时)', ...STUDY_SOURCES.map((s) => SOURCE_LABEL[s])];
+export const STUDY_LEDGER_DETAIL_COLUMNS = ['日期', '姓名', '来源', '内容', '时长(分钟)', '学时'];
+
+const ROLE_NAME: Record<string, string> = { secretary: '支部书记', organiser: '组织管理员' };
+
+/** A stored credit as the detail sheet reads it. */
+export interface StudyLedgerCredit {
+  memberId: string;
+  day: string;
+  source: string;
+  reason: string;
+  seconds: number;
+}
+
+export interface StudyLedgerInput {
+  branchName: string;
+  year: number;
+  rows: readonly BranchRow[];
+  /** credits of the branch and year, already in day order */
+  credits: readonly StudyLedgerCredit[];
+  /** member id → name, for credits of members no longer on the roster the id is shown */
+  names: ReadonlyMap<string, string>;
+  rules: Pick<StudyRules, 'minutesPerHour'>;
+}
+
+export function studyLedgerFileName(branchName: string, year: number): string {
+  return `${branchName}-${year}-学时台账.xlsx`;
+}
+
+export async function buildStudyLedgerXlsx(input: StudyLedgerInput): Promise<Buffer> {
+  const ExcelJS = require('exceljs') as typeof import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  const sum = wb.addWorksheet(STUDY_LEDGER_SUMMARY);
+  sum.addRow([`${input.branchName} ${input.year} 年度学时台账`]);
+  sum.addRow(STUDY_LEDGER_SUMMARY_COLUMNS);
+  for (const r of input.rows) {
+    sum.addRow([r.name, ROLE_NAME[r.role] ?? '党员', r.targetHours, r.hours, r.behind, ...STUDY_SOURCES.map((s) => r.bySource[s])]);
+  }
+  const det = wb.addWorksheet(STUDY_LEDGER_DETAIL);
+  det.addRow(STUDY_LEDGER_DETAIL_COLUMNS);
+  for (const c of input.credits) {
+    const source = SOURCE_LABEL[c.source as keyof typeof SOURCE_LABEL] ?? c.source;
+    det.addRow([c.day, input.names.get(c.memberId) ?? c.memberId, source, c.reason, Math.round(c.seconds / 6) / 10, toStudyHours(c.seconds, input.rules)]);
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
