@@ -29,7 +29,7 @@ export async function callViaGateway<T>(
     throw new ApiError('UNAVAILABLE', NETWORK_MESSAGE, String(err));
   }
   type Envelope = { result?: unknown; error?: { code?: string; message?: string; details?: unknown } };
-  let body: Envelope | null = null;
+  let body: Envelope | null;
   try {
     body = (await res.json()) as Envelope | null;
   } catch {

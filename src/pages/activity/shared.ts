@@ -3,6 +3,7 @@ import { callFunction } from '../../api';
 import type { AttendanceView, NoticeItem } from '../../api/activity';
 import type { ActivityInput, ActivityOutputs } from '../../../core/activity/contracts';
 import { formatDateTime, JOINT_STATUS_LABEL, STATUS_LABEL } from '../../../core/activity/rules';
+import { askSubscribe } from '../../utils/subscribe';
 
 export { formatDateTime, JOINT_STATUS_LABEL };
 
@@ -11,9 +12,6 @@ export const jointApi = {
   invites: (p: ActivityInput<'jointInvites'> = {}) => callFunction<ActivityOutputs['jointInvites']>('activity', 'jointInvites', p),
   respond: (p: ActivityInput<'respondJoint'>) => callFunction<ActivityOutputs['respondJoint']>('activity', 'respondJoint', p),
 };
-
-/** Template id of the "活动即将开始" subscribe message; set it to the one in your mini-program's console. */
-export const ACTIVITY_REMIND_TEMPLATE_ID = 'ACTIVITY_REMIND_TEMPLATE_ID';
 
 export function timeRange(a: { startAt: string; endAt: string }): string {
   const s = formatDateTime(a.startAt);
@@ -57,11 +55,14 @@ export async function currentLocation(): Promise<{ lat: number; lng: number; acc
   }
 }
 
+/**
+ * 开始前提醒我: one prompt for the reminder and for the notice of a change or cancellation, which the
+ * server sends to the same subscribers instead of the reminder. True when the reminder was allowed.
+ */
 export async function askReminder(): Promise<boolean> {
   if (process.env.TARO_ENV !== 'weapp') return true;
   try {
-    const res = (await Taro.requestSubscribeMessage({ tmplIds: [ACTIVITY_REMIND_TEMPLATE_ID], entityIds: [] } as never)) as unknown as Record<string, string>;
-    return res[ACTIVITY_REMIND_TEMPLATE_ID] === 'accept';
+    return (await askSubscribe(['activityRemind', 'activityNotice'])).activityRemind;
   } catch {
     return false;
   }

@@ -1,8 +1,5 @@
 import { useState } from 'react';
-import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { QUIZ_REMIND_TEMPLATE_ID } from '../../../core/quiz/config';
-import { toApiError } from '../../api';
 import { quizApi, type SubmissionView, type TodayView } from '../../api/quiz';
 import { BigButton } from '../../components/big-button';
 import { Page } from '../../components/page';
@@ -11,6 +8,7 @@ import { useElder } from '../../elder/context';
 import { useNotice } from '../../hooks/use-notice';
 import { useRequest } from '../../hooks/use-request';
 import { useSubmit } from '../../hooks/use-submit';
+import { askSubscribe } from '../../utils/subscribe';
 import { QuestionCard } from './question-card';
 import './quiz.scss';
 
@@ -18,32 +16,22 @@ const MORE = '/pages/quiz/more';
 
 /** Reminder opt-in: on WeChat one accepted tap grants one subscribe message; the count is shown as it is. */
 function RemindOptIn({ quota, onChange }: { quota: number; onChange(q: number): void }) {
-  const [busy, setBusy] = useState(false);
   const { notice, notify } = useNotice();
-  const ask = async () => {
-    setBusy(true);
-    try {
-      let accepted = true;
-      if (process.env.TARO_ENV === 'weapp') {
-        const res = (await Taro.requestSubscribeMessage({ tmplIds: [QUIZ_REMIND_TEMPLATE_ID] } as Taro.requestSubscribeMessage.Option)) as unknown as Record<string, string>;
-        accepted = res[QUIZ_REMIND_TEMPLATE_ID] === 'accept';
-      }
+  const asking = useSubmit({ onError: (e) => notify(e.message) });
+  const ask = () =>
+    asking.send(async () => {
+      const accepted = process.env.TARO_ENV === 'weapp' ? (await askSubscribe(['quizRemind'])).quizRemind : true;
       const r = await quizApi.subscribe({ accepted });
       onChange(r.remindQuota);
       notify(accepted ? '已开启：支部书记可以提醒您一次' : '您没有允许提醒');
-    } catch (err) {
-      notify(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <View className='card' id='quiz-remind'>
       <Text className='card-title'>答题提醒</Text>
       <Text className='text'>
         {quota > 0 ? `支部书记还可以提醒您 ${quota} 次（每点一次“允许”可收到一次提醒）` : '还没有开启提醒：开启后，忘记答题时支部书记可以提醒您一次'}
       </Text>
-      <BigButton id='quiz-remind-optin' kind='default' busy={busy} onClick={ask}>
+      <BigButton id='quiz-remind-optin' kind='default' busy={asking.busy} onClick={ask}>
         {quota > 0 ? '再允许一次提醒' : '允许提醒我答题'}
       </BigButton>
       {notice ? <Text className='notice'>{notice}</Text> : null}
@@ -105,27 +93,17 @@ function Answering({ data, onDone }: { data: TodayView; onDone(s: SubmissionView
   const elder = useElder().on;
   const [choices, setChoices] = useState<Record<string, string[]>>({});
   const [at, setAt] = useState(0);
-  const [error, setError] = useState('');
-  const sending = useSubmit<SubmissionView>();
+  const sending = useSubmit();
   const busy = sending.busy;
   const qs = data.questions;
   const answered = qs.filter((q) => (choices[q.id] ?? []).length > 0).length;
-  const submit = async () => {
+  const submit = () => {
     if (busy) return;
-    if (answered < qs.length) {
-      setError(`还有 ${qs.length - answered} 道题没有作答`);
-      return;
-    }
-    setError('');
+    if (answered < qs.length) return sending.fail(`还有 ${qs.length - answered} 道题没有作答`);
     // the day the set was fetched for: it may be submitted until 00:30 the next day
     const payload = { day: data.day, answers: qs.map((q) => ({ questionId: q.id, choice: choices[q.id] })) };
-    const r = await sending.send(() => quizApi.submit(payload));
-    if (r) onDone(r);
-  };
-  // 重试 sends the same answers again; the day's answer is stored once, so a retry never scores twice
-  const retry = async () => {
-    const r = await sending.retry();
-    if (r) onDone(r);
+    // 重试 sends the same answers again; the day's answer is stored once, so a retry never scores twice
+    void sending.send(async () => onDone(await quizApi.submit(payload)));
   };
   const card = (i: number) => (
     <QuestionCard key={qs[i].id} q={qs[i]} index={i} total={qs.length} choice={choices[qs[i].id] ?? []} onChoose={(c) => setChoices({ ...choices, [qs[i].id]: c })} />
@@ -135,9 +113,7 @@ function Answering({ data, onDone }: { data: TodayView; onDone(s: SubmissionView
       <Text className='muted'>
         已答 {answered}/{qs.length} 题 · 每天只能提交一次，提交后显示答案和解析
       </Text>
-      {error || sending.error ? (
-        <SubmitError id='quiz-error' message={error || sending.error!.message} onRetry={!error && sending.canRetry ? retry : undefined} busy={busy} />
-      ) : null}
+      {sending.error ? <SubmitError id='quiz-error' message={sending.error.message} onRetry={sending.canRetry ? sending.retry : undefined} busy={busy} /> : null}
       <BigButton id='quiz-submit' busy={busy} onClick={submit}>
         提交答案
       </BigButton>

@@ -1,9 +1,4 @@
-import dayjs from 'dayjs';
-import utc from 'dayjs/plugin/utc';
-import timezone from 'dayjs/plugin/timezone';
-
-dayjs.extend(utc);
-dayjs.extend(timezone);
+import { dayOf, formatChina } from '../../../core/day';
 
 /** "12 分 5 秒" — credited time as a member reads it. */
 export function formatSeconds(sec: number): string {
@@ -22,11 +17,11 @@ export function formatMinutes(sec: number): string {
 
 /** Live lesson times in China time, whatever the phone's zone. */
 export function formatWhen(iso: string): string {
-  return dayjs(iso).tz('Asia/Shanghai').format('M月D日 HH:mm');
+  return formatChina(iso, 'M月D日 HH:mm');
 }
 
 export function todayInChina(): string {
-  return dayjs().tz('Asia/Shanghai').format('YYYY-MM-DD');
+  return dayOf(Date.now());
 }
 
 export const KIND_BADGE: Record<string, string> = { video: '视频', audio: '音频', article: '图文', live: '直播' };

@@ -1,13 +1,12 @@
-import { useState } from 'react';
 import { Text, View } from '@tarojs/components';
 import { studyApi, type LessonView, type ProgressView } from '../../api/study';
-import { toApiError } from '../../api';
 import { BigButton } from '../../components/big-button';
 import { Page } from '../../components/page';
 import { Async, goTo } from '../../components/states';
 import { useElder } from '../../elder/context';
 import { useNotice } from '../../hooks/use-notice';
 import { useRequest } from '../../hooks/use-request';
+import { useSubmit } from '../../hooks/use-submit';
 import { KIND_BADGE, formatMinutes, formatWhen } from './format';
 import { remindMe } from './remind';
 import './index.scss';
@@ -71,14 +70,9 @@ function ProgressCard({ p }: { p: ProgressView }) {
 }
 
 function LiveItem({ l, onReminded }: { l: LessonView; onReminded: (text: string) => void }) {
-  const [busy, setBusy] = useState(false);
+  const reminding = useSubmit<void>({ onError: (e) => onReminded(e.message) });
   const live = l.live!;
-  const remind = () => {
-    setBusy(true);
-    remindMe(l.id)
-      .then(onReminded, (e) => onReminded(toApiError(e).message))
-      .finally(() => setBusy(false));
-  };
+  const remind = () => reminding.send(async () => onReminded(await remindMe(l.id)));
   return (
     <View className='list-item live-item' data-id={l.id}>
       <View className='item-main' onClick={() => goTo(`/pages/study/lesson/index?id=${l.id}`)}>
@@ -95,7 +89,7 @@ function LiveItem({ l, onReminded }: { l: LessonView; onReminded: (text: string)
           进入
         </BigButton>
       ) : live.state === 'upcoming' ? (
-        <BigButton small kind='default' className='live-remind' busy={busy} disabled={live.reminded} onClick={remind}>
+        <BigButton small kind='default' className='live-remind' busy={reminding.busy} disabled={live.reminded} onClick={remind}>
           {live.reminded ? '已提醒' : '提醒我'}
         </BigButton>
       ) : live.replayUrl ? (

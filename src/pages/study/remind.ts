@@ -1,6 +1,5 @@
-import Taro from '@tarojs/taro';
 import { studyApi } from '../../api/study';
-import { LIVE_REMINDER_TEMPLATE_ID } from '../../../core/study/templates';
+import { askSubscribe } from '../../utils/subscribe';
 
 /**
  * "提醒我": on WeChat one tap grants one subscribe message for the template, asked for right here;
@@ -9,8 +8,7 @@ import { LIVE_REMINDER_TEMPLATE_ID } from '../../../core/study/templates';
  */
 export async function remindMe(lessonId: string): Promise<string> {
   if (process.env.TARO_ENV === 'weapp') {
-    const res = (await Taro.requestSubscribeMessage({ tmplIds: [LIVE_REMINDER_TEMPLATE_ID], entityIds: [] } as never)) as unknown as Record<string, string>;
-    if (res[LIVE_REMINDER_TEMPLATE_ID] !== 'accept') return '没有开启提醒：需要允许“直播提醒”消息';
+    if (!(await askSubscribe(['studyLive'])).studyLive) return '没有开启提醒：需要允许“直播提醒”消息';
   }
   await studyApi.remind({ lessonId });
   return '已设置提醒，开播前会通知您';

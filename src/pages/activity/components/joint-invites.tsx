@@ -1,32 +1,23 @@
 import { useState } from 'react';
 import { Text, View } from '@tarojs/components';
-import { toApiError } from '../../../api';
 import type { ActivityOutputs } from '../../../api/activity';
 import { BigButton } from '../../../components/big-button';
 import { goTo } from '../../../components/states';
 import { useRequest } from '../../../hooks/use-request';
+import { useSubmit } from '../../../hooks/use-submit';
 import { JOINT_STATUS_LABEL, jointApi, timeRange } from '../shared';
 
 type Invite = ActivityOutputs['jointInvites']['items'][number];
 
 function InviteRow({ item, onAnswered }: { item: Invite; onAnswered: (text: string) => void }) {
   const a = item.activity;
-  const [busy, setBusy] = useState('');
-  const [error, setError] = useState('');
+  const submit = useSubmit<void, 'accept' | 'decline'>();
   const open = item.invite.status !== 'accepted' && a.phase !== 'closed' && a.status === 'published' && Date.now() < new Date(a.startAt).getTime();
-  const answer = async (decision: 'accept' | 'decline') => {
-    if (busy) return;
-    setBusy(decision);
-    setError('');
-    try {
+  const answer = (decision: 'accept' | 'decline') =>
+    submit.send(async () => {
       const r = await jointApi.respond({ id: a.id, decision });
       onAnswered(decision === 'accept' ? `已接受，本支部 ${r.added} 名党员已列入应到名单` : '已婉拒，本支部党员不参加这次活动');
-    } catch (e) {
-      setError(toApiError(e).message);
-    } finally {
-      setBusy('');
-    }
-  };
+    }, decision);
   const cls = item.invite.status === 'accepted' ? '' : item.invite.status === 'declined' ? 'grey' : 'gold';
   return (
     <View className='notice-item joint-item' data-id={a.id} id={`joint-${a.id}`}>
@@ -37,13 +28,13 @@ function InviteRow({ item, onAnswered }: { item: Invite; onAnswered: (text: stri
       <Text className='notice-meta'>
         {a.hostBranchName} 发起 · {a.typeLabel} · {timeRange(a)} · {a.place.name}
       </Text>
-      {error ? <Text className='field-error'>{error}</Text> : null}
+      {submit.error ? <Text className='field-error'>{submit.error.message}</Text> : null}
       {open ? (
         <View className='actions'>
-          <BigButton small id={`joint-accept-${a.id}`} busy={busy === 'accept'} onClick={() => answer('accept')}>
+          <BigButton small id={`joint-accept-${a.id}`} busy={submit.busyKey === 'accept'} onClick={() => answer('accept')}>
             接受
           </BigButton>
-          <BigButton small kind='default' id={`joint-decline-${a.id}`} busy={busy === 'decline'} disabled={item.invite.status === 'declined'} onClick={() => answer('decline')}>
+          <BigButton small kind='default' id={`joint-decline-${a.id}`} busy={submit.busyKey === 'decline'} disabled={item.invite.status === 'declined'} onClick={() => answer('decline')}>
             婉拒
           </BigButton>
         </View>

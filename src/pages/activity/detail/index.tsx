@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useRouter } from '@tarojs/taro';
 import { Input, Text, Textarea, View } from '@tarojs/components';
-import { isRetryable, toApiError } from '../../../api';
 import { activityApi, type ActivityOutputs } from '../../../api/activity';
 import { BigButton } from '../../../components/big-button';
 import { Page } from '../../../components/page';
@@ -9,6 +8,7 @@ import { Async, goTo } from '../../../components/states';
 import { useElder } from '../../../elder/context';
 import { useNotice } from '../../../hooks/use-notice';
 import { useRequest } from '../../../hooks/use-request';
+import { useSubmit } from '../../../hooks/use-submit';
 import { askReminder, currentLocation, formatDateTime, JOINT_STATUS_LABEL, myStatus, PHASE_LABEL, scanSignInCode, timeRange } from '../shared';
 import '../activity.scss';
 
@@ -20,31 +20,14 @@ type Detail = ActivityOutputs['get'];
  * member, so sending it again never records twice.
  */
 function useAction(notify: (t: string) => void, onDone: () => void) {
-  const [busy, setBusy] = useState('');
-  const [error, setErrorText] = useState('');
-  const [retry, setRetry] = useState<(() => Promise<void>) | null>(null);
-  const run = async (key: string, fn: () => Promise<unknown>, ok: string): Promise<void> => {
-    if (busy) return;
-    setBusy(key);
-    setErrorText('');
-    setRetry(null);
-    try {
+  const submit = useSubmit<void, string>();
+  const run = (key: string, fn: () => Promise<unknown>, ok: string) =>
+    submit.send(async () => {
       await fn();
       notify(ok);
       onDone();
-    } catch (e) {
-      const err = toApiError(e);
-      setErrorText(err.message);
-      if (isRetryable(err)) setRetry(() => () => run(key, fn, ok));
-    } finally {
-      setBusy('');
-    }
-  };
-  const setError = (message: string) => {
-    setErrorText(message);
-    setRetry(null);
-  };
-  return { busy, error, run, setError, retry };
+    }, key);
+  return { ...submit, run };
 }
 
 function SignIn({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
@@ -63,7 +46,7 @@ function SignIn({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
       const token = await scanSignInCode();
       if (token) await submit(token);
     } catch {
-      act.setError('没有扫到签到码，请再试一次');
+      act.fail('没有扫到签到码，请再试一次');
     }
   };
   // arriving from the "点这里签到" button on WeChat opens the camera at once: one tap fewer
@@ -79,7 +62,7 @@ function SignIn({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
       <Text className='card-title'>签到</Text>
       <Text className='muted'>请扫描支部书记手机上的签到码（每 15 秒更新）。{a.geofenceRadiusM ? `需在活动地点 ${a.geofenceRadiusM} 米内。` : ''}</Text>
       {process.env.TARO_ENV === 'weapp' ? (
-        <BigButton id='signin-scan' busy={act.busy === 'signin'} onClick={scan}>
+        <BigButton id='signin-scan' busy={act.busyKey === 'signin'} onClick={scan}>
           {elder.on ? '扫码签到' : '扫一扫签到'}
         </BigButton>
       ) : (
@@ -88,7 +71,7 @@ function SignIn({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
             <Text className='field-label'>签到码</Text>
             <Input id='signin-code' className='field-input' value={code} placeholder='输入书记手机上显示的签到码' onInput={(e) => setCode(e.detail.value)} />
           </View>
-          <BigButton id='signin-submit' busy={act.busy === 'signin'} disabled={!code.trim()} onClick={() => submit(code)}>
+          <BigButton id='signin-submit' busy={act.busyKey === 'signin'} disabled={!code.trim()} onClick={() => submit(code)}>
             签到
           </BigButton>
         </>
@@ -107,7 +90,13 @@ function Leave({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
         <>
           <Textarea id='leave-reason' className='textarea' value={reason} maxlength={200} placeholder='请填写请假原因' onInput={(e) => setReason(e.detail.value)} />
           <View className='actions'>
-            <BigButton small id='leave-submit' busy={act.busy === 'leave'} disabled={reason.trim().length < 2} onClick={() => act.run('leave', () => activityApi.requestLeave(a.id, reason), '请假申请已提交')}>
+            <BigButton
+              small
+              id='leave-submit'
+              busy={act.busyKey === 'leave'}
+              disabled={reason.trim().length < 2}
+              onClick={() => act.run('leave', () => activityApi.requestLeave(a.id, reason), '请假申请已提交')}
+            >
               提交请假
             </BigButton>
             <BigButton small kind='plain' onClick={() => setOpen(false)}>
@@ -124,7 +113,7 @@ function Leave({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
             small
             kind='default'
             id='remind-me'
-            busy={act.busy === 'remind'}
+            busy={act.busyKey === 'remind'}
             onClick={() =>
               act.run(
                 'remind',
@@ -156,7 +145,7 @@ function MakeUp({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
         </Text>
       ) : null}
       <Textarea id='makeup-note' className='textarea' value={note} maxlength={200} placeholder='学习体会（至少 5 个字）' onInput={(e) => setNote(e.detail.value)} />
-      <BigButton id='makeup-submit' busy={act.busy === 'makeup'} disabled={note.trim().length < 5} onClick={() => act.run('makeup', () => activityApi.completeMakeUp(a.id, note), '补学已完成')}>
+      <BigButton id='makeup-submit' busy={act.busyKey === 'makeup'} disabled={note.trim().length < 5} onClick={() => act.run('makeup', () => activityApi.completeMakeUp(a.id, note), '补学已完成')}>
         完成补学
       </BigButton>
     </View>
@@ -172,7 +161,7 @@ function Manage({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
       <Text className='card-title'>书记操作 · {PHASE_LABEL[a.phase]}</Text>
       <View className='actions'>
         {a.status === 'draft' ? (
-          <BigButton small id='publish-btn' busy={act.busy === 'publish'} onClick={() => act.run('publish', () => activityApi.publish(a.id), '通知已发布')}>
+          <BigButton small id='publish-btn' busy={act.busyKey === 'publish'} onClick={() => act.run('publish', () => activityApi.publish(a.id), '通知已发布')}>
             发布通知
           </BigButton>
         ) : null}
@@ -209,7 +198,14 @@ function Manage({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
         <View className='field'>
           <Input id='cancel-reason' className='field-input' value={reason} placeholder='取消原因（党员会看到）' onInput={(e) => setReason(e.detail.value)} />
           <View className='actions'>
-            <BigButton small kind='danger' id='cancel-confirm' busy={act.busy === 'cancel'} disabled={reason.trim().length < 2} onClick={() => act.run('cancel', () => activityApi.cancel(a.id, reason), '活动已取消')}>
+            <BigButton
+              small
+              kind='danger'
+              id='cancel-confirm'
+              busy={act.busyKey === 'cancel'}
+              disabled={reason.trim().length < 2}
+              onClick={() => act.run('cancel', () => activityApi.cancel(a.id, reason), '活动已取消')}
+            >
               确认取消
             </BigButton>
             <BigButton small kind='plain' onClick={() => setCancelling(false)}>
@@ -235,9 +231,9 @@ function Body({ a, reload }: { a: Detail; reload: () => void }) {
   return (
     <>
       {notice ? <Text className='notice' id='activity-notice'>{notice}</Text> : null}
-      {act.error ? <Text className='notice error' id='activity-error'>{act.error}</Text> : null}
-      {act.error && act.retry ? (
-        <BigButton id='activity-retry' className='retry-btn' kind='default' busy={!!act.busy} onClick={act.retry}>
+      {act.error ? <Text className='notice error' id='activity-error'>{act.error.message}</Text> : null}
+      {act.error && act.canRetry ? (
+        <BigButton id='activity-retry' className='retry-btn' kind='default' busy={act.busy} onClick={act.retry}>
           重试
         </BigButton>
       ) : null}

@@ -2,11 +2,11 @@ import { useEffect, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
 import { orgInputs } from '../../../../core/org/contracts';
-import { toApiError, type ApiError } from '../../../api';
 import { orgApi, type OrgOutputs } from '../../../api/org';
 import { BigButton } from '../../../components/big-button';
 import { Page } from '../../../components/page';
 import { ErrorState, goTab } from '../../../components/states';
+import { useSubmit } from '../../../hooks/use-submit';
 import { formatDate, parseInviteCode } from '../../../utils/invite-code';
 import './index.scss';
 
@@ -29,14 +29,12 @@ export default function Join() {
   const router = useRouter();
   const [code, setCode] = useState('');
   const [info, setInfo] = useState<Info | null>(null);
-  const [looking, setLooking] = useState(false);
-  const [lookupError, setLookupError] = useState<ApiError | null>(null);
+  const lookup = useSubmit();
   const [codeError, setCodeError] = useState('');
   const [name, setName] = useState('');
   const [phone, setPhone] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState('');
+  const applying = useSubmit();
   const [done, setDone] = useState<OrgOutputs['apply'] | null>(null);
 
   const lookUp = async (raw: string) => {
@@ -46,17 +44,18 @@ export default function Join() {
       return;
     }
     setCodeError('');
-    setLookupError(null);
-    setLooking(true);
-    try {
-      setInfo(await orgApi.inviteInfo({ code: parsed.data.code }));
-      setCode(parsed.data.code);
-    } catch (err) {
-      setInfo(null);
-      setLookupError(toApiError(err));
-    } finally {
-      setLooking(false);
-    }
+    await lookup.send(() =>
+      orgApi.inviteInfo({ code: parsed.data.code }).then(
+        (found) => {
+          setInfo(found);
+          setCode(parsed.data.code);
+        },
+        (err: unknown) => {
+          setInfo(null);
+          throw err;
+        },
+      ),
+    );
   };
 
   useEffect(() => {
@@ -85,19 +84,11 @@ export default function Join() {
   };
 
   const submit = async () => {
-    if (submitting || !info) return;
+    if (applying.busy || !info) return;
     const fieldErrors = validate(info.code, name, phone);
     setErrors(fieldErrors);
     if (Object.keys(fieldErrors).length) return;
-    setSubmitting(true);
-    setSubmitError('');
-    try {
-      setDone(await orgApi.apply({ code: info.code, name: name.trim(), phone: phone.trim() }));
-    } catch (err) {
-      setSubmitError(toApiError(err).message);
-    } finally {
-      setSubmitting(false);
-    }
+    await applying.send(async () => setDone(await orgApi.apply({ code: info.code, name: name.trim(), phone: phone.trim() })));
   };
 
   if (done) {
@@ -138,7 +129,7 @@ export default function Join() {
           />
           {codeError ? <Text className='field-error' id='join-code-error'>{codeError}</Text> : null}
         </View>
-        <BigButton id='join-lookup' busy={looking} onClick={() => lookUp(code)}>
+        <BigButton id='join-lookup' busy={lookup.busy} onClick={() => lookUp(code)}>
           查看支部
         </BigButton>
         {process.env.TARO_ENV === 'weapp' ? (
@@ -146,7 +137,7 @@ export default function Join() {
             扫一扫二维码
           </BigButton>
         ) : null}
-        {lookupError ? <ErrorState error={lookupError} /> : null}
+        {lookup.error ? <ErrorState error={lookup.error} /> : null}
       </View>
 
       {info ? (
@@ -165,8 +156,8 @@ export default function Join() {
             <Input id='join-phone' className='field-input' type='number' value={phone} maxlength={11} placeholder='11 位手机号' onInput={(e) => setPhone(e.detail.value)} />
             {errors.phone ? <Text className='field-error' id='join-phone-error'>{errors.phone}</Text> : null}
           </View>
-          {submitError ? <Text className='notice error' id='join-submit-error'>{submitError}</Text> : null}
-          <BigButton id='join-submit' busy={submitting} onClick={submit}>
+          {applying.error ? <Text className='notice error' id='join-submit-error'>{applying.error.message}</Text> : null}
+          <BigButton id='join-submit' busy={applying.busy} onClick={submit}>
             提交申请
           </BigButton>
         </View>

@@ -4,8 +4,10 @@ import { Input, Picker, Text, Textarea, View } from '@tarojs/components';
 import { toApiError } from '../../../../api';
 import { activityApi, type ActivityView } from '../../../../api/activity';
 import { BigButton } from '../../../../components/big-button';
+import { Chip } from '../../../../components/chip';
 import { Page } from '../../../../components/page';
 import { Loading } from '../../../../components/states';
+import { useSubmit } from '../../../../hooks/use-submit';
 import { activityFields } from '../../../../../core/activity/contracts';
 import { ACTIVITY_TYPES, type ActivityType } from '../../../../../core/activity/rules';
 import { JOINT_STATUS_LABEL, jointApi } from '../../shared';
@@ -54,8 +56,8 @@ export default function EditActivity() {
   const [joint, setJoint] = useState<ActivityView['joint']>([]);
   const [partners, setPartners] = useState<{ id: string; name: string }[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState('');
-  const [error, setError] = useState('');
+  const [loadError, setLoadError] = useState('');
+  const submit = useSubmit<void, 'save' | 'publish'>();
   const requestId = useMemo(() => `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`, []);
 
   useEffect(() => {
@@ -82,7 +84,7 @@ export default function EditActivity() {
         setLoading(false);
       },
       (e) => {
-        setError(toApiError(e).message);
+        setLoadError(toApiError(e).message);
         setLoading(false);
       },
     );
@@ -115,8 +117,8 @@ export default function EditActivity() {
     };
   };
 
-  const save = async (andPublish: boolean) => {
-    if (busy) return;
+  const save = (andPublish: boolean) => {
+    if (submit.busy) return;
     const fields = build();
     const parsed = activityFields.safeParse(fields);
     if (!parsed.success) {
@@ -126,17 +128,12 @@ export default function EditActivity() {
       return;
     }
     setErrors({});
-    setBusy(andPublish ? 'publish' : 'save');
-    setError('');
-    try {
+    setLoadError('');
+    void submit.send(async () => {
       const saved = await activityApi.save({ ...(editingId ? { id: editingId } : { requestId }), ...(published ? { changeNote } : {}), fields });
       if (andPublish && saved.status === 'draft') await activityApi.publish(saved.id);
       Taro.redirectTo({ url: `/pages/activity/detail/index?id=${saved.id}` });
-    } catch (e) {
-      setError(toApiError(e).message);
-    } finally {
-      setBusy('');
-    }
+    }, andPublish ? 'publish' : 'save');
   };
 
   const pickPoint = async () => {
@@ -155,14 +152,14 @@ export default function EditActivity() {
   return (
     <Page className='activity-edit' title={editingId ? '修改活动通知' : '发布活动通知'}>
       <Text className='page-title'>{editingId ? '修改活动通知' : '发布活动通知'}</Text>
-      {error ? <Text className='notice error' id='edit-error'>{error}</Text> : null}
+      {loadError || submit.error ? <Text className='notice error' id='edit-error'>{loadError || submit.error?.message}</Text> : null}
       <View className='card'>
         <Text className='field-label'>活动类型</Text>
         <View className='chips'>
           {(Object.keys(ACTIVITY_TYPES) as ActivityType[]).map((k) => (
-            <View key={k} className={`chip type-chip ${k === type ? 'chip-on' : ''}`} data-type={k} onClick={() => setType(k)}>
+            <Chip key={k} on={k === type} className='type-chip' data-type={k} onClick={() => setType(k)}>
               {ACTIVITY_TYPES[k]}
-            </View>
+            </Chip>
           ))}
         </View>
         <View className='field'>
@@ -188,9 +185,9 @@ export default function EditActivity() {
         <Text className='field-label'>时长</Text>
         <View className='chips'>
           {DURATIONS.map((d) => (
-            <View key={d} className={`chip ${d === duration ? 'chip-on' : ''}`} onClick={() => setDuration(d)}>
+            <Chip key={d} on={d === duration} onClick={() => setDuration(d)}>
               {d / 60} 小时
-            </View>
+            </Chip>
           ))}
         </View>
         <Text className='muted'>签到时间：开始前 30 分钟至开始后 30 分钟。</Text>
@@ -215,9 +212,9 @@ export default function EditActivity() {
             <Text className='field-label'>定位签到范围</Text>
             <View className='chips'>
               {RADII.map((r) => (
-                <View key={String(r)} className={`chip ${r === radius ? 'chip-on' : ''}`} onClick={() => setRadius(r)}>
+                <Chip key={String(r)} on={r === radius} onClick={() => setRadius(r)}>
                   {r === null ? '不限定位置' : `${r} 米内`}
-                </View>
+                </Chip>
               ))}
             </View>
           </>
@@ -237,9 +234,9 @@ export default function EditActivity() {
           ) : (
             <View className='chips'>
               {partners.map((p) => (
-                <View key={p.id} className={`chip joint-chip ${jointIds.includes(p.id) ? 'chip-on' : ''}`} data-branch={p.id} onClick={() => toggleJoint(p.id)}>
+                <Chip key={p.id} on={jointIds.includes(p.id)} className='joint-chip' data-branch={p.id} onClick={() => toggleJoint(p.id)}>
                   {p.name}
-                </View>
+                </Chip>
               ))}
             </View>
           )}
@@ -253,9 +250,9 @@ export default function EditActivity() {
         <Text className='field-label'>计入学时</Text>
         <View className='chips'>
           {STUDY.map((m) => (
-            <View key={m} className={`chip study-chip ${m === studyMinutes ? 'chip-on' : ''}`} onClick={() => setStudy(m)}>
+            <Chip key={m} on={m === studyMinutes} className='study-chip' onClick={() => setStudy(m)}>
               {m === 0 ? '不计' : `${m} 分钟`}
-            </View>
+            </Chip>
           ))}
         </View>
         <View className='field'>
@@ -274,15 +271,15 @@ export default function EditActivity() {
         ) : null}
       </View>
       {published ? (
-        <BigButton id='edit-save' busy={busy === 'save'} onClick={() => save(false)}>
+        <BigButton id='edit-save' busy={submit.busyKey === 'save'} onClick={() => save(false)}>
           保存变更并通知党员
         </BigButton>
       ) : (
         <>
-          <BigButton id='edit-publish' busy={busy === 'publish'} onClick={() => save(true)}>
+          <BigButton id='edit-publish' busy={submit.busyKey === 'publish'} onClick={() => save(true)}>
             发布通知
           </BigButton>
-          <BigButton id='edit-save' kind='default' busy={busy === 'save'} onClick={() => save(false)}>
+          <BigButton id='edit-save' kind='default' busy={submit.busyKey === 'save'} onClick={() => save(false)}>
             存为草稿
           </BigButton>
         </>

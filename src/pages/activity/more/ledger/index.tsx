@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Picker, Text, View } from '@tarojs/components';
-import { toApiError } from '../../../../api';
 import { activityApi, type ActivityOutputs } from '../../../../api/activity';
 import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useRequest } from '../../../../hooks/use-request';
-import { dayOf } from '../../../../../core/activity/rules';
+import { useSubmit } from '../../../../hooks/use-submit';
+import { dayOf } from '../../../../../core/day';
 import '../../activity.scss';
 
 type Export = ActivityOutputs['exportLedger'];
@@ -26,25 +26,16 @@ export default function LedgerPage() {
   const today = dayOf(new Date());
   const [from, setFrom] = useState(`${today.slice(0, 4)}-01-01`);
   const [to, setTo] = useState(today);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
   const [out, setOut] = useState<Export | null>(null);
+  const exporting = useSubmit();
   const rates = useRequest(() => activityApi.rates({ from, to }), [from, to]);
 
-  const exportNow = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError('');
-    try {
+  const exportNow = () =>
+    exporting.send(async () => {
       const r = await activityApi.exportLedger({ from, to });
       setOut(r);
       await openFile(r).catch(() => undefined);
-    } catch (e) {
-      setError(toApiError(e).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Page className='activity-ledger' title='组织生活台账'>
@@ -65,8 +56,8 @@ export default function LedgerPage() {
           </View>
         </View>
         <Text className='muted'>导出的 Excel 含“三会一课记录”（会议类型、时间、地点、主持人、应到、实到、请假、缺席、补学、内容摘要）、“出勤明细”和“出勤率”三张表。</Text>
-        {error ? <Text className='notice error'>{error}</Text> : null}
-        <BigButton id='ledger-export' busy={busy} onClick={exportNow}>
+        {exporting.error ? <Text className='notice error'>{exporting.error.message}</Text> : null}
+        <BigButton id='ledger-export' busy={exporting.busy} onClick={exportNow}>
           导出台账（Excel）
         </BigButton>
         {out ? (

@@ -7,6 +7,7 @@ import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { ErrorState, Loading } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
+import { useSubmit } from '../../../../hooks/use-submit';
 import { formatDateTime } from '../../shared';
 import '../../activity.scss';
 
@@ -23,12 +24,13 @@ export default function QrScreen() {
   const [token, setToken] = useState<Token | null>(null);
   const [roster, setRoster] = useState<Roster | null>(null);
   const [error, setError] = useState<ReturnType<typeof toApiError> | null>(null);
-  const [closing, setClosing] = useState(false);
   const [confirm, setConfirm] = useState(false);
   const [closed, setClosed] = useState<ActivityOutputs['closeSignIn'] | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const visible = useRef(true);
   const { notice, notify } = useNotice();
+  // a failed close shows where a failed refresh does; the next good refresh clears it
+  const closing = useSubmit({ onError: setError });
 
   const refresh = async () => {
     if (timer.current) clearTimeout(timer.current);
@@ -64,18 +66,13 @@ export default function QrScreen() {
   });
 
   const close = async () => {
-    setClosing(true);
-    try {
+    await closing.send(async () => {
       const out = await activityApi.closeSignIn(id);
       if (timer.current) clearTimeout(timer.current);
       setClosed(out);
       notify('签到已结束');
-    } catch (e) {
-      setError(toApiError(e));
-    } finally {
-      setClosing(false);
-      setConfirm(false);
-    }
+    });
+    setConfirm(false);
   };
 
   if (closed) {
@@ -123,7 +120,7 @@ export default function QrScreen() {
         <View className='card'>
           <Text className='text'>结束后，未签到且未获准请假的党员将记为缺席，并收到补学任务。</Text>
           <View className='actions'>
-            <BigButton small kind='danger' id='qr-close-confirm' busy={closing} onClick={close}>
+            <BigButton small kind='danger' id='qr-close-confirm' busy={closing.busy} onClick={close}>
               确认结束签到
             </BigButton>
             <BigButton small kind='plain' onClick={() => setConfirm(false)}>

@@ -1,13 +1,14 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useRouter } from '@tarojs/taro';
 import { Input, Text, View } from '@tarojs/components';
-import { toApiError } from '../../../../api';
 import { activityApi, type ActivityOutputs, type RosterRow } from '../../../../api/activity';
 import { BigButton } from '../../../../components/big-button';
+import { Chip } from '../../../../components/chip';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
+import { useSubmit } from '../../../../hooks/use-submit';
 import { METHOD_LABEL, STATUS_LABEL } from '../../../../../core/activity/rules';
 import { formatDateTime } from '../../shared';
 import '../../activity.scss';
@@ -15,28 +16,51 @@ import '../../activity.scss';
 type Data = ActivityOutputs['roster'];
 const ORDER: Record<string, number> = { leave_pending: 0, none: 1, absent: 2, leave_declined: 3, leave: 4, present: 5 };
 
+interface ReasonFormProps {
+  /** class prefix the page's tests select by: `<name>-reason`, `<name>-confirm` */
+  name: string;
+  placeholder: string;
+  confirm: string;
+  reason: string;
+  onReason(v: string): void;
+  busy: boolean;
+  onConfirm(): void;
+  onCancel(): void;
+  children?: ReactNode;
+}
+
+/** A secretary's change that needs a reason (代签, 更正出勤): the reason, then confirm or 取消. */
+function ReasonForm({ name, placeholder, confirm, reason, onReason, busy, onConfirm, onCancel, children }: ReasonFormProps) {
+  return (
+    <View className='field'>
+      {children}
+      <Input className={`field-input ${name}-reason`} value={reason} placeholder={placeholder} onInput={(e) => onReason(e.detail.value)} />
+      <View className='actions'>
+        <BigButton small className={`${name}-confirm`} busy={busy} disabled={reason.trim().length < 2} onClick={onConfirm}>
+          {confirm}
+        </BigButton>
+        <BigButton small kind='plain' onClick={onCancel}>
+          取消
+        </BigButton>
+      </View>
+    </View>
+  );
+}
+
 function Row({ row, data, onChanged, notify }: { row: RosterRow; data: Data; onChanged: () => void; notify: (t: string) => void }) {
   const a = data.activity;
   const [mode, setMode] = useState<'' | 'manual' | 'fix'>('');
   const [reason, setReason] = useState('');
   const [fixTo, setFixTo] = useState<'present' | 'leave' | 'absent'>('present');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const run = async (fn: () => Promise<unknown>, ok: string) => {
-    if (busy) return;
-    setBusy(true);
-    setError('');
-    try {
+  const submit = useSubmit();
+  const busy = submit.busy;
+  const run = (fn: () => Promise<unknown>, ok: string) =>
+    submit.send(async () => {
       await fn();
       notify(ok);
       setMode('');
       onChanged();
-    } catch (e) {
-      setError(toApiError(e).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   const label = row.status === 'none' ? (a.phase === 'closed' ? '未签到' : '未签到') : STATUS_LABEL[row.status];
   const cls = row.status === 'present' ? '' : row.status === 'absent' || row.status === 'leave_declined' ? 'red' : row.status === 'none' ? 'grey' : 'gold';
   return (
@@ -54,14 +78,20 @@ function Row({ row, data, onChanged, notify }: { row: RosterRow; data: Data; onC
         {row.leaveReason ? ` · 请假原因：${row.leaveReason}` : ''}
         {row.note ? ` · ${row.note}` : ''}
       </Text>
-      {error ? <Text className='field-error'>{error}</Text> : null}
+      {submit.error ? <Text className='field-error'>{submit.error.message}</Text> : null}
       {!row.canChange ? <Text className='muted joint-row-note'>联建支部党员：请假、代签和出勤更正由其所在支部书记处理</Text> : null}
       {row.canChange && row.status === 'leave_pending' && !a.finalisedAt ? (
         <View className='actions'>
           <BigButton small id={`approve-${row.memberId}`} busy={busy} onClick={() => run(() => activityApi.reviewLeave({ id: a.id, memberId: row.memberId, decision: 'approve' }), '已批准请假')}>
             批准请假
           </BigButton>
-          <BigButton small kind='default' id={`decline-${row.memberId}`} busy={busy} onClick={() => run(() => activityApi.reviewLeave({ id: a.id, memberId: row.memberId, decision: 'decline' }), '已不批准')}>
+          <BigButton
+            small
+            kind='default'
+            id={`decline-${row.memberId}`}
+            busy={busy}
+            onClick={() => run(() => activityApi.reviewLeave({ id: a.id, memberId: row.memberId, decision: 'decline' }), '已不批准')}
+          >
             不批准
           </BigButton>
         </View>
@@ -81,37 +111,36 @@ function Row({ row, data, onChanged, notify }: { row: RosterRow; data: Data; onC
         </View>
       ) : null}
       {mode === 'manual' ? (
-        <View className='field'>
-          <Input className='field-input manual-reason' value={reason} placeholder='代签原因，例如：老党员没有智能手机' onInput={(e) => setReason(e.detail.value)} />
-          <View className='actions'>
-            <BigButton small className='manual-confirm' busy={busy} disabled={reason.trim().length < 2} onClick={() => run(() => activityApi.manualSignIn({ id: a.id, memberId: row.memberId, reason }), '已代为签到')}>
-              确认代签
-            </BigButton>
-            <BigButton small kind='plain' onClick={() => setMode('')}>
-              取消
-            </BigButton>
-          </View>
-        </View>
+        <ReasonForm
+          name='manual'
+          placeholder='代签原因，例如：老党员没有智能手机'
+          confirm='确认代签'
+          reason={reason}
+          onReason={setReason}
+          busy={busy}
+          onConfirm={() => run(() => activityApi.manualSignIn({ id: a.id, memberId: row.memberId, reason }), '已代为签到')}
+          onCancel={() => setMode('')}
+        />
       ) : null}
       {mode === 'fix' ? (
-        <View className='field'>
+        <ReasonForm
+          name='fix'
+          placeholder='更正原因（必填，记入台账）'
+          confirm='确认更正'
+          reason={reason}
+          onReason={setReason}
+          busy={busy}
+          onConfirm={() => run(() => activityApi.setAttendance({ id: a.id, memberId: row.memberId, status: fixTo, reason }), '出勤已更正')}
+          onCancel={() => setMode('')}
+        >
           <View className='chips'>
             {(['present', 'leave', 'absent'] as const).map((s) => (
-              <View key={s} className={`chip ${s === fixTo ? 'chip-on' : ''}`} onClick={() => setFixTo(s)}>
+              <Chip key={s} on={s === fixTo} onClick={() => setFixTo(s)}>
                 {STATUS_LABEL[s]}
-              </View>
+              </Chip>
             ))}
           </View>
-          <Input className='field-input fix-reason' value={reason} placeholder='更正原因（必填，记入台账）' onInput={(e) => setReason(e.detail.value)} />
-          <View className='actions'>
-            <BigButton small className='fix-confirm' busy={busy} disabled={reason.trim().length < 2} onClick={() => run(() => activityApi.setAttendance({ id: a.id, memberId: row.memberId, status: fixTo, reason }), '出勤已更正')}>
-              确认更正
-            </BigButton>
-            <BigButton small kind='plain' onClick={() => setMode('')}>
-              取消
-            </BigButton>
-          </View>
-        </View>
+        </ReasonForm>
       ) : null}
     </View>
   );

@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { Input, Text, View } from '@tarojs/components';
-import { toApiError } from '../../../../api';
 import { orgApi, type ApplicationView } from '../../../../api/org';
 import { BigButton } from '../../../../components/big-button';
+import { Chip } from '../../../../components/chip';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
+import { useSubmit } from '../../../../hooks/use-submit';
 import { formatDate } from '../../../../utils/invite-code';
 import '../manage.scss';
 
@@ -19,23 +20,16 @@ const TABS: { key: Status; text: string }[] = [
 
 /** One application. Both buttons are disabled while a decision is in flight, so a double tap sends one. */
 function Item({ app, onDone, notify }: { app: ApplicationView; onDone(id: string): void; notify(t: string): void }) {
-  const [busy, setBusy] = useState<'approve' | 'reject' | null>(null);
+  const submit = useSubmit<void, 'approve' | 'reject'>();
+  const busy = submit.busyKey;
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState('');
-  const decide = async (decision: 'approve' | 'reject') => {
-    if (busy) return;
-    setBusy(decision);
-    setError('');
-    try {
+  const decide = (decision: 'approve' | 'reject') =>
+    submit.send(async () => {
       await orgApi.reviewApplication({ applicationId: app.id, decision, reason: decision === 'reject' && reason.trim() ? reason.trim() : undefined });
       notify(decision === 'approve' ? `已同意 ${app.name} 加入` : `已拒绝 ${app.name} 的申请`);
       onDone(app.id);
-    } catch (err) {
-      setError(toApiError(err).message);
-      setBusy(null);
-    }
-  };
+    }, decision);
   const pending = app.status === 'pending';
   return (
     <View className='item-col application-item' data-id={app.id}>
@@ -49,7 +43,7 @@ function Item({ app, onDone, notify }: { app: ApplicationView; onDone(id: string
       {app.reason ? <Text className='muted'>说明：{app.reason}</Text> : null}
       {/* only the secretary learns why approving will fail; the applicant was told nothing */}
       {app.conflict ? <Text className='notice error application-conflict'>{app.conflict.message}</Text> : null}
-      {error ? <Text className='notice error'>{error}</Text> : null}
+      {submit.error ? <Text className='notice error'>{submit.error.message}</Text> : null}
       {pending && !rejecting ? (
         <View className='actions'>
           <BigButton small className='approve-btn' busy={busy === 'approve'} disabled={!!busy} onClick={() => decide('approve')}>
@@ -89,9 +83,9 @@ export default function Applications() {
       {notice ? <Text className='notice' id='applications-notice'>{notice}</Text> : null}
       <View className='chips'>
         {TABS.map((t) => (
-          <View key={t.key} className={`chip status-chip ${t.key === status ? 'chip-on' : ''}`} onClick={() => setStatus(t.key)}>
+          <Chip key={t.key} on={t.key === status} className='status-chip' onClick={() => setStatus(t.key)}>
             {t.text}
-          </View>
+          </Chip>
         ))}
       </View>
       <View className='card' id='applications-list'>

@@ -1,56 +1,25 @@
-import { useState } from 'react';
 import { Text, View } from '@tarojs/components';
 import { orgInputs } from '../../../../../core/org/contracts';
 import { ROSTER_TEMPLATE_CSV } from '../../../../../core/org/roster';
-import { toApiError } from '../../../../api';
-import { orgApi, type ImportReport } from '../../../../api/org';
+import { orgApi } from '../../../../api/org';
 import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { useNotice } from '../../../../hooks/use-notice';
-import { offerTemplate, pickSpreadsheet, type PickedFile } from '../../../../utils/spreadsheet-file';
+import { useSpreadsheetImport } from '../../../../hooks/use-spreadsheet-import';
+import { offerTemplate } from '../../../../utils/spreadsheet-file';
 import '../manage.scss';
 
 const downloadTemplate = (notify: (t: string) => void) => offerTemplate(ROSTER_TEMPLATE_CSV, '党员名册模板.csv', notify);
 
 export default function Import() {
-  const [file, setFile] = useState<PickedFile | null>(null);
-  const [report, setReport] = useState<ImportReport | null>(null);
-  const [busy, setBusy] = useState<'check' | 'commit' | null>(null);
-  const [error, setError] = useState('');
   const { notice, notify } = useNotice();
-
-  const run = async (picked: PickedFile, dryRun: boolean) => {
-    const input = { ...picked, dryRun };
-    const parsed = orgInputs.importRoster.safeParse(input);
-    if (!parsed.success) {
-      setError(parsed.error.issues[0]?.message ?? '文件不对');
-      return;
-    }
-    setBusy(dryRun ? 'check' : 'commit');
-    setError('');
-    try {
-      const r = await orgApi.importRoster(input);
-      setReport(r);
-      if (!dryRun) notify(`已导入：新增 ${r.created} 人，更新 ${r.updated} 人`);
-    } catch (err) {
-      setError(toApiError(err).message);
-    } finally {
-      setBusy(null);
-    }
-  };
-
-  const choose = async () => {
-    if (busy) return;
-    try {
-      const picked = await pickSpreadsheet('import-file-input');
-      if (!picked) return;
-      setFile(picked);
-      setReport(null);
-      await run(picked, true);
-    } catch (err) {
-      setError(toApiError(err).message === '网络不太好，请稍后重试' ? '读取文件失败，请重新选择' : toApiError(err).message);
-    }
-  };
+  const roster = useSpreadsheetImport({
+    inputId: 'import-file-input',
+    schema: orgInputs.importRoster,
+    send: (input) => orgApi.importRoster(input),
+    onImported: (r) => notify(`已导入：新增 ${r.created} 人，更新 ${r.updated} 人`),
+  });
+  const { file, report, busyKey: busy } = roster;
 
   const committed = report && !report.dryRun;
   return (
@@ -62,11 +31,11 @@ export default function Import() {
         <BigButton id='import-template' kind='plain' onClick={() => downloadTemplate(notify)}>
           {process.env.TARO_ENV === 'h5' ? '下载模板' : '复制模板'}
         </BigButton>
-        <BigButton id='import-choose' kind={file ? 'default' : 'primary'} busy={busy === 'check'} onClick={choose}>
+        <BigButton id='import-choose' kind={file ? 'default' : 'primary'} busy={busy === 'check'} onClick={roster.choose}>
           {file ? '重新选择文件' : '选择文件'}
         </BigButton>
         {file ? <Text className='muted' id='import-file-name'>{file.fileName}</Text> : null}
-        {error ? <Text className='notice error' id='import-error'>{error}</Text> : null}
+        {roster.error ? <Text className='notice error' id='import-error'>{roster.error.message}</Text> : null}
       </View>
       {report ? (
         <View className='card' id='import-report'>
@@ -92,7 +61,7 @@ export default function Import() {
               id='import-confirm'
               busy={busy === 'commit'}
               disabled={!!busy || report.created + report.updated === 0}
-              onClick={() => run(file, false)}
+              onClick={roster.commit}
             >
               确认导入
             </BigButton>

@@ -1,13 +1,14 @@
 import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Image, Text, View } from '@tarojs/components';
-import { toApiError } from '../../../../api';
 import { orgApi, type InviteView } from '../../../../api/org';
 import { BigButton } from '../../../../components/big-button';
+import { Chip } from '../../../../components/chip';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
+import { useSubmit } from '../../../../hooks/use-submit';
 import { formatDate } from '../../../../utils/invite-code';
 import '../manage.scss';
 
@@ -23,24 +24,15 @@ function shareLink(inv: InviteView): string {
 
 function InviteCard({ inv, onRevoked, notify }: { inv: InviteView; onRevoked(v: InviteView): void; notify(t: string): void }) {
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const revoking = useSubmit();
   const expired = new Date(inv.expiresAt).getTime() < Date.now();
   const usable = !inv.revoked && !expired && inv.uses < inv.maxUses;
-  const revoke = async () => {
-    if (busy) return;
-    setBusy(true);
-    setError('');
-    try {
+  const revoke = () =>
+    revoking.send(async () => {
       onRevoked(await orgApi.revokeInvite({ code: inv.code }));
       notify('已撤销');
       setConfirming(false);
-    } catch (err) {
-      setError(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <View className='item-col invite-item' data-code={inv.code}>
       <View className='row'>
@@ -51,7 +43,7 @@ function InviteCard({ inv, onRevoked, notify }: { inv: InviteView; onRevoked(v: 
         {inv.branchName} · 已使用 {inv.uses}/{inv.maxUses} · 有效期至 {formatDate(inv.expiresAt)}
       </Text>
       {usable ? <Image className='invite-qr' src={inv.qr} mode='aspectFit' /> : null}
-      {error ? <Text className='notice error'>{error}</Text> : null}
+      {revoking.error ? <Text className='notice error'>{revoking.error.message}</Text> : null}
       {usable ? (
         <View className='actions'>
           <BigButton small kind='default' className='copy-link-btn' onClick={() => Taro.setClipboardData({ data: shareLink(inv) }).then(() => notify('链接已复制'))}>
@@ -59,7 +51,7 @@ function InviteCard({ inv, onRevoked, notify }: { inv: InviteView; onRevoked(v: 
           </BigButton>
           {confirming ? (
             <>
-              <BigButton small kind='danger' className='revoke-confirm-btn' busy={busy} onClick={revoke}>
+              <BigButton small kind='danger' className='revoke-confirm-btn' busy={revoking.busy} onClick={revoke}>
                 确认撤销
               </BigButton>
               <BigButton small kind='plain' onClick={() => setConfirming(false)}>
@@ -80,24 +72,15 @@ function InviteCard({ inv, onRevoked, notify }: { inv: InviteView; onRevoked(v: 
 export default function Invite() {
   const list = useRequest(() => orgApi.listInvites(), []);
   const [ttlDays, setTtl] = useState(7);
-  const [creating, setCreating] = useState(false);
-  const [createError, setCreateError] = useState('');
+  const creating = useSubmit();
   const { notice, notify } = useNotice();
 
-  const create = async () => {
-    if (creating) return;
-    setCreating(true);
-    setCreateError('');
-    try {
+  const create = () =>
+    creating.send(async () => {
       const inv = await orgApi.createInvite({ ttlDays });
       list.setData([inv, ...(list.data ?? [])]);
       notify('邀请码已生成');
-    } catch (err) {
-      setCreateError(toApiError(err).message);
-    } finally {
-      setCreating(false);
-    }
-  };
+    });
   const replace = (v: InviteView) => list.setData((list.data ?? []).map((i) => (i.code === v.code ? v : i)));
 
   return (
@@ -110,13 +93,13 @@ export default function Invite() {
         <Text className='field-label'>有效期</Text>
         <View className='chips'>
           {TTL_CHOICES.map((d) => (
-            <View key={d} className={`chip ttl-chip ${d === ttlDays ? 'chip-on' : ''}`} onClick={() => setTtl(d)}>
+            <Chip key={d} on={d === ttlDays} className='ttl-chip' onClick={() => setTtl(d)}>
               {d} 天
-            </View>
+            </Chip>
           ))}
         </View>
-        {createError ? <Text className='notice error'>{createError}</Text> : null}
-        <BigButton id='invite-create' busy={creating} onClick={create}>
+        {creating.error ? <Text className='notice error'>{creating.error.message}</Text> : null}
+        <BigButton id='invite-create' busy={creating.busy} onClick={create}>
           生成邀请码
         </BigButton>
       </View>

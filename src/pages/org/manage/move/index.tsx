@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { Input, Text, View } from '@tarojs/components';
 import { orgInputs } from '../../../../../core/org/contracts';
-import { toApiError } from '../../../../api';
 import { orgApi, type MemberView, type OrgNodeView, type TransferView } from '../../../../api/org';
 import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useRequest } from '../../../../hooks/use-request';
+import { useSubmit } from '../../../../hooks/use-submit';
 import { formatDate } from '../../../../utils/invite-code';
 import { OrgPicker } from '../components/org-picker';
 import '../manage.scss';
@@ -61,26 +61,14 @@ export default function Move() {
   const [member, setMember] = useState<MemberView | null>(null);
   const [target, setTarget] = useState<OrgNodeView | null>(null);
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const moving = useSubmit();
   const [done, setDone] = useState<TransferView | null>(null);
 
   const submit = async () => {
-    if (busy || !member || !target) return;
+    if (moving.busy || !member || !target) return;
     const parsed = orgInputs.moveMember.safeParse({ memberId: member.id, toBranchId: target.id, reason });
-    if (!parsed.success) {
-      setError(parsed.error.issues[0]?.message ?? '请检查填写内容');
-      return;
-    }
-    setBusy(true);
-    setError('');
-    try {
-      setDone(await orgApi.moveMember({ memberId: member.id, toBranchId: target.id, reason: reason.trim() }));
-    } catch (err) {
-      setError(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
+    if (!parsed.success) return moving.fail(parsed.error.issues[0]?.message ?? '请检查填写内容');
+    await moving.send(async () => setDone(await orgApi.moveMember({ memberId: member.id, toBranchId: target.id, reason: reason.trim() })));
   };
 
   if (done) {
@@ -149,8 +137,8 @@ export default function Move() {
         <View className='card'>
           <Text className='card-title'>第三步：转接原因</Text>
           <Input id='move-reason' className='field-input' value={reason} maxlength={200} placeholder='例如：外出务工，转入居住地支部' onInput={(e) => setReason(e.detail.value)} />
-          {error ? <Text className='notice error' id='move-error'>{error}</Text> : null}
-          <BigButton id='move-submit' busy={busy} onClick={submit}>
+          {moving.error ? <Text className='notice error' id='move-error'>{moving.error.message}</Text> : null}
+          <BigButton id='move-submit' busy={moving.busy} onClick={submit}>
             确认转接
           </BigButton>
         </View>

@@ -2,14 +2,16 @@ import { useState } from 'react';
 import { Input, Text, Textarea, View } from '@tarojs/components';
 import { quizInputs } from '../../../../../core/quiz/contracts';
 import { BANK_COLUMNS, BANK_TEMPLATE_CSV } from '../../../../../core/quiz/bank';
-import { toApiError } from '../../../../api';
 import { quizApi, type BankImportReport, type QuestionAdminView } from '../../../../api/quiz';
 import { BigButton } from '../../../../components/big-button';
+import { Chip } from '../../../../components/chip';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
-import { offerTemplate, pickSpreadsheet, type PickedFile } from '../../../../utils/spreadsheet-file';
 import { useRequest } from '../../../../hooks/use-request';
+import { useSpreadsheetImport } from '../../../../hooks/use-spreadsheet-import';
+import { useSubmit } from '../../../../hooks/use-submit';
+import { offerTemplate } from '../../../../utils/spreadsheet-file';
 import '../../quiz.scss';
 
 const downloadTemplate = (notify: (t: string) => void) => offerTemplate(BANK_TEMPLATE_CSV, '题库导入模板.csv', notify);
@@ -37,41 +39,17 @@ function Report({ r }: { r: BankImportReport }) {
 }
 
 function Import({ onImported }: { onImported(): void }) {
-  const [file, setFile] = useState<PickedFile | null>(null);
-  const [report, setReport] = useState<BankImportReport | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
   const { notice, notify } = useNotice();
-  const run = async (picked: PickedFile, dryRun: boolean) => {
-    const input = { ...picked, dryRun };
-    const parsed = quizInputs.importBank.safeParse(input);
-    if (!parsed.success) return setError(parsed.error.issues[0]?.message ?? '文件不对');
-    setBusy(true);
-    setError('');
-    try {
-      const r = await quizApi.importBank(input);
-      setReport(r);
-      if (!dryRun) {
-        notify(`已导入 ${r.created} 题`);
-        onImported();
-      }
-    } catch (err) {
-      setError(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const choose = async () => {
-    try {
-      const picked = await pickSpreadsheet('bank-file-input');
-      if (!picked) return;
-      setFile(picked);
-      setReport(null);
-      await run(picked, true);
-    } catch (err) {
-      setError(toApiError(err).message);
-    }
-  };
+  const bank = useSpreadsheetImport({
+    inputId: 'bank-file-input',
+    schema: quizInputs.importBank,
+    send: (input) => quizApi.importBank(input),
+    onImported: (r) => {
+      notify(`已导入 ${r.created} 题`);
+      onImported();
+    },
+  });
+  const { file, report } = bank;
   return (
     <>
       <View className='card' id='bank-import'>
@@ -80,19 +58,19 @@ function Import({ onImported }: { onImported(): void }) {
         <BigButton id='bank-template' kind='plain' small onClick={() => downloadTemplate(notify)}>
           下载模板
         </BigButton>
-        <BigButton id='bank-choose' kind='default' busy={busy && !report} onClick={choose}>
+        <BigButton id='bank-choose' kind='default' busy={bank.busyKey === 'check'} onClick={bank.choose}>
           {file ? `重新选择（当前：${file.fileName}）` : '选择文件'}
         </BigButton>
-        {error ? (
+        {bank.error ? (
           <Text className='field-error' id='bank-error'>
-            {error}
+            {bank.error.message}
           </Text>
         ) : null}
         {notice ? <Text className='notice'>{notice}</Text> : null}
       </View>
       {report ? <Report r={report} /> : null}
       {report && report.dryRun && !report.errors.length && report.created > 0 && file ? (
-        <BigButton id='bank-commit' busy={busy} onClick={() => run(file, false)}>
+        <BigButton id='bank-commit' busy={bank.busyKey === 'commit'} onClick={bank.commit}>
           确认导入 {report.created} 题
         </BigButton>
       ) : null}
@@ -114,8 +92,7 @@ function QuestionEdit({ q, onDone }: { q: QuestionAdminView; onDone(saved: Quest
   const [source, setSource] = useState(q.source);
   const [tags, setTags] = useState(q.tags.join('、'));
   const [difficulty, setDifficulty] = useState<1 | 2 | 3>(q.difficulty);
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const saving = useSubmit();
   const save = async () => {
     const tagList = tags.split(/[、，,\s]+/).map((t) => t.trim()).filter(Boolean);
     // only changed fields are sent, so an old question without 解析 can still get a new 出处
@@ -128,15 +105,8 @@ function QuestionEdit({ q, onDone }: { q: QuestionAdminView; onDone(saved: Quest
     };
     if (Object.keys(input).length === 1) return onDone(null);
     const parsed = quizInputs.editQuestion.safeParse(input);
-    if (!parsed.success) return setError(firstIssue(parsed.error.issues));
-    setBusy(true);
-    setError('');
-    try {
-      onDone(await quizApi.editQuestion(parsed.data));
-    } catch (err) {
-      setError(toApiError(err).message);
-      setBusy(false);
-    }
+    if (!parsed.success) return saving.fail(firstIssue(parsed.error.issues));
+    await saving.send(async () => onDone(await quizApi.editQuestion(parsed.data)));
   };
   return (
     <View className='question-edit'>
@@ -155,13 +125,13 @@ function QuestionEdit({ q, onDone }: { q: QuestionAdminView; onDone(saved: Quest
       <Text className='field-label'>难度</Text>
       <View className='chips'>
         {DIFFICULTY.map((d) => (
-          <View key={d.value} className={`chip difficulty-chip ${d.value === difficulty ? 'chip-on' : ''}`} onClick={() => setDifficulty(d.value)}>
+          <Chip key={d.value} on={d.value === difficulty} className='difficulty-chip' onClick={() => setDifficulty(d.value)}>
             {d.label}
-          </View>
+          </Chip>
         ))}
       </View>
-      {error ? <Text className='field-error question-error'>{error}</Text> : null}
-      <BigButton className='question-save' small busy={busy} onClick={save}>
+      {saving.error ? <Text className='field-error question-error'>{saving.error.message}</Text> : null}
+      <BigButton className='question-save' small busy={saving.busy} onClick={save}>
         保存
       </BigButton>
       <BigButton className='question-cancel' kind='plain' small onClick={() => onDone(null)}>
@@ -174,20 +144,11 @@ function QuestionEdit({ q, onDone }: { q: QuestionAdminView; onDone(saved: Quest
 /** Inline: fix this question into one day's set (replaces whatever that day had pinned). */
 function QuestionPin({ q, pinnedDays, onDone }: { q: QuestionAdminView; pinnedDays: string[]; onDone(day: string | null): void }) {
   const [day, setDay] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const pinning = useSubmit();
   const save = async () => {
     const parsed = quizInputs.pin.safeParse({ day: day.trim(), questionIds: [q.id] });
-    if (!parsed.success) return setError(firstIssue(parsed.error.issues));
-    setBusy(true);
-    setError('');
-    try {
-      const r = await quizApi.pin(parsed.data);
-      onDone(r.day);
-    } catch (err) {
-      setError(toApiError(err).message);
-      setBusy(false);
-    }
+    if (!parsed.success) return pinning.fail(firstIssue(parsed.error.issues));
+    await pinning.send(async () => onDone((await quizApi.pin(parsed.data)).day));
   };
   return (
     <View className='question-pin'>
@@ -196,8 +157,8 @@ function QuestionPin({ q, pinnedDays, onDone }: { q: QuestionAdminView; pinnedDa
         <Input className='field-input question-pin-day' value={day} maxlength={10} placeholder='例如：2025-07-01' onInput={(e) => setDay(e.detail.value)} />
       </View>
       {pinnedDays.includes(day.trim()) ? <Text className='text text-warn'>这一天已指定过题目，保存后将替换为本题。</Text> : null}
-      {error ? <Text className='field-error question-error'>{error}</Text> : null}
-      <BigButton className='question-pin-save' small busy={busy} onClick={save}>
+      {pinning.error ? <Text className='field-error question-error'>{pinning.error.message}</Text> : null}
+      <BigButton className='question-pin-save' small busy={pinning.busy} onClick={save}>
         确认固定
       </BigButton>
       <BigButton className='question-cancel' kind='plain' small onClick={() => onDone(null)}>
@@ -304,29 +265,22 @@ function Questions({ version, pinnedDays, onPinned }: { version: number; pinnedD
 function PerDay({ perDay, onSaved }: { perDay: number; onSaved(): void }) {
   const [open, setOpen] = useState(false);
   const [value, setValue] = useState(String(perDay));
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const saving = useSubmit();
   const { notice, notify } = useNotice();
   const save = async () => {
     const parsed = quizInputs.setPerDay.safeParse({ perDay: value.trim() === '' ? NaN : Number(value) });
-    if (!parsed.success) return setError(parsed.error.issues[0]?.code === 'invalid_type' ? '请填写整数' : firstIssue(parsed.error.issues));
-    setBusy(true);
-    setError('');
-    try {
+    if (!parsed.success) return saving.fail(parsed.error.issues[0]?.code === 'invalid_type' ? '请填写整数' : firstIssue(parsed.error.issues));
+    await saving.send(async () => {
       const r = await quizApi.setPerDay(parsed.data);
       setOpen(false);
       notify(`已改为每天 ${r.perDay} 题`);
       onSaved();
-    } catch (err) {
-      setError(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   if (!open) {
     return (
       <>
-        <BigButton id='perday-edit' kind='plain' small onClick={() => (setValue(String(perDay)), setError(''), setOpen(true))}>
+        <BigButton id='perday-edit' kind='plain' small onClick={() => (setValue(String(perDay)), saving.clear(), setOpen(true))}>
           修改每日题量
         </BigButton>
         {notice ? <Text className='notice'>{notice}</Text> : null}
@@ -340,12 +294,12 @@ function PerDay({ perDay, onSaved }: { perDay: number; onSaved(): void }) {
         <Input id='perday-input' className='field-input' type='number' value={value} onInput={(e) => setValue(e.detail.value)} />
       </View>
       <Text className='muted'>从下一次出题开始生效：今天的题目如果已经有人打开过，就从明天起生效。</Text>
-      {error ? (
+      {saving.error ? (
         <Text className='field-error' id='perday-error'>
-          {error}
+          {saving.error.message}
         </Text>
       ) : null}
-      <BigButton id='perday-save' small busy={busy} onClick={save}>
+      <BigButton id='perday-save' small busy={saving.busy} onClick={save}>
         保存
       </BigButton>
       <BigButton kind='plain' small onClick={() => setOpen(false)}>

@@ -1,30 +1,23 @@
-import { useState } from 'react';
 import { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { toApiError } from '../../../../api';
 import { quizApi, type BranchTodayView } from '../../../../api/quiz';
 import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
+import { useSubmit } from '../../../../hooks/use-submit';
 import '../../quiz.scss';
 
 function Remind({ d, onDone }: { d: BranchTodayView; onDone(): void }) {
-  const [busy, setBusy] = useState(false);
   const { notice, notify } = useNotice();
-  const go = async () => {
-    setBusy(true);
-    try {
+  const reminding = useSubmit({ onError: (e) => notify(e.message) });
+  const go = () =>
+    reminding.send(async () => {
       const r = await quizApi.remind();
       notify(r.alreadyReminded ? '今天已经提醒过了' : `已提醒 ${r.sent} 人${r.noGrant ? `，${r.noGrant} 人未开启提醒，请电话联系` : ''}`);
       onDone();
-    } catch (err) {
-      notify(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <View className='card' id='branch-remind'>
       <Text className='card-title'>一键提醒</Text>
@@ -37,7 +30,7 @@ function Remind({ d, onDone }: { d: BranchTodayView; onDone(): void }) {
           <Text className='text'>
             未答题的 {d.missing.length} 人中，{d.remindable} 人开启了微信提醒，可以发送；其余 {d.missing.length - d.remindable} 人请电话或上门提醒。
           </Text>
-          <BigButton id='branch-remind-btn' busy={busy} disabled={d.remindable === 0} onClick={go}>
+          <BigButton id='branch-remind-btn' busy={reminding.busy} disabled={d.remindable === 0} onClick={go}>
             {d.remindable ? `提醒 ${d.remindable} 人答题` : '没有可以提醒的人'}
           </BigButton>
         </>

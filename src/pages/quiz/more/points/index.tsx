@@ -2,13 +2,13 @@ import { useState } from 'react';
 import { Input, Text, View } from '@tarojs/components';
 import { pointsInputs } from '../../../../../core/points/contracts';
 import type { RuleKey, RuleSet } from '../../../../../core/points/rules';
-import { toApiError } from '../../../../api';
 import { pointsApi, type RulesView } from '../../../../api/points';
 import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
+import { useSubmit } from '../../../../hooks/use-submit';
 import '../../quiz.scss';
 
 function RuleList({ rules, labels }: { rules: RulesView['current']; labels: RulesView['labels'] }) {
@@ -48,13 +48,12 @@ function RulesEditor({ view, onSaved }: { view: RulesView; onSaved(next: RulesVi
   const [open, setOpen] = useState(false);
   const [values, setValues] = useState<Record<string, string>>({});
   const [cap, setCap] = useState('');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const saving = useSubmit();
   const { notice, notify } = useNotice();
   const start = () => {
     setValues(Object.fromEntries(Object.entries(base.values).map(([k, v]) => [k, String(v)])));
     setCap(String(base.dailyCap));
-    setError('');
+    saving.clear();
     setOpen(true);
   };
   const save = async () => {
@@ -68,20 +67,14 @@ function RulesEditor({ view, onSaved }: { view: RulesView; onSaved(next: RulesVi
       const issue = parsed.error.issues[0];
       const key = issue?.path[1] as RuleKey | undefined;
       const label = issue?.path[0] === 'values' && key ? view.labels[key]?.label : issue?.path[0] === 'dailyCap' ? '每日上限' : '';
-      return setError(`${label ? `${label}：` : ''}${issue?.code === 'invalid_type' ? '请填写整数' : issue?.message ?? '填写有误'}`);
+      return saving.fail(`${label ? `${label}：` : ''}${issue?.code === 'invalid_type' ? '请填写整数' : issue?.message ?? '填写有误'}`);
     }
-    setBusy(true);
-    setError('');
-    try {
+    await saving.send(async () => {
       const next = await pointsApi.setRules(parsed.data);
       setOpen(false);
       notify(`已保存，${next.upcoming?.from ?? '明天'}起生效`);
       onSaved(next);
-    } catch (err) {
-      setError(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   if (!open) {
     return (
@@ -118,12 +111,12 @@ function RulesEditor({ view, onSaved }: { view: RulesView; onSaved(next: RulesVi
         <Text className='field-label'>每天最多（分）</Text>
         <Input id='rules-cap' className='field-input' type='number' value={cap} onInput={(e) => setCap(e.detail.value)} />
       </View>
-      {error ? (
+      {saving.error ? (
         <Text className='field-error' id='rules-error'>
-          {error}
+          {saving.error.message}
         </Text>
       ) : null}
-      <BigButton id='rules-save' busy={busy} onClick={save}>
+      <BigButton id='rules-save' busy={saving.busy} onClick={save}>
         保存（明天起生效）
       </BigButton>
       <BigButton id='rules-cancel' kind='plain' small onClick={() => setOpen(false)}>

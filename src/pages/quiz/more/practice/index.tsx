@@ -1,33 +1,24 @@
 import { useState } from 'react';
 import { useRouter } from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { toApiError } from '../../../../api';
 import { quizApi, type PublicQuestion, type QuizOutputs } from '../../../../api/quiz';
 import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { Async, Empty } from '../../../../components/states';
 import { useRequest } from '../../../../hooks/use-request';
+import { useSubmit } from '../../../../hooks/use-submit';
 import { QuestionCard } from '../../question-card';
 import '../../quiz.scss';
 
 function Round({ questions, onAgain }: { questions: PublicQuestion[]; onAgain(): void }) {
   const [choices, setChoices] = useState<Record<string, string[]>>({});
   const [result, setResult] = useState<QuizOutputs['checkPractice'] | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const checking = useSubmit();
   if (!questions.length) return <Empty text='没有可以练习的题目（练习只包含错题本和已截止的每日答题中出过的题目）' />;
   const check = async () => {
     const missing = questions.filter((q) => !(choices[q.id] ?? []).length).length;
-    if (missing) return setError(`还有 ${missing} 道题没有作答`);
-    setBusy(true);
-    setError('');
-    try {
-      setResult(await quizApi.checkPractice({ answers: questions.map((q) => ({ questionId: q.id, choice: choices[q.id] })) }));
-    } catch (err) {
-      setError(toApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
+    if (missing) return checking.fail(`还有 ${missing} 道题没有作答`);
+    await checking.send(async () => setResult(await quizApi.checkPractice({ answers: questions.map((q) => ({ questionId: q.id, choice: choices[q.id] })) })));
   };
   return (
     <>
@@ -52,13 +43,13 @@ function Round({ questions, onAgain }: { questions: PublicQuestion[]; onAgain():
         />
       ))}
       <View className='card'>
-        {error ? <Text className='field-error'>{error}</Text> : null}
+        {checking.error ? <Text className='field-error'>{checking.error.message}</Text> : null}
         {result ? (
           <BigButton id='practice-again' onClick={onAgain}>
             再练一组
           </BigButton>
         ) : (
-          <BigButton id='practice-check' busy={busy} onClick={check}>
+          <BigButton id='practice-check' busy={checking.busy} onClick={check}>
             查看答案
           </BigButton>
         )}

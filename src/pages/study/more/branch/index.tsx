@@ -3,12 +3,12 @@ import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
 import { orgApi } from '../../../../api/org';
 import { studyApi, type BranchTable } from '../../../../api/study';
-import { toApiError } from '../../../../api';
 import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { Async, goTo } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
+import { useSubmit } from '../../../../hooks/use-submit';
 import '../more.scss';
 
 const ROLE: Record<string, string> = { member: '党员', secretary: '支部书记', organiser: '组织管理员' };
@@ -32,23 +32,19 @@ async function saveXlsx(fileName: string, base64: string) {
 
 function Table({ t, secretary }: { t: BranchTable; secretary: boolean }) {
   const { notice, notify } = useNotice();
-  const [busy, setBusy] = useState('');
+  const action = useSubmit<void, 'remind' | 'export'>({ onError: (e) => notify(e.message) });
   const behind = t.rows.filter((r) => r.behind > 0).length;
-  const remind = () => {
-    setBusy('remind');
-    studyApi
-      .remindBehind({ year: t.year })
-      .then((r) => notify(`已提醒 ${r.sent} 人${r.skipped ? `，${r.skipped} 人未登录小程序无法提醒` : ''}`), (e) => notify(toApiError(e).message))
-      .finally(() => setBusy(''));
-  };
-  const exportIt = () => {
-    setBusy('export');
-    studyApi
-      .exportLedger({ branchId: t.branchId, year: t.year })
-      .then((x) => saveXlsx(x.fileName, x.base64))
-      .then(() => notify('台账已导出'), (e) => notify(toApiError(e).message))
-      .finally(() => setBusy(''));
-  };
+  const remind = () =>
+    action.send(async () => {
+      const r = await studyApi.remindBehind({ year: t.year });
+      notify(`已提醒 ${r.sent} 人${r.skipped ? `，${r.skipped} 人未登录小程序无法提醒` : ''}`);
+    }, 'remind');
+  const exportIt = () =>
+    action.send(async () => {
+      const x = await studyApi.exportLedger({ branchId: t.branchId, year: t.year });
+      await saveXlsx(x.fileName, x.base64);
+      notify('台账已导出');
+    }, 'export');
   return (
     <>
       {notice ? <Text className='notice'>{notice}</Text> : null}
@@ -61,7 +57,7 @@ function Table({ t, secretary }: { t: BranchTable; secretary: boolean }) {
         </Text>
         {secretary ? (
           <>
-            <BigButton id='branch-remind' busy={busy === 'remind'} disabled={behind === 0} onClick={remind}>
+            <BigButton id='branch-remind' busy={action.busyKey === 'remind'} disabled={behind === 0} onClick={remind}>
               提醒未达标的党员
             </BigButton>
             <BigButton id='branch-offline' kind='default' onClick={() => goTo('/pages/study/more/offline/index')}>
@@ -69,7 +65,7 @@ function Table({ t, secretary }: { t: BranchTable; secretary: boolean }) {
             </BigButton>
           </>
         ) : null}
-        <BigButton id='branch-export' kind='default' busy={busy === 'export'} onClick={exportIt}>
+        <BigButton id='branch-export' kind='default' busy={action.busyKey === 'export'} onClick={exportIt}>
           导出学时台账（Excel）
         </BigButton>
       </View>

@@ -1,13 +1,14 @@
 import { useRef, useState } from 'react';
 import { Input, Picker, Text, View } from '@tarojs/components';
 import { studyApi, type OfflineView } from '../../../../api/study';
-import { toApiError, type ApiError } from '../../../../api';
 import { OFFLINE_KINDS, studyInputs } from '../../../../../core/study/contracts';
 import { BigButton } from '../../../../components/big-button';
+import { Chip } from '../../../../components/chip';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
+import { useSubmit } from '../../../../hooks/use-submit';
 import { requestId, todayInChina } from '../../format';
 import '../more.scss';
 
@@ -32,8 +33,7 @@ function RecordForm({ onSaved }: { onSaved: () => void }) {
   const [by, setBy] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  const saving = useSubmit();
   const [saved, setSaved] = useState('');
   // one id per filled-in form: a double tap or a retry records once
   const reqId = useRef(requestId());
@@ -48,34 +48,27 @@ function RecordForm({ onSaved }: { onSaved: () => void }) {
       return;
     }
     setErrors({});
-    setFailure(null);
     setSaved('');
-    setBusy(true);
-    studyApi
-      .recordOffline(payload)
-      .then(
-        (r) => {
-          notify(`已记录，${r.credited} 人计入学时`);
-          setSaved(`已记录，${r.credited} 人计入学时`);
-          reqId.current = requestId();
-          setChosen([]);
-          setTopic('');
-          onSaved();
-        },
-        (e) => setFailure(toApiError(e)),
-      )
-      .finally(() => setBusy(false));
+    void saving.send(async () => {
+      const r = await studyApi.recordOffline(payload);
+      notify(`已记录，${r.credited} 人计入学时`);
+      setSaved(`已记录，${r.credited} 人计入学时`);
+      reqId.current = requestId();
+      setChosen([]);
+      setTopic('');
+      onSaved();
+    });
   };
 
   return (
     <View className='card' id='offline-form'>
       <Text className='card-title'>记录一次线下学习</Text>
       {notice ? <Text className='notice' id='offline-notice'>{notice}</Text> : null}
-      <View className='kinds'>
+      <View className='chips'>
         {OFFLINE_KINDS.map((k) => (
-          <View key={k} className={`kind-chip ${k === kind ? 'on' : ''}`} onClick={() => setKind(k)}>
+          <Chip key={k} on={k === kind} className='kind-chip' onClick={() => setKind(k)}>
             {k}
-          </View>
+          </Chip>
         ))}
       </View>
       <View className='field' id='offline-date'>
@@ -118,12 +111,12 @@ function RecordForm({ onSaved }: { onSaved: () => void }) {
           {saved}
         </Text>
       ) : null}
-      {failure ? (
+      {saving.error ? (
         <Text className='notice error' id='offline-error'>
-          {failure.message}
+          {saving.error.message}
         </Text>
       ) : null}
-      <BigButton id='offline-submit' busy={busy} onClick={submit}>
+      <BigButton id='offline-submit' busy={saving.busy} onClick={submit}>
         保存并计入学时
       </BigButton>
       <Text className='muted'>按实际时长计学时（45 分钟折合 1 学时）；同一人同一天的线下学习合计不超过 24 小时。</Text>

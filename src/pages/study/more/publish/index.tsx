@@ -1,13 +1,15 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Input, Text, Textarea, View } from '@tarojs/components';
 import { studyApi } from '../../../../api/study';
 import { ApiError, toApiError } from '../../../../api';
 import { studyInputs } from '../../../../../core/study/contracts';
 import { BigButton } from '../../../../components/big-button';
+import { Chip } from '../../../../components/chip';
 import { Page } from '../../../../components/page';
 import { goTo } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
+import { useSubmit } from '../../../../hooks/use-submit';
 import '../more.scss';
 import './publish.scss';
 
@@ -26,7 +28,18 @@ interface Uploaded {
   name: string;
 }
 
-function Field({ id, label, value, onInput, type = 'text', placeholder, maxlength, error }: { id: string; label: string; value: string; onInput: (v: string) => void; type?: 'text' | 'number'; placeholder?: string; maxlength?: number; error?: string }) {
+interface FieldProps {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (v: string) => void;
+  type?: 'text' | 'number';
+  placeholder?: string;
+  maxlength?: number;
+  error?: string;
+}
+
+function Field({ id, label, value, onInput, type = 'text', placeholder, maxlength, error }: FieldProps) {
   return (
     <View className='field' id={id}>
       <Text className='field-label'>{label}</Text>
@@ -81,13 +94,12 @@ export default function PublishLesson() {
   const [body, setBody] = useState('');
   const [mediaUrl, setMediaUrl] = useState('');
   const [uploaded, setUploaded] = useState<Uploaded | null>(null);
-  const [uploading, setUploading] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<ApiError | null>(null);
+  // one at a time: an upload and a publish never run together
+  const action = useSubmit<void, 'upload' | 'publish'>();
+  const uploading = action.busyKey === 'upload';
+  const busy = action.busyKey === 'publish';
   const [result, setResult] = useState<{ id: string; title: string } | null>(null);
-  // state updates are async: two taps in the same frame would both see busy === false
-  const inFlight = useRef(false);
 
   const isMedia = kind !== 'article';
 
@@ -99,30 +111,22 @@ export default function PublishLesson() {
   };
 
   const upload = () => {
-    if (kind === 'article' || inFlight.current) return;
-    inFlight.current = true;
-    setUploading(true);
-    setFailure(null);
-    pickAndUpload(kind)
-      .then(
-        (r) => {
-          if (!r) return;
-          setUploaded({ fileID: r.fileID, name: r.name });
-          setMediaUrl('');
-          setErrors((e) => ({ ...e, mediaUrl: '' }));
-          if (!minutes && r.seconds) setMinutes(String(Math.max(1, Math.round(r.seconds / 60))));
-          notify('文件已上传');
-        },
-        (e) => setFailure(new ApiError('INTERNAL', `上传失败，请检查网络后重试（${(e as { errMsg?: string })?.errMsg ?? toApiError(e).message}）`, e)),
-      )
-      .finally(() => {
-        inFlight.current = false;
-        setUploading(false);
+    if (kind === 'article') return;
+    void action.send(async () => {
+      const r = await pickAndUpload(kind).catch((e: unknown) => {
+        throw new ApiError('INTERNAL', `上传失败，请检查网络后重试（${(e as { errMsg?: string })?.errMsg ?? toApiError(e).message}）`, e);
       });
+      if (!r) return;
+      setUploaded({ fileID: r.fileID, name: r.name });
+      setMediaUrl('');
+      setErrors((e) => ({ ...e, mediaUrl: '' }));
+      if (!minutes && r.seconds) setMinutes(String(Math.max(1, Math.round(r.seconds / 60))));
+      notify('文件已上传');
+    }, 'upload');
   };
 
   const submit = () => {
-    if (inFlight.current) return;
+    if (action.busy) return;
     const m = minutes.trim() === '' ? undefined : Number(minutes);
     const media = uploaded?.fileID ?? (mediaUrl.trim() || undefined);
     const payload = {
@@ -143,28 +147,17 @@ export default function PublishLesson() {
       return;
     }
     setErrors({});
-    setFailure(null);
     setResult(null);
-    inFlight.current = true;
-    setBusy(true);
-    studyApi
-      .createLesson(parsed.data)
-      .then(
-        (r) => {
-          notify('课程已发布');
-          setResult({ id: r.id, title: parsed.data.title });
-          setTitle('');
-          setBody('');
-          setMediaUrl('');
-          setUploaded(null);
-          setMinutes('');
-        },
-        (err) => setFailure(toApiError(err)),
-      )
-      .finally(() => {
-        inFlight.current = false;
-        setBusy(false);
-      });
+    void action.send(async () => {
+      const r = await studyApi.createLesson(parsed.data);
+      notify('课程已发布');
+      setResult({ id: r.id, title: parsed.data.title });
+      setTitle('');
+      setBody('');
+      setMediaUrl('');
+      setUploaded(null);
+      setMinutes('');
+    }, 'publish');
   };
 
   return (
@@ -177,11 +170,11 @@ export default function PublishLesson() {
             {notice}
           </Text>
         ) : null}
-        <View className='kinds' id='publish-kind'>
+        <View className='chips' id='publish-kind'>
           {KINDS.map((k) => (
-            <View key={k.kind} className={`kind-chip ${k.kind === kind ? 'on' : ''}`} data-kind={k.kind} onClick={() => chooseKind(k.kind)}>
+            <Chip key={k.kind} on={k.kind === kind} className='kind-chip' data-kind={k.kind} onClick={() => chooseKind(k.kind)}>
               {k.label}
-            </View>
+            </Chip>
           ))}
         </View>
         <Field id='publish-title' label='课程标题' value={title} maxlength={60} onInput={setTitle} error={errors.title} />
@@ -241,9 +234,9 @@ export default function PublishLesson() {
             </BigButton>
           </View>
         ) : null}
-        {failure ? (
+        {action.error ? (
           <Text className='notice error' id='publish-error'>
-            {failure.message}
+            {action.error.message}
           </Text>
         ) : null}
         <BigButton id='publish-submit' busy={busy} disabled={uploading} onClick={submit}>
