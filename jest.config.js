@@ -1,7 +1,11 @@
 /**
  * Test projects: `unit` (pure core/ logic), `integration` (cloud functions and the emulator over
  * real HTTP), `component` (a native mini-program component in miniprogram-simulate, jsdom).
- * The browser E2E suite runs separately (`npm run test:e2e`) because it needs the built H5 app.
+ * The browser E2E suite runs separately (`npm run test:e2e`) because it needs the built H5 app, and
+ * the full fault sweep too (`npm run test:faults`, test/trust/faults.jest.config.js).
+ *
+ * The integration project bundles the cloud functions once per run (test/setup/global-setup.ts) and
+ * keeps the stacks of deliberately injected faults out of the output (test/setup/quiet-injected-faults.ts).
  */
 const tsJest = ['ts-jest', { tsconfig: { isolatedModules: true, module: 'commonjs', jsx: 'react-jsx', esModuleInterop: true, allowJs: true } }];
 
@@ -12,6 +16,11 @@ const base = {
 };
 
 module.exports = {
+  // an emulator suite's hooks and tests on a busy 2-core machine; longer work says so where it is
+  testTimeout: 60_000,
+  // a suite on the emulator mostly waits (HTTP, function instances, SQLite) and uses well under one
+  // core, so one worker per core, where jest's default keeps one core idle (in-band on 2 cores)
+  maxWorkers: '100%',
   projects: [
     { ...base, displayName: 'unit', testEnvironment: 'node', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -19,6 +28,8 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/emulator/**/*.test.ts', '<rootDir>/test/trust/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      setupFiles: ['<rootDir>/test/setup/quiet-injected-faults.ts'],
     },
     { ...base, displayName: 'component', testEnvironment: 'jsdom', testMatch: ['<rootDir>/test/component/**/*.test.ts'] },
   ],

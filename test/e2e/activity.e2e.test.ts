@@ -6,8 +6,8 @@
  * secretary exports the 台账. Screenshots go to test-output/e2e/activity-*.png.
  */
 import type { Browser, Page } from 'playwright-core';
-import { DEMO } from '../../emulator/seed';
-import type { Emulator } from '../../emulator/server';
+import { DEMO } from '../../seed';
+import type { Emulator } from '../../scripts/local-cloud';
 import { phonePage, shot, signIn as signInAs, startApp, text, type E2EApp } from './browser';
 
 let app: E2EApp;
@@ -141,7 +141,6 @@ test('publish → read → rotating-code sign-in → leave → close → 补学 
   await shot(sec, 'activity-12-secretary-ledger');
   const file = await fetch(body.result.data.url);
   expect(file.status).toBe(200);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const ExcelJS = require('exceljs');
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(Buffer.from(await file.arrayBuffer()));

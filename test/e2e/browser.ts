@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { buildFunctionsOnce } from '../setup/functions';
 import { requiredSecretNames } from '../../core/fn/secrets';
 
 /** Debian's chromium; override with CHROMIUM_PATH. Never a downloaded browser (no network for that). */
@@ -61,7 +61,7 @@ export interface E2EApp {
  */
 export async function startApp(name: string): Promise<E2EApp> {
   const root = path.join(__dirname, '..', '..');
-  await buildFunctions(path.join(root, 'cloudfunctions'));
+  await buildFunctionsOnce(path.join(root, 'cloudfunctions'));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `pps-e2e-${name}-`));
   const emu = await startEmulator({
     functionsDir: path.join(root, 'cloudfunctions'),

@@ -5,5 +5,8 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: { isolatedModules: true, module: 'commonjs', esModuleInterop: true } }] },
+  // the cloud functions are bundled once for all the suites; injected faults' stacks stay out of the output
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  setupFiles: ['<rootDir>/test/setup/quiet-injected-faults.ts'],
   testTimeout: 120_000,
 };

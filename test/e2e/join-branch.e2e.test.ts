@@ -5,8 +5,8 @@
  * is now a member; an elderly member turns on 关怀模式. Screenshots go to test-output/e2e/.
  */
 import type { Browser, Page } from 'playwright-core';
-import { DEMO } from '../../emulator/seed';
-import type { Emulator } from '../../emulator/server';
+import { DEMO } from '../../seed';
+import type { Emulator } from '../../scripts/local-cloud';
 import { phonePage, shot, signIn as signInAs, startApp, text, type E2EApp } from './browser';
 
 let app: E2EApp;

@@ -7,10 +7,10 @@
  */
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
-import { DEMO } from '../../emulator/seed';
-import type { Emulator } from '../../emulator/server';
+import { DEMO } from '../../seed';
+import type { Emulator } from '../../scripts/local-cloud';
 import { BANK_TEMPLATE_ROWS } from '../../core/quiz/bank';
-import { dayOf } from '../../core/quiz/day';
+import { dayOf } from '../../core/day';
 import { phonePage, shot, signIn as signInAs, startApp, text, type E2EApp } from './browser';
 
 let app: E2EApp;

@@ -12,18 +12,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { DEMO } from '../../emulator/seed';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
+import { DEMO } from '../../seed';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { buildFunctionsOnce } from '../setup/functions';
 import { ledgerId } from '../../core/points/ledger';
-import { dayOf } from '../../core/quiz/day';
+import { dayOf } from '../../core/day';
 import { attendanceId } from '../../core/activity/rules';
 import { issueToken } from '../../core/activity/token';
 import { requiredSecretNames } from '../../core/fn/secrets';
 import { launch, phonePage, shot, signIn, text } from './browser';
 import { activityDoc } from '../fixtures/activity';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const ROOT = path.join(__dirname, '..', '..');
 const MIN = 60_000;
@@ -33,7 +31,7 @@ let browser: Browser;
 let dataDir: string;
 
 beforeAll(async () => {
-  await buildFunctions(path.join(ROOT, 'cloudfunctions'));
+  await buildFunctionsOnce(path.join(ROOT, 'cloudfunctions'));
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'pps-e2e-retry-'));
   // as startApp, plus test mode: the fault endpoints exist only there
   emu = await startEmulator({

@@ -5,10 +5,10 @@
  * one tap from home; a secretary records a 送学上门 session and sees the branch table.
  */
 import type { Browser, Page } from 'playwright-core';
-import { DEMO } from '../../emulator/seed';
-import { STUDY_DEMO } from '../../emulator/seed/study';
-import type { Emulator } from '../../emulator/server';
-import { yearOf } from '../../core/study/rules';
+import { DEMO } from '../../seed';
+import { STUDY_DEMO } from '../../seed/study';
+import type { Emulator } from '../../scripts/local-cloud';
+import { yearOf } from '../../core/day';
 import { phonePage, shot, signIn as signInAs, startApp, text, type E2EApp } from './browser';
 
 let app: E2EApp;

@@ -64,4 +64,4 @@ test('every acknowledged write survives SIGKILL mid-burst (3 rounds)', async () 
     }
   }
   process.stdout.write(`${report.join('\n')}\n`);
-}, 60_000);
+});

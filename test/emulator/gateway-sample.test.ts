@@ -1,7 +1,7 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startEmulator, type Emulator } from '../../emulator/server';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
 
 const FUNCTIONS = path.join(__dirname, '..', 'fixtures', 'functions');
 
@@ -39,7 +39,7 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
       h5Dir: tmpDir('gw-noh5-'),
       log: (l) => logs.push(l),
     });
-  }, 30_000);
+  });
   afterAll(() => emu?.close());
 
   test('identity arrives through getWXContext() from the x-wx-openid header', async () => {
@@ -205,7 +205,7 @@ describe('gateway in dev mode without test mode', () => {
     fs.writeFileSync(path.join(h5, 'js', 'app.js'), 'console.log(1)');
     fs.writeFileSync(path.join(h5, 'style.css'), 'body{}');
     emu = await startEmulator({ functionsDir: FUNCTIONS, dataDir: tmpDir('gw-dev-'), port: 0, dev: true, triggers: false, h5Dir: h5, log: () => undefined });
-  }, 30_000);
+  });
   afterAll(() => emu?.close());
 
   test('the x-wx-openid header is ignored', async () => {

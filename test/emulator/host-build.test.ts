@@ -1,6 +1,6 @@
 import fs from 'fs';
 import path from 'path';
-import { buildFunctions, checkFunctionFolder } from '../../scripts/build-functions';
+import { buildFunctions, checkFunctionFolder } from '../../emulator/build-functions';
 import { FunctionHost } from '../../emulator/host';
 
 function makeFn(root: string, name: string, opts: { sdk?: string | null; config?: boolean } = {}) {

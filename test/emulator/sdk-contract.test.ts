@@ -1,6 +1,6 @@
 /**
  * The emulator against wx-server-sdk 4.0.2's wire contract:
- *  (a) every request body recorded from the real SDK (shared/reference/…payloads.json) is replayed
+ *  (a) every request body recorded from the real SDK (test/fixtures/…payloads.json) is replayed
  *      against handleAdmin and the answer, read the way the SDK reads it, must give the recorded
  *      user-visible result;
  *  (b) the real SDK runs in a child process against a server in front of the backend.
@@ -11,7 +11,7 @@ import { EJSON } from 'bson';
 import { DB_SCHEMA } from '../../core/db-schema';
 import { startTestCloud, runSdkScript, type TestCloud } from './sdk-helpers';
 
-const PAYLOADS = path.join(__dirname, '../../../shared/reference/wx-server-sdk-4.0.2-payloads.json');
+const PAYLOADS = path.join(__dirname, '../fixtures/wx-server-sdk-4.0.2-payloads.json');
 const reference: Record<string, { result: any; requests: { url: string; body: any }[] }> = JSON.parse(fs.readFileSync(PAYLOADS, 'utf8'));
 
 /** What @cloudbase/database + wx-server-sdk turn a successful answer into (see their query.ts/document.ts/collection.ts). */
@@ -189,7 +189,7 @@ describe('the real wx-server-sdk 4.0.2 against the emulator', () => {
       },
     });
     out = await runSdkScript(path.join(__dirname, '../fixtures/sdk-client.js'), cloud);
-  }, 90_000);
+  });
   afterAll(async () => {
     await cloud.stop();
   });

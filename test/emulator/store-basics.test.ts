@@ -2,7 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { Store, LIMITS } from '../../emulator/db/store';
-import type { CollectionSpec } from '../../core/db-schema';
+import type { CollectionSpec } from '../../emulator/db/schema';
 
 const schema: Record<string, CollectionSpec> = {
   people: {
@@ -121,7 +121,10 @@ describe('dates', () => {
 describe('updates, limits, strict mode, durability', () => {
   it('applies every update operator the product uses', () => {
     store.insertOne('things', { _id: 't', n: 2, arr: [1, 2, 2], set: ['a'], gone: 1, lo: 5, hi: 5 });
-    store.update('things', { _id: 't' }, { $inc: { n: 3 }, $mul: { lo: 2 }, $min: { hi: 1 }, $max: { lo: 100 }, $push: { arr: { $each: [7] } }, $pull: { arr: 2 }, $addToSet: { set: { $each: ['a', 'b'] } }, $unset: { gone: '' } });
+    store.update('things', { _id: 't' }, {
+      $inc: { n: 3 }, $mul: { lo: 2 }, $min: { hi: 1 }, $max: { lo: 100 },
+      $push: { arr: { $each: [7] } }, $pull: { arr: 2 }, $addToSet: { set: { $each: ['a', 'b'] } }, $unset: { gone: '' },
+    });
     expect(store.findOne('things', 't')).toEqual({ _id: 't', n: 5, arr: [1, 7], set: ['a', 'b'], lo: 100, hi: 1 });
     const r = store.update('things', { _id: 't' }, { $set: { n: 5 } });
     expect(r).toEqual({ matched: 1, modified: 0 });

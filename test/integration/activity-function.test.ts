@@ -7,9 +7,9 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
-import { DEMO } from '../../emulator/seed';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { buildFunctionsOnce } from '../setup/functions';
+import { DEMO } from '../../seed';
 import { issueToken, SLOT_MS } from '../../core/activity/token';
 import { requiredSecretNames } from '../../core/fn/secrets';
 
@@ -81,7 +81,7 @@ function closeWindowInStore(id: string) {
 }
 
 beforeAll(async () => {
-  await buildFunctions(FUNCTIONS);
+  await buildFunctionsOnce(FUNCTIONS);
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'activity-it-'));
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
@@ -99,7 +99,7 @@ beforeAll(async () => {
     .find('org_members', { branchId: DEMO.branchId, status: 'active', role: 'member' }, { sort: { _id: 1 } })
     // the elder is signed in by hand below
     .filter((m: any) => m.openid && m._id !== DEMO.elderId);
-}, 120_000);
+});
 
 afterAll(async () => {
   await emu?.close();

@@ -5,10 +5,11 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
-import { DEMO, demoData } from '../../emulator/seed';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { buildFunctionsOnce } from '../setup/functions';
+import { DEMO, demoData } from '../../seed';
 import { MEMBER_ID_RE } from '../../core/org/member';
+import { dayOf } from '../../core/day';
 
 /** The fifth and sixth members the demo seed makes (both in the demo branch). */
 const [, , , , FIFTH, SIXTH] = demoData().members;
@@ -51,7 +52,7 @@ const store = () => emu.backend.store as {
 const csvBase64 = (lines: string[]) => Buffer.from('\uFEFF' + lines.join('\r\n'), 'utf8').toString('base64');
 
 beforeAll(async () => {
-  await buildFunctions(FUNCTIONS);
+  await buildFunctionsOnce(FUNCTIONS);
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'org-it-')),
@@ -62,7 +63,7 @@ beforeAll(async () => {
     h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'org-it-noh5-')),
     log: () => undefined,
   });
-}, 120_000);
+});
 
 afterAll(async () => {
   await emu?.close();
@@ -256,7 +257,7 @@ describe('join flow', () => {
     const sixth = await call(guest, 'apply', { code: DEMO.inviteCode, name: '试申请人', phone: '19900000209' });
     expect(sixth.status).toBe(429);
     expect(sixth.error).toMatchObject({ code: 'RESOURCE_EXHAUSTED', message: expect.stringContaining('明天再试') });
-    const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const day = dayOf(Date.now());
     expect(store().findOne('org_apply_limits', `${guest}:${day}`)).toMatchObject({ count: 5 });
     // another WeChat user is not affected
     expect((await call('o-limit-2', 'apply', { code: DEMO.inviteCode, name: '另一人', phone: '19900000210' })).ok).toBe(true);
@@ -409,7 +410,7 @@ describe('roster import', () => {
     expect(runs.reduce((n, r) => n + r.data.created, 0)).toBe(20);
     expect(store().count('org_members', {})).toBe(before + 20);
     for (let i = 0; i < 20; i++) expect(store().count('org_members', { phone: `199000004${String(i).padStart(2, '0')}` })).toBe(1);
-  }, 60_000);
+  });
 
   test('a non-secretary cannot import', async () => {
     const r = await call(DEMO.memberOpenid, 'importRoster', { fileName: '名册.csv', contentBase64: csvBase64(good) });

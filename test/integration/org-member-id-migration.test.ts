@@ -8,13 +8,11 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
-import { DEMO } from '../../emulator/seed';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { buildFunctionsOnce } from '../setup/functions';
+import { DEMO } from '../../seed';
 import { DB_SCHEMA } from '../../core/db-schema';
 import { fnv1a64, MEMBER_ID_RE } from '../../core/org/member';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -72,7 +70,7 @@ const ORPHAN = legacyOf('13000000000');
 const figures: string[] = [];
 
 beforeAll(async () => {
-  await buildFunctions(FUNCTIONS);
+  await buildFunctionsOnce(FUNCTIONS);
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'org-ids-')),
@@ -96,14 +94,26 @@ beforeAll(async () => {
     { _id: `activity:${act}:${m}`, memberId: m, branchId: DEMO.branchId, day: '2025-06-01', points: 3, source: { type: 'activity', id: act }, at },
   ]);
   s.insertMany('quiz_mastered', [{ _id: m, ids: ['q1', 'q2'], updatedAt: at }]);
-  s.insertMany('quiz_sets', [{ _id: `${DEMO.districtId}:2099-01-01`, orgId: DEMO.districtId, day: '2099-01-01', materialised: false, pinned: ['q1'], questions: [], pinnedBy: DEMO.organiserId, updatedAt: at }]);
+  s.insertMany('quiz_sets', [
+    { _id: `${DEMO.districtId}:2099-01-01`, orgId: DEMO.districtId, day: '2099-01-01', materialised: false, pinned: ['q1'], questions: [], pinnedBy: DEMO.organiserId, updatedAt: at },
+  ]);
   s.insertMany('quiz_reminders', [{ _id: `${DEMO.branchId}:2025-06-01`, branchId: DEMO.branchId, day: '2025-06-01', byId: sec, at, sent: 3, planned: 3 }]);
   s.insertMany('study_progress', [{ _id: `${m}:l-demo-article-2`, memberId: m, lessonId: 'l-demo-article-2', creditedSec: 300, position: 120, completed: false, completedAt: null, updatedAt: at }]);
   s.insertMany('study_reminders', [{ _id: `l-demo-live:${m}`, lessonId: 'l-demo-live', memberId: m, openid: DEMO.memberOpenid, title: '直播', speaker: '讲师', startsAt: at, sent: false, createdAt: at }]);
-  s.insertMany('study_sessions', [{ _id: DEMO.memberOpenid, memberId: m, name: '党员', branchId: DEMO.branchId, path: ['d1'], active: false, lessonId: 'l-demo-article-2', pending: {}, seq: 3, lastAt: 1 }]);
-  s.insertMany('activity_subs', [{ _id: `${act}:${m}`, activityId: act, memberId: m, openid: DEMO.memberOpenid, remindAt: at, startAt: at, title: '主题党日', place: '党群服务中心', sent: false, createdAt: at }]);
+  s.insertMany('study_sessions', [
+    { _id: DEMO.memberOpenid, memberId: m, name: '党员', branchId: DEMO.branchId, path: ['d1'], active: false, lessonId: 'l-demo-article-2', pending: {}, seq: 3, lastAt: 1 },
+  ]);
+  s.insertMany('activity_subs', [
+    { _id: `${act}:${m}`, activityId: act, memberId: m, openid: DEMO.memberOpenid, remindAt: at, startAt: at, title: '主题党日', place: '党群服务中心', sent: false, createdAt: at },
+  ]);
   s.insertMany('consistency_reports', [
-    { _id: '2025-06-01', day: '2025-06-01', cursor: null, finishedAt: at, reports: [{ branchId: DEMO.branchId, differences: [{ coll: 'study_totals', id: `2025:${m}`, field: 'total', actual: 1, expected: 2 }] }] },
+    {
+      _id: '2025-06-01',
+      day: '2025-06-01',
+      cursor: null,
+      finishedAt: at,
+      reports: [{ branchId: DEMO.branchId, differences: [{ coll: 'study_totals', id: `2025:${m}`, field: 'total', actual: 1, expected: 2 }] }],
+    },
   ]);
   // a reference to someone who is no longer in org_members: it must not keep a phone-derived id either
   s.update('activity_items', { _id: act }, { $push: { roster: { id: `__orphan__`, name: '已删除党员', branchId: DEMO.branchId } } });
@@ -124,7 +134,7 @@ beforeAll(async () => {
     s.remove(coll, {}, { multi: true });
     s.insertMany(coll, old);
   }
-}, 180_000);
+});
 
 afterAll(async () => {
   await emu?.close();

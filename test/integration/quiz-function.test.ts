@@ -9,11 +9,12 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import ExcelJS from 'exceljs';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
-import { DEMO } from '../../emulator/seed';
-import { addDays, dayOf } from '../../core/quiz/day';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { buildFunctionsOnce } from '../setup/functions';
+import { DEMO } from '../../seed';
+import { addDays, dayOf } from '../../core/day';
 import { BANK_TEMPLATE_ROWS } from '../../core/quiz/bank';
+import { pastQuizEntry } from '../../core/quiz/stored';
 
 const ROOT = path.join(__dirname, '..', '..');
 let emu: Emulator;
@@ -61,7 +62,7 @@ beforeAll(async () => {
   // only this feature's functions, so another feature's work in progress cannot break this suite
   fnDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiz-it-fn-'));
   for (const n of ['quiz', 'points']) fs.symlinkSync(path.join(ROOT, 'cloudfunctions', n), path.join(fnDir, n), 'dir');
-  await buildFunctions(fnDir);
+  await buildFunctionsOnce(fnDir);
   emu = await startEmulator({
     functionsDir: fnDir,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'quiz-it-')),
@@ -78,7 +79,7 @@ beforeAll(async () => {
   // sets (test/unit/seed-demo.test.ts covers those), today's set is the first one asked
   store().remove('quiz_sets', {}, { multi: true });
   store().remove('quiz_config', {}, { multi: true });
-}, 120_000);
+});
 
 afterAll(async () => {
   await emu?.close();
@@ -320,7 +321,9 @@ describe('rankings', () => {
     const docs: object[] = [];
     for (let d = 1; d <= 30; d++) {
       const day = addDays(today(), -d);
-      for (const m of members) docs.push({ _id: `quiz:${day}:${m._id}`, memberId: m._id, branchId: m.branchId, day, at: new Date(), points: 3, lines: [], capped: 0, reason: '历史', source: { type: 'quiz', id: day }, quiz: { correct: 3, total: 5, wrong: 2, results: [] } });
+      for (const m of members) {
+        docs.push(pastQuizEntry(m, day, new Date(), { correct: 3, total: 5, wrong: 2, results: [] }, 3, '历史'));
+      }
     }
     store().insertMany('points_ledger', docs);
     expect(store().count('points_ledger', {})).toBeGreaterThan(30 * 400);
@@ -337,7 +340,11 @@ describe('question bank', () => {
   test('xlsx import: a row-by-row report, duplicates detected, nothing written while any row is bad', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('题库');
-    for (const r of [...BANK_TEMPLATE_ROWS, ...newRows, ['多选', '缺少答案的题', '甲', '乙', '', '', '', '', '', '解析', '党章', '', '2'], ['问答', '题型不对', '', '', '', '', '', '', 'A', '解析', '党章', '', '9']]) ws.addRow(r);
+    const badRows = [
+      ['多选', '缺少答案的题', '甲', '乙', '', '', '', '', '', '解析', '党章', '', '2'],
+      ['问答', '题型不对', '', '', '', '', '', '', 'A', '解析', '党章', '', '9'],
+    ];
+    for (const r of [...BANK_TEMPLATE_ROWS, ...newRows, ...badRows]) ws.addRow(r);
     const bad = b64(Buffer.from(await wb.xlsx.writeBuffer()));
     const before = store().count('quiz_questions', {});
     const r = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: '题库.xlsx', contentBase64: bad, dryRun: false });

@@ -7,11 +7,11 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import ExcelJS from 'exceljs';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
-import { DEMO } from '../../emulator/seed';
-import { STUDY_DEMO } from '../../emulator/seed/study';
-import { dayKey, yearOf } from '../../core/study/rules';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { buildFunctionsOnce } from '../setup/functions';
+import { DEMO } from '../../seed';
+import { STUDY_DEMO } from '../../seed/study';
+import { dayOf, yearOf } from '../../core/day';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -45,7 +45,7 @@ const totalsOf = (memberId: string) => store().findOne('study_totals', `${year()
 
 beforeAll(async () => {
   process.env.STUDY_BEAT_SEC = '1';
-  await buildFunctions(FUNCTIONS);
+  await buildFunctionsOnce(FUNCTIONS);
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-it-')),
@@ -57,7 +57,7 @@ beforeAll(async () => {
     h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-it-noh5-')),
     log: () => undefined,
   });
-}, 180_000);
+});
 
 afterAll(async () => {
   await emu?.close();
@@ -127,7 +127,7 @@ describe('honest crediting', () => {
     expect(stop.data.creditedSec).toBeCloseTo(credited, 2);
     const totals = totalsOf(DEMO.memberId);
     expect(totals.bySource.online).toBeCloseTo(credited, 2);
-    expect(totals.byMonth[dayKey(new Date()).slice(5, 7)]).toBeCloseTo(credited, 2);
+    expect(totals.byMonth[dayOf(new Date()).slice(5, 7)]).toBeCloseTo(credited, 2);
     expect(store().count('study_credits', { memberId: DEMO.memberId })).toBe(1);
     // the credit records its session's wall-clock stretch, and fits in it
     const credit = store().find('study_credits', { memberId: DEMO.memberId })[0];
@@ -155,7 +155,7 @@ describe('honest crediting', () => {
     const again = await call(DEMO.memberOpenid, 'lesson', { lessonId: STUDY_DEMO.articleLessonId });
     expect(again.data.progress.position).toBe(180);
     expect(again.data.progress.creditedSec).toBeCloseTo(credited, 2);
-  }, 30_000);
+  });
 
   test('a second lesson or device takes over: the first one\'s beats are refused', async () => {
     const a = await call(DEMO.memberOpenid, 'start', { lessonId: STUDY_DEMO.articleLessonId });
@@ -179,7 +179,7 @@ describe('honest crediting', () => {
     expect(earned).toBeLessThanOrEqual(wall);
     for (const x of all.filter((y) => !y.ok)) expect(x.error?.code).toMatch(/FAILED_PRECONDITION|RESOURCE_EXHAUSTED/);
     await call(DEMO.memberOpenid, 'stop', { sessionId: c.data.sessionId });
-  }, 20_000);
+  });
 
   test('a scripted client beating as fast as it can, on two lessons at once, earns no more than wall time', async () => {
     const who = DEMO.secretaryOpenid;
@@ -203,7 +203,7 @@ describe('honest crediting', () => {
     const gained = (totalsOf(DEMO.secretaryId)?.totalSec ?? 0) - before;
     expect(gained).toBeCloseTo(claimed, 2);
     expect(gained).toBeLessThanOrEqual(wall);
-  }, 30_000);
+  });
 });
 
 describe('live lessons', () => {
@@ -217,7 +217,7 @@ describe('live lessons', () => {
     expect(totalsOf(DEMO.elderId).bySource.live).toBeCloseTo(b.data.creditedSec, 2);
     const upcoming = await call(DEMO.elderOpenid, 'start', { lessonId: STUDY_DEMO.upcomingLiveLessonId });
     expect(upcoming.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '直播还没有开始，开播前 15 分钟可以进入' });
-  }, 20_000);
+  });
 
   test('"remind me" sends a subscribe message from the timer trigger before the start', async () => {
     const startsAt = new Date(Date.now() + 10 * 60_000).toISOString();
@@ -243,7 +243,7 @@ describe('live lessons', () => {
 describe('offline records and the branch table', () => {
   const record = (memberIds: string[], over: Record<string, unknown> = {}) => ({
     kind: '送学上门',
-    date: dayKey(new Date()),
+    date: dayOf(new Date()),
     topic: '送学上门：学习党章',
     hours: 2,
     place: '老党员家中',

@@ -17,7 +17,7 @@ const { rows, problems } = readPermissions();
 let h: Harness;
 beforeAll(async () => {
   h = await startTrustHarness();
-}, 180_000);
+});
 afterAll(async () => {
   await h?.close();
 });

@@ -9,24 +9,24 @@ import { startCli as startCliProcess, type RunningCli } from '../fixtures/cli-pr
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { buildFunctions } from '../../scripts/build-functions';
+import { buildFunctionsOnce } from '../setup/functions';
 import { Store } from '../../emulator/db/store';
-import { DEMO } from '../../emulator/seed';
-import { ACTIVITY_DEMO } from '../../emulator/seed/activity';
+import { DEMO } from '../../seed';
+import { ACTIVITY_DEMO } from '../../seed/activity';
 import { issueToken } from '../../core/activity/token';
 import { requiredSecretNames } from '../../core/fn/secrets';
 import { readLocalSecrets } from '../../emulator/secrets';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
 
 
 /** The CLI as a user runs it, in its own process, so SIGKILL is a real crash. */
-function startCli(dataDir: string): Promise<RunningCli> {
-  const h5 = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-noh5-'));
-  return startCliProcess(['--functions', FUNCTIONS, '--data', dataDir, '--port', '0', '--test', '--no-triggers', '--strict', '--seed', 'demo', '--h5', h5, '--secrets', requiredSecretNames().join(',')]);
+function startCli(dataDir: string, h5: string): Promise<RunningCli> {
+  return startCliProcess([
+    '--functions', FUNCTIONS, '--data', dataDir, '--port', '0', '--test', '--no-triggers', '--strict',
+    '--seed', 'demo', '--h5', h5, '--secrets', requiredSecretNames().join(','),
+  ]);
 }
 
 async function call(url: string, fn: string, action: string, payload: unknown, openid: string): Promise<{ status: number; ok: boolean; data: any; error?: any } | null> {
@@ -47,17 +47,18 @@ async function call(url: string, fn: string, action: string, payload: unknown, o
 interface Acked {
   quiz: Map<string, { day: string; points: number }>; // memberId → the acknowledged answer
   signIn: Set<string>; // memberId
-  beats: Map<string, { sessionId: string; beats: number }>; // openid → acknowledged beats of its session
+  beats: Map<string, { sessionId: string; beats: number; sentAt: number }>; // openid → acknowledged beats of its session, when the last was sent
 }
 
 test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are idempotent; counters stay consistent (3 rounds)', async () => {
-  await buildFunctions(FUNCTIONS);
+  await buildFunctionsOnce(FUNCTIONS);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-'));
+  const h5 = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-noh5-'));
 
-  // first start seeds the demo district; read the fixtures while nothing runs
-  let emu = await startCli(dataDir);
-  emu.child.kill('SIGTERM');
-  await emu.exited;
+  // the first start seeds the demo district; the fixtures are read while it is idle (WAL lets both open the file)
+  let emu = await startCli(dataDir, h5);
+  const current = () => emu;
+  try {
   const store = new Store({ dataDir });
   // members of the home street (several branches): enough callers that the kill lands mid-burst
   const home = store
@@ -75,9 +76,6 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
   const organiser = DEMO.streetOrganiserOpenid || DEMO.organiserOpenid;
   expect(branches.length).toBeGreaterThan(1);
 
-  emu = await startCli(dataDir);
-  const current = () => emu;
-  try {
   // the demo seed is consistent to begin with, so every later difference would be the burst's
   for (const branchId of branches) {
     const base = await call(emu.url, 'consistency', 'check', { branchId }, organiser);
@@ -120,13 +118,14 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
       } else {
         const s = await call(url, 'study', 'start', { lessonId: lesson._id }, m.openid);
         if (!s?.ok) return;
-        acked.beats.set(m.openid, { sessionId: s.data.sessionId, beats: 0 });
+        acked.beats.set(m.openid, { sessionId: s.data.sessionId, beats: 0, sentAt: 0 });
         ack();
         for (let b = 1; b <= 3; b++) {
           await new Promise((r) => setTimeout(r, 150));
+          const sentAt = Date.now();
           const r = await call(url, 'study', 'beat', { sessionId: s.data.sessionId, lessonId: lesson._id, position: b * 5, playing: true }, m.openid);
           if (!r?.ok) return;
-          acked.beats.get(m.openid)!.beats = b;
+          Object.assign(acked.beats.get(m.openid)!, { beats: b, sentAt });
           ack();
         }
       }
@@ -135,7 +134,7 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
     if (!killed) emu.child.kill('SIGKILL');
     await emu.exited;
 
-    emu = await startCli(dataDir);
+    emu = await startCli(dataDir, h5);
     const s = new Store({ dataDir });
     // read-only look while the restarted emulator is idle: WAL lets both open the file
     let lost = 0;
@@ -176,8 +175,9 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
     if (beatOpenid) {
       const replay = await call(emu.url, 'study', 'beat', { sessionId: beatSess!.sessionId, lessonId: lesson._id, position: beatSess!.beats * 5, playing: true }, beatOpenid);
       // either refused as a replay or credited only the time that really passed since the last beat
+      // (a minute, or more when the restart itself took longer on a busy machine)
       expect(replay).not.toBeNull();
-      if (replay!.ok) expect(replay!.data.creditedSec).toBeLessThanOrEqual(60);
+      if (replay!.ok) expect(replay!.data.creditedSec).toBeLessThanOrEqual(Math.max(60, (Date.now() - beatSess!.sentAt) / 1000));
       else expect(['FAILED_PRECONDITION', 'RESOURCE_EXHAUSTED', 'NOT_FOUND']).toContain(replay!.error.code);
     }
     const s2 = new Store({ dataDir });
@@ -195,7 +195,8 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
       reads += check!.data.ops.reads;
     }
     report.push(
-      `round ${round}: acknowledged ${ackedThisRound}${killed ? ' (killed mid-burst)' : ''} (cumulative: quiz ${acked.quiz.size}, sign-in ${acked.signIn.size}, study ${acked.beats.size} sessions), lost ${lost}, ` +
+      `round ${round}: acknowledged ${ackedThisRound}${killed ? ' (killed mid-burst)' : ''} ` +
+        `(cumulative: quiz ${acked.quiz.size}, sign-in ${acked.signIn.size}, study ${acked.beats.size} sessions), lost ${lost}, ` +
         `checker ${diffs.length} difference(s) over ${branches.length} branches in ${reads} reads`,
     );
     expect(lost).toBe(0);
@@ -207,6 +208,6 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
     // never leave an emulator behind, whatever failed
     current().child.kill('SIGKILL');
     await current().exited;
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const dir of [dataDir, h5]) fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 240_000);

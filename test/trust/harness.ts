@@ -6,10 +6,10 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { buildFunctionsOnce } from '../setup/functions';
 import { requiredSecretNames } from '../../core/fn/secrets';
-import { DEMO } from '../../emulator/seed';
+import { DEMO } from '../../seed';
 import type { ActionTable, Audience } from '../../core/fn/router';
 import { orgActions } from '../../cloudfunctions/org/actions';
 import { quizActions } from '../../cloudfunctions/quiz/actions';
@@ -119,8 +119,9 @@ const OTHER_ORGANISER = {
 };
 
 export async function startTrustHarness(opts: { seed?: 'demo' | 'district' } = {}): Promise<Harness> {
-  await buildFunctions(FUNCTIONS_DIR);
+  await buildFunctionsOnce(FUNCTIONS_DIR);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-'));
+  const h5Dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-noh5-'));
   const emu = await startEmulator({
     functionsDir: FUNCTIONS_DIR,
     dataDir,
@@ -130,7 +131,7 @@ export async function startTrustHarness(opts: { seed?: 'demo' | 'district' } = {
     secrets: requiredSecretNames(),
     seed: opts.seed ?? 'demo',
     triggers: false,
-    h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'trust-noh5-')),
+    h5Dir,
     log: () => undefined,
   });
   const store = emu.backend.store as TrustStore;
@@ -195,7 +196,7 @@ export async function startTrustHarness(opts: { seed?: 'demo' | 'district' } = {
     seq: () => ++n,
     close: async () => {
       await emu.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      for (const dir of [dataDir, h5Dir]) fs.rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -39,7 +39,7 @@ const openids = new Map<string, string>();
 
 beforeAll(async () => {
   h = await startTrustHarness();
-}, 180_000);
+});
 afterAll(async () => {
   await h?.close();
 });
@@ -104,7 +104,12 @@ async function filesText(data: unknown): Promise<string[]> {
   const inline: string[] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) k === 'base64' && typeof x === 'string' ? inline.push(x) : walk(x);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'base64' && typeof x === 'string') inline.push(x);
+        else walk(x);
+      }
+    }
   };
   walk(data);
   for (const b64 of inline) texts.push(await xlsxText(Buffer.from(b64, 'base64')));

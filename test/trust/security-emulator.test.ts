@@ -15,8 +15,6 @@ import { startEmulator, type Emulator } from '../../emulator/server';
 import { parseArgs } from '../../emulator/cli';
 import { postAdmin } from '../fixtures/admin-sign';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(__dirname, '..', 'fixtures', 'functions');
 const HAN = /[\u4e00-\u9fff]/;
@@ -32,7 +30,7 @@ describe('/admin checks the signature the SDK sends', () => {
   let emu: Emulator;
   beforeAll(async () => {
     emu = await startEmulator({ functionsDir: FUNCTIONS, dataDir: tmp('sec-admin-'), port: 0, triggers: false, log: () => undefined });
-  }, 30_000);
+  });
   afterAll(() => emu?.close());
 
   const insert = (marker: string) => ({
@@ -109,7 +107,7 @@ describe('/admin checks the signature the SDK sends', () => {
     expect(stored('sdk-wrong')).toBeNull();
     expect(await run(emu.credentials, 'sdk-right')).toEqual({ ok: true });
     expect(stored('sdk-right')).toEqual({ _id: 'sdk-right' });
-  }, 60_000);
+  });
 });
 
 describe('without dev mode, nobody can pick an identity and the dev surfaces do not exist', () => {
@@ -118,7 +116,7 @@ describe('without dev mode, nobody can pick an identity and the dev surfaces do 
   beforeAll(async () => {
     dataDir = tmp('sec-nodev-');
     emu = await startEmulator({ functionsDir: FUNCTIONS, dataDir, port: 0, triggers: false, h5Dir: h5Dir(), log: () => undefined });
-  }, 30_000);
+  });
   afterAll(() => emu?.close());
 
   const whoami = async (headers: Record<string, string>) => {
@@ -236,7 +234,7 @@ describe('gateway errors speak Chinese', () => {
   let emu: Emulator;
   beforeAll(async () => {
     emu = await startEmulator({ functionsDir: FUNCTIONS, dataDir: tmp('sec-zh-'), port: 0, triggers: false, h5Dir: h5Dir(), log: () => undefined });
-  }, 30_000);
+  });
   afterAll(() => emu?.close());
 
   test('unknown API route, missing asset, missing function, wrong method, bad JSON', async () => {

@@ -18,16 +18,14 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
-import { DEMO } from '../../emulator/seed';
-import { addDays, dayOf } from '../../core/quiz/day';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { buildFunctionsOnce } from '../setup/functions';
+import { DEMO } from '../../seed';
+import { addDays, dayOf } from '../../core/day';
 import { newConfig, pickDailySet, setId, type QuizConfig } from '../../core/quiz/daily-set';
 import { PRACTICE_CHECKS_PER_DAY, practiceLimitMessage } from '../../core/quiz/practice';
 import { ledgerId } from '../../core/points/ledger';
 import type { StoredQuestion } from '../../core/quiz/question';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const ROOT = path.join(__dirname, '..', '..');
 let emu: Emulator;
@@ -70,7 +68,7 @@ const bank = (): StoredQuestion[] => store().find('quiz_questions', { orgId: DEM
 const bound = (branchId: string, role: string) => store().find('org_members', { branchId, role, status: 'active', openid: { $ne: null } }, { sort: { _id: 1 } });
 
 /** question ids of each of the three days before today, oldest first */
-let pastSets: string[][] = [];
+const pastSets: string[][] = [];
 let attacker: any;
 /** a question of two days ago that the organiser pins for tomorrow */
 let pinnedForTomorrow = '';
@@ -78,7 +76,7 @@ let pinnedForTomorrow = '';
 beforeAll(async () => {
   fnDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sec-quiz-fn-'));
   for (const n of ['quiz', 'points']) fs.symlinkSync(path.join(ROOT, 'cloudfunctions', n), path.join(fnDir, n), 'dir');
-  await buildFunctions(fnDir);
+  await buildFunctionsOnce(fnDir);
   emu = await startEmulator({
     functionsDir: fnDir,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sec-quiz-')),
@@ -124,7 +122,15 @@ beforeAll(async () => {
       capped: 0,
       reason: `每日答题 ${yesterday}`,
       source: { type: 'quiz', id: yesterday },
-      quiz: { orgId: DEMO.districtId, setId: setId(DEMO.districtId, yesterday), correct: 4, total: 5, wrong: 1, streak: 1, results: pastSets[2].map((id, i) => ({ id, correct: i > 0, choice: ['Z'] })) },
+      quiz: {
+        orgId: DEMO.districtId,
+        setId: setId(DEMO.districtId, yesterday),
+        correct: 4,
+        total: 5,
+        wrong: 1,
+        streak: 1,
+        results: pastSets[2].map((id, i) => ({ id, correct: i > 0, choice: ['Z'] })),
+      },
     },
   ]);
   store().update('org_members', { _id: attacker._id }, { $set: { quizLastDay: yesterday, quizStreak: 1, quizMonth: yesterday.slice(0, 7), quizMonthDays: 1 } });
@@ -133,7 +139,7 @@ beforeAll(async () => {
   pinnedForTomorrow = pastSets[1][0];
   const pin = await quiz(DEMO.organiserOpenid, 'pin', { day: addDays(today(), 1), questionIds: [pinnedForTomorrow] });
   if (!pin.ok) throw new Error(`pin: ${pin.error?.code} ${pin.error?.message}`);
-}, 180_000);
+});
 
 afterAll(async () => {
   await emu?.close();
@@ -189,7 +195,7 @@ describe('practice is not an answer oracle', () => {
     for (const [id, a] of harvested) expect(a).toEqual({ answer: [...truth(id).answer].sort(), explanation: truth(id).explanation });
     // refused checks count nothing against the limit
     expect(store().findOne('org_members', attacker._id).quizPracticeChecks).toBe(closed.length);
-  }, 60_000);
+  });
 
   test('today\'s questions become practicable for the member once they have answered today', async () => {
     const before = await quiz(DEMO.memberOpenid, 'checkPractice', { answers: [{ questionId: todaySet[0], choice: ['A'] }] });
@@ -202,7 +208,7 @@ describe('practice is not an answer oracle', () => {
     const other = await quiz(DEMO.elderOpenid, 'checkPractice', { answers: [{ questionId: todaySet[0], choice: ['A'] }] });
     expect(other.error?.code).toBe('FAILED_PRECONDITION');
     expect(other.raw).not.toContain(truth(todaySet[0]).explanation);
-  }, 60_000);
+  });
 
   test(`checks stop at ${PRACTICE_CHECKS_PER_DAY} questions a day: a clear refusal, no answer, no write`, async () => {
     const q = pastSets[0][1];
@@ -219,7 +225,7 @@ describe('practice is not an answer oracle', () => {
     expect(last!.raw).not.toContain(truth(q).explanation);
     expect(last!.ops.writes).toBe(0);
     expect(store().findOne('org_members', attacker._id).quizPracticeChecks).toBe(PRACTICE_CHECKS_PER_DAY);
-  }, 60_000);
+  });
 
   test('calls racing for the last checks of the day get exactly what is left', async () => {
     const racer = bound(DEMO.branchId, 'member').find((m: any) => m._id !== attacker._id && m.openid !== DEMO.elderOpenid);
@@ -235,7 +241,7 @@ describe('practice is not an answer oracle', () => {
     expect((await quiz(racer.openid, 'checkPractice', { answers: batch.slice(0, 2) })).error?.code).toBe('RESOURCE_EXHAUSTED');
     expect((await quiz(racer.openid, 'checkPractice', { answers: batch.slice(0, 1) })).data.checksLeft).toBe(0);
     expect(store().findOne('org_members', racer._id).quizPracticeChecks).toBe(PRACTICE_CHECKS_PER_DAY);
-  }, 60_000);
+  });
 });
 
 describe('an organiser who can read their own set\'s answers', () => {
@@ -282,5 +288,5 @@ describe('an organiser who can read their own set\'s answers', () => {
     const row = rb.data.rows.find((r: any) => r.branchId === orgDoc.branchId);
     const active = store().find('org_members', { branchId: orgDoc.branchId, status: 'active' }).length;
     expect(row).toMatchObject({ members: active - 1, answeredToday: 2 });
-  }, 60_000);
+  });
 });

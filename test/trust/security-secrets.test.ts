@@ -7,15 +7,13 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startEmulator, type Emulator } from '../../emulator/server';
-import { buildFunctions } from '../../scripts/build-functions';
-import { DEMO } from '../../emulator/seed';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { buildFunctionsOnce } from '../setup/functions';
+import { DEMO } from '../../seed';
 import { issueToken, verifyToken } from '../../core/activity/token';
 import { MIN_SECRET_LENGTH, REQUIRED_SECRETS, requireSecret, requiredSecretNames, secretProblem } from '../../core/fn/secrets';
 import { readLocalSecrets, SECRETS_FILE } from '../../emulator/secrets';
 import { activityDoc } from '../fixtures/activity';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -157,9 +155,9 @@ describe('the activity function refuses to issue or verify sign-in codes without
   };
 
   beforeAll(async () => {
-    await buildFunctions(FUNCTIONS);
+    await buildFunctionsOnce(FUNCTIONS);
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-'));
-  }, 120_000);
+  });
   afterEach(async () => {
     await emu?.close();
     emu = undefined;
@@ -172,19 +170,19 @@ describe('the activity function refuses to issue or verify sign-in codes without
     emu = await start();
     expect(emu.secrets).toEqual({});
     await expectRefusedBothWays();
-  }, 60_000);
+  });
 
   test('with a short one, which the function used to accept (≥ 16 characters)', async () => {
     process.env.ACTIVITY_QR_SECRET = 'short-but-sixteen+';
     emu = await start();
     await expectRefusedBothWays();
-  }, 60_000);
+  });
 
   test('with the former built-in default set explicitly', async () => {
     process.env.ACTIVITY_QR_SECRET = FORMER_DEFAULT;
     emu = await start();
     await expectRefusedBothWays();
-  }, 60_000);
+  });
 
   test('the emulator generates one per data folder, kept there, and the codes work with it', async () => {
     delete process.env.ACTIVITY_QR_SECRET;
@@ -214,5 +212,5 @@ describe('the activity function refuses to issue or verify sign-in codes without
     emu = await startEmulator({ functionsDir: FUNCTIONS, dataDir: other, port: 0, secrets: requiredSecretNames(), triggers: false, log: () => undefined });
     expect(emu.secrets.ACTIVITY_QR_SECRET).not.toBe(secret);
     expect(secretProblem(emu.secrets.ACTIVITY_QR_SECRET)).toBeNull();
-  }, 90_000);
+  });
 });

@@ -15,13 +15,11 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import fc from 'fast-check';
-import { startEmulator, type Emulator } from '../../emulator/server';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
 import { createCloudBackend } from '../../emulator/admin';
-import { buildFunctions } from '../../scripts/build-functions';
-import { DEMO } from '../../emulator/seed';
-import { STUDY_DEMO } from '../../emulator/seed/study';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
+import { buildFunctionsOnce } from '../setup/functions';
+import { DEMO } from '../../seed';
+import { STUDY_DEMO } from '../../seed/study';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -155,7 +153,7 @@ const ledgerOf = (memberId: string) => store().find('study_credits', { memberId 
 
 beforeAll(async () => {
   process.env.STUDY_BEAT_SEC = '1';
-  await buildFunctions(FUNCTIONS);
+  await buildFunctionsOnce(FUNCTIONS);
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'security-study-')),
@@ -177,7 +175,7 @@ beforeAll(async () => {
       };
     },
   });
-}, 180_000);
+});
 
 afterAll(async () => {
   await emu?.close();

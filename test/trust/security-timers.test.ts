@@ -7,14 +7,12 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startEmulator, type Emulator } from '../../emulator/server';
+import { startEmulator, type Emulator } from '../../scripts/local-cloud';
 import { timerEvent } from '../../emulator/triggers';
-import { buildFunctions } from '../../scripts/build-functions';
-import { DEMO } from '../../emulator/seed';
+import { buildFunctionsOnce } from '../setup/functions';
+import { DEMO } from '../../seed';
 import { requiredSecretNames } from '../../core/fn/secrets';
 import { TIMER_REFUSED_MESSAGE } from '../../core/fn/timer';
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -41,7 +39,7 @@ async function post(fn: string, event: unknown, openid?: string) {
 }
 
 beforeAll(async () => {
-  await buildFunctions(FUNCTIONS);
+  await buildFunctionsOnce(FUNCTIONS);
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'timers-')),
@@ -54,7 +52,7 @@ beforeAll(async () => {
     h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'timers-noh5-')),
     log: () => undefined,
   });
-}, 120_000);
+});
 afterAll(() => emu?.close());
 
 test('the project has timers to guard (study, activity, consistency)', () => {
@@ -99,4 +97,4 @@ test.each(TIMERS)('%s/%s: the platform\'s timer still runs it', async (fn, trigg
   expect(r.result).not.toEqual({ ok: false, error: DENIED });
   expect((r.result as any)?.ok).not.toBe(false);
   expect(r.ops.total).toBeGreaterThan(0);
-}, 60_000);
+});

@@ -1,13 +1,13 @@
 import { issueToken } from '../../../core/activity/token';
 import { attendanceId, countAttendance, newJointInvites } from '../../../core/activity/rules';
-import { dayKey } from '../../../core/study/rules';
-import { DEMO } from '../../../emulator/seed';
+import { dayOf } from '../../../core/day';
+import { DEMO } from '../../../seed';
 import { newAttendance } from '../../../cloudfunctions/activity/store';
 import { activityDoc } from '../../fixtures/activity';
 import { HOME, type CallerInfo, type Harness } from '../harness';
 import type { CaseTable } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 
 function expect(cond: unknown, message: string): void {
   if (!cond) throw new Error(message);
@@ -93,7 +93,7 @@ const isHome = (c: CallerInfo) => c.branchId === HOME.branchId;
  * The 60 days before today: the seeded activities, not the hundreds of fresh ones the other cells
  * leave today, which would make each export a few seconds of spreadsheet.
  */
-const period = () => ({ from: dayKey(Date.now() - 60 * 86_400_000), to: dayKey(Date.now() - 86_400_000) });
+const period = () => ({ from: dayOf(Date.now() - 60 * 86_400_000), to: dayOf(Date.now() - 86_400_000) });
 
 /** The fixture id each call used, by kind of caller, for the checks. */
 const last = new Map<string, string>();
@@ -137,7 +137,7 @@ export const activityCases: CaseTable = {
         place: { name: '社区党群服务中心', address: '文化路 88 号' },
       },
     }),
-    check: (h, c, r) => {
+    check: (h, c) => {
       const a = h.store.findOne('activity_items', used('save', c));
       expect(a.title === '改后的主题党日：学习党章' && a.hostBranchId === HOME.branchId, 'draft not changed in place');
       expect(a.branchIds.length === 1 && a.branchIds[0] === HOME.branchId, 'the draft changed branch');

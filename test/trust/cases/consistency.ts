@@ -1,7 +1,7 @@
 import { HOME, type CallerInfo, type Harness } from '../harness';
 import type { CaseTable } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 
 function expect(cond: unknown, message: string): void {
   if (!cond) throw new Error(message);
@@ -10,7 +10,9 @@ function expect(cond: unknown, message: string): void {
 /** A fresh member of the home branch whose points counter says 7 with an empty ledger. */
 function brokenMember(h: Harness): string {
   const id = `m-trust-consistency-${h.seq()}`;
-  h.store.put('org_members', { _id: id, name: '核对', phone: `1390000${String(h.seq()).padStart(4, '0')}`, role: 'member', status: 'active', branchId: HOME.branchId, path: [HOME.districtId, HOME.streetId, 'd1-s1-c1', HOME.branchId], pointsTotal: 7 }, 'insert');
+  const phone = `1390000${String(h.seq()).padStart(4, '0')}`;
+  const path = [HOME.districtId, HOME.streetId, 'd1-s1-c1', HOME.branchId];
+  h.store.put('org_members', { _id: id, name: '核对', phone, role: 'member', status: 'active', branchId: HOME.branchId, path, pointsTotal: 7 }, 'insert');
   return id;
 }
 

@@ -1,7 +1,7 @@
 import { HOME, type CallerInfo, type Harness, type Reply } from '../harness';
 import type { CaseTable } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 
 const HOME_PATH = [HOME.districtId, HOME.streetId, 'd1-s1-c1', HOME.branchId];
 const HOME_NAME = '馨怡家园社区第一党支部';

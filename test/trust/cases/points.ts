@@ -3,7 +3,7 @@ import { ledgerId } from '../../../core/points/ledger';
 import type { CallerInfo, Harness } from '../harness';
 import type { CaseTable } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 
 function expect(cond: unknown, message: string): void {
   if (!cond) throw new Error(message);

@@ -1,11 +1,11 @@
 import { toStoredQuestion } from '../../../core/quiz/bank';
 import { DEFAULT_PER_DAY, setId } from '../../../core/quiz/daily-set';
-import { addDays, dayOf } from '../../../core/quiz/day';
+import { addDays, dayOf } from '../../../core/day';
 import { ledgerId } from '../../../core/points/ledger';
 import { CALLER_KINDS, HOME, type CallerInfo, type Harness } from '../harness';
 import type { CaseTable } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 
 function expect(cond: unknown, message: string): void {
   if (!cond) throw new Error(message);

@@ -1,9 +1,9 @@
-import { dayKey, yearOf } from '../../../core/study/rules';
-import { DEMO } from '../../../emulator/seed';
+import { dayOf, yearOf } from '../../../core/day';
+import { DEMO } from '../../../seed';
 import { HOME, type CallerInfo, type Harness } from '../harness';
 import type { CaseTable } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+ 
 
 function expect(cond: unknown, message: string): void {
   if (!cond) throw new Error(message);
@@ -171,7 +171,7 @@ export const studyCases: CaseTable = {
     // 集中培训 for a home member
     payload: (h) => ({
       kind: '集中培训',
-      date: dayKey(new Date()),
+      date: dayOf(new Date()),
       topic: '学习支部工作条例',
       hours: 0.5,
       place: '社区党群服务中心',
@@ -201,7 +201,7 @@ export const studyCases: CaseTable = {
           branchId: HOME.branchId,
           year: yearOf(new Date()),
           kind: '送学上门',
-          date: dayKey(new Date()),
+          date: dayOf(new Date()),
           topic: `送学上门 ${n}`,
           hours: 1,
           place: '党员家中',

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import type { ZodTypeAny } from 'zod';
 import { HOSTILE_NUMBERS, HOSTILE_STRINGS } from './values';
+import { dayOf } from '../../../core/day';
 
 /** Strips wrappers that do not change the shape: effects, defaults, optional, nullable, pipelines. */
 export function unwrap(t: ZodTypeAny): ZodTypeAny {
@@ -70,7 +71,7 @@ export interface IdPool {
   pick(key: string): string | undefined;
 }
 
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+const today = () => dayOf(Date.now());
 
 /** A plausible value for one field: real ids where the name says id, the first enum value, the minimum number. */
 export function sampleFor(key: string, t: ZodTypeAny, pool: IdPool): unknown {
