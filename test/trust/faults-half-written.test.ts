@@ -28,6 +28,8 @@ import { activityDoc } from '../fixtures/activity';
 import { readPermissions } from './permissions';
 import { addDays, dayOf } from '../../core/day';
 import { ledgerId } from '../../core/points/ledger';
+// a seeded PRNG, so a sample is repeated exactly from its seed
+import { prng } from '../../seed/names';
 
 interface Scenario {
   fn: string;
@@ -176,18 +178,6 @@ const SAMPLE = (() => {
 })();
 const SEED = process.env.FAULT_SEED ? Number(process.env.FAULT_SEED) : Math.floor(Math.random() * 2 ** 31);
 if (!Number.isSafeInteger(SEED)) throw new Error(`FAULT_SEED must be a whole number, not "${process.env.FAULT_SEED}"`);
-
-/** mulberry32: a small seeded PRNG, so a sample is repeated exactly from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The fault points tried on an action of K database requests: all 2K, or a sample drawn from the
