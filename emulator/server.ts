@@ -134,7 +134,7 @@ export interface Emulator {
 
 export const FUNCTION_PAYLOAD_LIMIT = 100 * 1024;
 const ADMIN_BODY_LIMIT = 64 * 1024 * 1024;
-const SESSION_COOKIE = 'pps_session';
+const SESSION_COOKIE = 'emu_session';
 export const DEFAULT_APPID = 'wx-local-appid';
 
 const CONTENT_TYPES: Record<string, string> = {

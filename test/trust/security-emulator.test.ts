@@ -164,7 +164,7 @@ describe('without dev mode, nobody can pick an identity and the dev surfaces do 
     const key = fs.readFileSync(path.join(dataDir, '.session-secret'));
     const mac = crypto.createHmac('sha256', key).update('oSecretary1').digest('base64url');
     expect(await whoami({ 'x-wx-openid': 'oMallory' })).toBe('');
-    expect(await whoami({ cookie: `pps_session=${encodeURIComponent(`oSecretary1.${mac}`)}` })).toBe('');
+    expect(await whoami({ cookie: `emu_session=${encodeURIComponent(`oSecretary1.${mac}`)}` })).toBe('');
   });
 
   test('the x-fault header does nothing', async () => {
