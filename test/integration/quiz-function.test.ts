@@ -10,13 +10,12 @@ import os from 'os';
 import path from 'path';
 import ExcelJS from 'exceljs';
 import { startEmulator, type Emulator } from '../../scripts/local-cloud';
-import { buildFunctionsOnce } from '../setup/functions';
+import { linkFunctions } from '../setup/functions';
 import { DEMO } from '../../seed';
 import { addDays, dayOf } from '../../core/day';
 import { BANK_TEMPLATE_ROWS } from '../../core/quiz/bank';
 import { pastQuizEntry } from '../../core/quiz/stored';
 
-const ROOT = path.join(__dirname, '..', '..');
 let emu: Emulator;
 let fnDir: string;
 
@@ -60,9 +59,7 @@ const wrongChoice = (q: any) => [q.options.map((o: any) => o.id).find((o: string
 
 beforeAll(async () => {
   // only this feature's functions, so another feature's work in progress cannot break this suite
-  fnDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quiz-it-fn-'));
-  for (const n of ['quiz', 'points']) fs.symlinkSync(path.join(ROOT, 'cloudfunctions', n), path.join(fnDir, n), 'dir');
-  await buildFunctionsOnce(fnDir);
+  fnDir = await linkFunctions('quiz-it', ['quiz', 'points']);
   emu = await startEmulator({
     functionsDir: fnDir,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'quiz-it-')),

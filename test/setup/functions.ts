@@ -5,6 +5,7 @@
  * before, so a build error still fails the suite that needs the build.
  */
 import fs from 'fs';
+import os from 'os';
 import path from 'path';
 import { buildFunctions, listTsFunctions } from '../../emulator/build-functions';
 
@@ -24,4 +25,15 @@ function prebuilt(dir: string): boolean {
 export async function buildFunctionsOnce(dir: string = REPO_FUNCTIONS): Promise<void> {
   if (prebuilt(dir)) return;
   await buildFunctions(dir);
+}
+
+/**
+ * A folder holding links to just `names` of the repository's functions, bundled for this run: a
+ * suite that hosts only its own feature's functions is not broken by another feature's work.
+ */
+export async function linkFunctions(prefix: string, names: readonly string[]): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-fn-`));
+  for (const n of names) fs.symlinkSync(path.join(REPO_FUNCTIONS, n), path.join(dir, n), 'dir');
+  await buildFunctionsOnce(dir);
+  return dir;
 }

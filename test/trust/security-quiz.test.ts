@@ -19,7 +19,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { startEmulator, type Emulator } from '../../scripts/local-cloud';
-import { buildFunctionsOnce } from '../setup/functions';
+import { linkFunctions } from '../setup/functions';
 import { DEMO } from '../../seed';
 import { addDays, dayOf } from '../../core/day';
 import { newConfig, pickDailySet, setId, type QuizConfig } from '../../core/quiz/daily-set';
@@ -27,7 +27,6 @@ import { PRACTICE_CHECKS_PER_DAY, practiceLimitMessage } from '../../core/quiz/p
 import { ledgerId } from '../../core/points/ledger';
 import type { StoredQuestion } from '../../core/quiz/question';
 
-const ROOT = path.join(__dirname, '..', '..');
 let emu: Emulator;
 let fnDir: string;
 
@@ -74,9 +73,7 @@ let attacker: any;
 let pinnedForTomorrow = '';
 
 beforeAll(async () => {
-  fnDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sec-quiz-fn-'));
-  for (const n of ['quiz', 'points']) fs.symlinkSync(path.join(ROOT, 'cloudfunctions', n), path.join(fnDir, n), 'dir');
-  await buildFunctionsOnce(fnDir);
+  fnDir = await linkFunctions('sec-quiz', ['quiz', 'points']);
   emu = await startEmulator({
     functionsDir: fnDir,
     dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sec-quiz-')),
