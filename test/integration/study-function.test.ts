@@ -1,6 +1,6 @@
 /**
- * The study function on the local emulator over real HTTP, called as different WeChat users
- * (x-wx-openid). Heartbeats use real (short) sleeps: STUDY_BEAT_SEC=1 makes the function expect a
+ * The study function called in-process through its spine (test/setup/in-process.ts) against the
+ * local emulator's data plane, as different WeChat users; timers fire through the emulator's host. Heartbeats use real (short) sleeps: STUDY_BEAT_SEC=1 makes the function expect a
  * beat a second (refusing beats under ⅓ s apart, crediting nothing after 3 s of silence).
  */
 import fs from 'fs';
@@ -9,6 +9,7 @@ import path from 'path';
 import ExcelJS from 'exceljs';
 import { startEmulator, type Emulator } from '../../scripts/local-cloud';
 import { buildFunctionsOnce } from '../setup/functions';
+import { inProcess, type InProcessCloud } from '../setup/in-process';
 import { DEMO } from '../../seed';
 import { STUDY_DEMO } from '../../seed/study';
 import { dayOf, yearOf } from '../../core/day';
@@ -18,6 +19,7 @@ const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let emu: Emulator;
+let cloud: InProcessCloud;
 const opsSeen: Record<string, number[]> = {};
 
 interface Reply {
@@ -29,14 +31,9 @@ interface Reply {
 }
 
 async function call(openid: string | null, action: string, payload: unknown = {}): Promise<Reply> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (openid) headers['x-wx-openid'] = openid;
-  const res = await fetch(`${emu.url}/api/functions/study`, { method: 'POST', headers, body: JSON.stringify({ action, payload }) });
-  const body = (await res.json()) as any;
-  const ops = JSON.parse(res.headers.get('x-db-ops') ?? '{"total":-1}').total as number;
-  (opsSeen[action] ??= []).push(ops);
-  if (body.error) return { status: res.status, ok: false, data: undefined, ops, error: body.error };
-  return { status: res.status, ok: true, data: body.result.data, ops };
+  const r = await cloud.call('study', openid, action, payload);
+  (opsSeen[action] ??= []).push(r.ops.total);
+  return { status: r.status, ok: r.ok, data: r.data, ops: r.ops.total, error: r.error };
 }
 
 const store = () => emu.backend.store as { find(c: string, q?: object, o?: object): any[]; findOne(c: string, id: string): any; count(c: string, q?: object): number };
@@ -57,9 +54,11 @@ beforeAll(async () => {
     h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-it-noh5-')),
     log: () => undefined,
   });
+  cloud = inProcess(emu);
 });
 
 afterAll(async () => {
+  cloud?.close();
   await emu?.close();
   delete process.env.STUDY_BEAT_SEC;
   const rows = Object.entries(opsSeen).map(([a, n]) => `${a.padEnd(14)} ${Math.min(...n)}–${Math.max(...n)}`).sort();
