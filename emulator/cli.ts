@@ -17,6 +17,8 @@ usage: tsx emulator/cli.ts [flags]
                       than a loopback address)
   --database <file>   the collections and indexes to create: a CloudBase database file
                       ({ "collections": [ { "collectionName", "createIndexes" … } ] })
+  --manifest <file>   the deploy manifest (cloudbaserc.json): each function's timeout (default 3 s),
+                      memorySize and envVariables
   --seed <name>       seed the project's data set <name> when the store is empty (needs the
                       project's seeder; none: nothing, the default)
   --reseed            wipe the store first (then seed if --seed is given)
@@ -81,6 +83,9 @@ export function parseArgs(argv: string[]): CliArgs {
         break;
       case '--database':
         args.database = need(i++, a);
+        break;
+      case '--manifest':
+        args.manifest = need(i++, a);
         break;
       case '--seed':
         args.seed = need(i++, a);
@@ -167,6 +172,7 @@ export async function runCli(argv: string[], project: Partial<EmulatorOptions> =
     `  functions  ${path.resolve(args.functionsDir)} (${fns.length}: ${fns.map((f) => f.name).join(', ') || 'none found'})`,
     `  data       ${path.resolve(args.dataDir)}`,
     `  database   ${typeof database === 'string' ? path.resolve(database) : database ? 'given by the project' : 'none (collections appear on first write, no indexes)'}`,
+    `  manifest   ${args.manifest ?? project.manifest ? path.resolve((args.manifest ?? project.manifest)!) : 'none (every function: 3 s, 256 MB)'}`,
     `  gateway    POST ${emu.url}/api/functions/<name>${args.testIdentityHeader ? '  (test mode: x-wx-openid accepted)' : ''}`,
     emu.dev ? `  sign in    ${emu.url}/dev` : '  sign in    none (no dev mode: callers have no identity)',
     `  secrets    ${Object.keys(emu.secrets).join(', ') || 'none'}${Object.keys(emu.secrets).length ? ` (${path.join(path.resolve(args.dataDir), 'secrets.json')})` : ''}`,

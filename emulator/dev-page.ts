@@ -52,7 +52,7 @@ export function renderDevPage(
   body { font-family: -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; font-size: 20px; line-height: 1.5;
          margin: 0 auto; max-width: 760px; padding: 24px 16px 64px; color: #1f1f1f; background: #fafafa; }
   h1 { font-size: 32px; margin: 0 0 8px; color: #b71c1c; }
-  .tip { font-size: 22px; font-weight: 600; color: #b71c1c; }
+  .tip { font-size: 22px; font-weight: 600; color: #b71c1c; background: #fff8e1; border: 2px solid #f9a825; border-radius: 10px; padding: 10px 14px; }
   h2 { font-size: 24px; margin: 28px 0 12px; border-left: 6px solid #c62828; padding-left: 10px; }
   ul { list-style: none; padding: 0; margin: 0; }
   .user { display: flex; align-items: center; justify-content: space-between; gap: 12px; background: #fff;
@@ -73,11 +73,11 @@ export function renderDevPage(
 <h1>${esc(appName)} · 本地登录</h1>
 <p class="current">${opts.current ? `当前身份：<code>${esc(opts.current)}</code> <button type="button" id="signout">退出</button>` : '当前未登录。选择一位演示用户进入应用：'}</p>
 <p id="msg" class="err" role="alert"></p>
+${(opts.tips ?? []).map((t) => `<p class="tip" id="dev-tip">${esc(t)}</p>`).join('\n')}
 ${empty}
 ${sections}
 <section><h2>新用户</h2>
-<p class="hint">以一个从未使用过的微信身份进入。</p>
-${(opts.tips ?? []).map((t) => `<p class="tip">${esc(t)}</p>`).join('\n')}
+<p class="hint">以一个从未使用过的微信身份进入，再用页首的邀请码申请加入党支部。</p>
 <button type="button" class="fresh" id="fresh">以新微信用户身份进入</button></section>
 <script>
 async function signin(body) {

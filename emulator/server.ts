@@ -1,14 +1,15 @@
 import crypto from 'crypto';
 import fs from 'fs';
 import http from 'http';
-import type { AddressInfo } from 'net';
+import net, { type AddressInfo } from 'net';
 import path from 'path';
-import { createCloudBackend, parseAdminBody as parseMultipartAdminBody } from './admin';
+import { createCloudBackend, parseAdminBody as parseMultipartAdminBody, UnknownTemplateError, type SubscribeGrants, type SubscribeTemplates } from './admin';
 import { verifySignature, type Credentials } from './admin/signature';
 import { readDatabaseFile, schemaFromFile, type DatabaseFile, type Schema } from './db/schema';
 import { renderDevPage, renderNoH5Page, type DevUser } from './dev-page';
-import { FaultBoard, FunctionHost, HostError, formatFault, parseFault, type Caller, type Fault, type HostStats } from './host';
+import { FaultBoard, FunctionHost, HostError, formatFault, parseFault, type Caller, type Fault, type HostStats, type OpCounts } from './host';
 import { ensureLocalSecrets } from './secrets';
+import { handleUploadUrl } from './gateway-upload';
 import { TriggerScheduler, type ScheduledTrigger } from './triggers';
 
 /** The slice of the data plane (emulator/admin) the server relies on. */
@@ -19,6 +20,8 @@ export interface CloudBackend {
   ): Promise<{ status: number; json?: any; body?: Buffer; contentType?: string }>;
   handleStorageHttp(req: http.IncomingMessage, res: http.ServerResponse): boolean;
   outbox: { list(): unknown[] | Promise<unknown[]>; clear(): void | Promise<void> };
+  /** one-time subscribe grants (absent in a test backend: the dev grant endpoint answers 404) */
+  grants?: SubscribeGrants;
   store: any;
   close(): void | Promise<void>;
 }
@@ -31,6 +34,9 @@ export interface CreateBackendOptions {
   durability?: 'normal' | 'full';
   publicUrl: () => string;
   invokeFunction?: (name: string, event: unknown, caller: Record<string, string>) => Promise<unknown>;
+  subscribeTemplates?: SubscribeTemplates;
+  /** the data plane's warnings (an unindexed query on a large collection) */
+  log?: (line: string) => void;
 }
 
 /**
@@ -38,8 +44,12 @@ export interface CreateBackendOptions {
  * when asked to (`seed` option, `--seed <name>`), and the dev sign-in page lists `users`.
  */
 export interface Seeder {
-  /** Fills the empty store with the data set `name` (whatever the project calls its sizes); returns a line for the log. */
-  seed(store: any, name: string): Promise<string | void> | string | void;
+  /**
+   * Fills the empty store with the data set `name` (whatever the project calls its sizes); returns a
+   * line for the log. `grants` records subscribe grants the demo's people gave, through the same
+   * path as the dev client's wx.requestSubscribeMessage.
+   */
+  seed(store: any, name: string, grants?: SubscribeGrants): Promise<string | void> | string | void;
   /** People the dev sign-in page offers, in the order shown. */
   users?(store: any): DevUser[] | Promise<DevUser[]>;
   /** Lines the dev sign-in page shows above the fresh-identity button (e.g. an invite code to try). */
@@ -83,6 +93,11 @@ export interface EmulatorOptions {
    * `<dataDir>/secrets.json`, handed to every function instance as an environment variable.
    */
   secrets?: readonly string[];
+  /**
+   * The deploy manifest (cloudbaserc.json, @cloudbase/cli 2.x): each function's timeout (default 3 s),
+   * memorySize and envVariables (`{{env.X}}` filled from the process environment and `secrets`).
+   */
+  manifest?: string;
   /** H5 build to serve; default dist-h5 in the working directory */
   h5Dir?: string;
   /** the data set to seed into an empty store, by the seeder's name for it ('none' or absent: nothing) */
@@ -109,6 +124,11 @@ export interface EmulatorOptions {
   durability?: 'normal' | 'full';
   /** AppID functions see in getWXContext() */
   appId?: string;
+  /**
+   * The mini-program's subscribe-message templates by id, with their keywords (the console's 我的模板).
+   * subscribeMessage.send refuses any other id (40037); absent, every send is refused.
+   */
+  subscribeTemplates?: SubscribeTemplates;
   log?: (line: string) => void;
   /** for tests: a backend factory instead of emulator/admin */
   createBackend?: (opts: CreateBackendOptions) => CloudBackend;
@@ -310,6 +330,19 @@ function fromWxKeys(r: Record<string, string>): Caller {
   return out;
 }
 
+/**
+ * getWXContext()'s CLIENTIP (IPv4) and CLIENTIPV6 for a call from the app: the address the gateway
+ * sees on the socket (never a forwarded-for header, which the caller writes). Each address fills only
+ * its own key: whether CloudBase also fills the other one is not documented, so none is invented.
+ */
+export function clientAddress(remote: string | undefined): Pick<Caller, 'CLIENTIP' | 'CLIENTIPV6'> {
+  if (!remote) return {};
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(remote);
+  const v4 = mapped ? mapped[1] : net.isIPv4(remote) ? remote : undefined;
+  if (v4) return { CLIENTIP: v4 };
+  return net.isIPv6(remote) ? { CLIENTIPV6: remote } : {};
+}
+
 const OPENID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 function sessionSecret(dataDir: string): Buffer {
@@ -366,6 +399,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     pool: opts.pool,
     log,
     functionEnv: functionSecrets,
+    manifest: opts.manifest,
   });
 
   // cloud.callFunction inside a function: the data plane hands back the identity of the calling
@@ -385,12 +419,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     durability: opts.durability,
     publicUrl: loopback,
     invokeFunction: invokeFromFunction,
+    subscribeTemplates: opts.subscribeTemplates,
+    log,
   });
 
   try {
     if (opts.reseed) await backend.store.clear();
     if (seeding && opts.seeder && (await storeIsEmpty(backend.store))) {
-      const summary = await opts.seeder.seed(backend.store, opts.seed!);
+      const summary = await opts.seeder.seed(backend.store, opts.seed!, backend.grants);
       log(`[seed] ${opts.seed}${summary ? `: ${summary}` : ''}`);
     }
   } catch (e) {
@@ -436,7 +472,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       const u = req.headers['x-wx-unionid'];
       if (typeof u === 'string' && u) unionid = u;
     }
-    const caller: Caller = { OPENID: openid, APPID: appId, SOURCE: 'wx_client' };
+    const caller: Caller = { OPENID: openid, APPID: appId, SOURCE: 'wx_client', ...clientAddress(req.socket.remoteAddress) };
     if (unionid) caller.UNIONID = unionid;
     return caller;
   };
@@ -466,15 +502,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     const fault = faultOf(req, name, event);
     // Like callFunction from a mini-program: CloudBase adds userInfo to the event.
     const fullEvent = caller.OPENID ? { ...event, userInfo: { appId: caller.APPID, openId: caller.OPENID } } : event;
+    // The cost of the call travels in headers so the body stays exactly CloudBase's shape; a call that
+    // failed, timed out or crashed still spent its database requests, so its answer carries them too.
+    const costHeaders = (requestId: string, ops: OpCounts, ms?: number) => {
+      const { reads, writes, transactions, total } = ops;
+      const h: Record<string, string> = { 'x-request-id': requestId, 'x-db-ops': JSON.stringify({ reads, writes, transactions, total }) };
+      if (ms !== undefined) h['x-duration-ms'] = String(Math.round(ms * 10) / 10);
+      return h;
+    };
     try {
       const r = await host.invoke(name, fullEvent, caller, 'http', { fault });
-      // The cost of the call travels in headers so the body stays exactly CloudBase's shape.
-      const { reads, writes, transactions, total } = r.ops;
-      const headers = {
-        'x-request-id': r.requestId,
-        'x-db-ops': JSON.stringify({ reads, writes, transactions, total }),
-        'x-duration-ms': String(Math.round(r.ms * 10) / 10),
-      };
+      const headers = costHeaders(r.requestId, r.ops, r.ms);
       const failed = opts.gatewayError?.(r.result);
       if (failed) {
         sendJson(res, failed.status, { error: failed.error, requestId: r.requestId }, headers);
@@ -484,10 +522,22 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     } catch (e) {
       if (e instanceof HostError) {
         const { status, message } = hostErrorReply(e, name, host.get(name)?.config.timeout);
-        sendJson(res, status, { error: { code: e.code, message }, requestId: e.requestId });
+        sendJson(res, status, { error: { code: e.code, message }, requestId: e.requestId }, costHeaders(e.requestId, e.ops));
         return;
       }
       throw e;
+    }
+  }
+
+  /** Transactions each instance has open (for the fault harness). */
+  const openTx = new Map<string, Set<string>>();
+  function trackTransaction(instanceId: string, body: any, answer: any) {
+    if (body.action === 'database.startTransaction' && typeof answer?.transactionId === 'string') {
+      const set = openTx.get(instanceId) ?? new Set<string>();
+      set.add(answer.transactionId);
+      openTx.set(instanceId, set);
+    } else if (/^database\.(commit|abort|rollback)Transaction$/.test(String(body.action))) {
+      openTx.get(instanceId)?.delete(String(body.transactionId));
     }
   }
 
@@ -523,8 +573,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       contentType,
       caller: call ? toWxKeys(call.caller) : undefined,
     });
+    if (instanceId && body && typeof body === 'object' && !Buffer.isBuffer(body)) trackTransaction(instanceId, body, r.json);
     // The operation took effect; the function dies before it can see the answer.
-    if (effect === 'timeout-after') host.expire(instanceId!);
+    if (effect === 'timeout-after') {
+      // Test faults only: the dead call's open transactions end now rather than at the end of
+      // their lifetime, so the retry a fault test makes at once is not held up by their locks.
+      for (const txId of openTx.get(instanceId!) ?? []) {
+        await backend.handleAdmin({ action: 'database.abortTransaction', transactionId: txId }, {});
+      }
+      openTx.delete(instanceId!);
+      host.expire(instanceId!);
+    }
     if (r.body) {
       // wx.openApi answers protobuf; a JSON content type would make node-sdk try to parse it.
       res.writeHead(r.status, { 'content-type': r.contentType ?? 'application/octet-stream', 'content-length': r.body.length });
@@ -546,6 +605,26 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
     }
     if (pathname === '/api/dev/signout' && req.method === 'POST') {
       sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0` });
+      return;
+    }
+    // wx.requestSubscribeMessage for the web build: the signed-in person accepts every template asked
+    // for, one grant each, answered in wx's own shape ({ errMsg, [templateId]: 'accept' })
+    if (pathname === '/api/dev/subscribe' && req.method === 'POST' && backend.grants) {
+      const openid = identityOf(req).OPENID;
+      if (!openid) throw new HttpError(401, 'UNAUTHENTICATED', '请先登录');
+      const body = parseJson(await readBody(req, 16 * 1024), false);
+      const ids: unknown = body.tmplIds;
+      // wx.requestSubscribeMessage takes 1–3 template ids of one kind per prompt
+      if (!Array.isArray(ids) || !ids.length || ids.length > 3 || !ids.every((i) => typeof i === 'string' && i)) {
+        throw new HttpError(400, 'INVALID_ARGUMENT', 'tmplIds 须为 1–3 个模板 id');
+      }
+      try {
+        backend.grants.accept(openid, ids as string[]);
+      } catch (e) {
+        if (!(e instanceof UnknownTemplateError)) throw e;
+        return sendJson(res, 400, { errMsg: `requestSubscribeMessage:fail ${e.message}`, errCode: e.errCode });
+      }
+      sendJson(res, 200, { errMsg: 'requestSubscribeMessage:ok', ...Object.fromEntries((ids as string[]).map((i) => [i, 'accept'])) });
       return;
     }
     if (pathname === '/api/dev/whoami' && req.method === 'GET') {
@@ -695,6 +774,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
       return sendError(res, 404, 'NOT_FOUND', '文件不存在');
     }
     if (cors(req, res)) return;
+    if (p === '/api/storage/upload-url') return handleUploadUrl(req, res, { openid: identityOf(req).OPENID ?? '', env, backend });
     const fnMatch = /^\/api\/functions\/([^/]+)$/.exec(p);
     if (fnMatch) {
       if (req.method !== 'POST') return sendError(res, 405, 'INVALID_ARGUMENT', '请用 POST 调用云函数');

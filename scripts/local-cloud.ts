@@ -1,6 +1,7 @@
 /**
  * This product's local CloudBase: the generic emulator (emulator/) with what the project hands it —
- * the database file an engineer also sets up in the console (cloudbase/database.json), the demo
+ * the database file an engineer also sets up in the console (cloudbase/database.json), the deploy
+ * manifest (cloudbaserc.json: timeouts, memory, environment variables), the demo
  * data (seed/), the app's name for the dev sign-in page, and the gateway's error convention (a
  * function's `{ ok: false, error }` answers as an HTTP error with its code's status,
  * core/fn/errors.ts, which the H5 client and the tests read). Everything that runs the emulator for
@@ -12,10 +13,13 @@ import { isErrorResult, statusOf } from '../core/fn/errors';
 import { ELDER_AGE } from '../core/org/member';
 import { startEmulator as startGenericEmulator, type EmulatorOptions, type GatewayError, type Seeder, type Emulator } from '../emulator/server';
 import { listDemoTips, listDemoUsers, seed, type SeedSize } from '../seed';
+import { subscribeRegistry } from '../core/subscribe/templates';
 
 export type { Emulator };
 
 export const DATABASE_FILE = path.join(__dirname, '..', 'cloudbase', 'database.json');
+/** The deploy manifest: each function's timeout, memory and environment variables. */
+export const MANIFEST_FILE = path.join(__dirname, '..', 'cloudbaserc.json');
 
 const SEED_SIZES: readonly string[] = ['demo', 'district', 'none'] satisfies SeedSize[];
 
@@ -46,9 +50,11 @@ export function gatewayError(result: unknown): GatewayError | undefined {
 /** What this product hands the generic emulator. */
 export const PROJECT = {
   database: DATABASE_FILE,
+  manifest: MANIFEST_FILE,
   seeder,
   gatewayError,
   appName: '指尖党校',
+  subscribeTemplates: subscribeRegistry(),
 } satisfies Partial<EmulatorOptions>;
 
 export interface ProductEmulatorOptions extends Omit<EmulatorOptions, 'seed'> {

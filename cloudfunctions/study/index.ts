@@ -1,5 +1,5 @@
 /** The study function: its actions and timers in ./actions.ts, served by the one spine (core/fn/serve.ts). */
-import { serve } from '../../core/fn/serve';
+import { dispatcher, serve } from '../../core/fn/serve';
 import { makeStudyCtx, studyActions, studyTimers } from './actions';
 import config from './config.json';
 
@@ -10,7 +10,8 @@ export const study = serve({
   opsNote:
     "`beat` does not read the caller: its one read is the member's session (`study_sessions/<openid>`, written by `start` after the full caller check, carrying the caller's snapshot).",
   actions: studyActions,
-  timers: studyTimers,
+  // CloudBase allows one timer trigger per function: `tick` (config.json) runs every due job
+  timers: { tick: dispatcher({ liveReminders: studyTimers.liveReminders, sweepSessions: { ...studyTimers.sweepSessions, everyMinutes: 5 } }) },
   config,
   makeCtx: makeStudyCtx,
   sdk: require('wx-server-sdk'),

@@ -25,6 +25,7 @@ import type { Db } from './db';
 import type { Result } from './errors';
 import { runAction, type ActionTable, type BaseCtx, type FunctionEvent } from './router';
 import { routeTimer } from './timer';
+import { retryingTransactions } from './transaction';
 
 /** The slice of wx-server-sdk the functions use, typed structurally (core/ never imports the SDK). */
 export interface CloudSdk {
@@ -53,8 +54,45 @@ export interface Platform {
 
 export interface TimerDef<Ctx> {
   run: (ctx: Ctx) => Promise<unknown>;
-  /** database operations per run (docs/db-ops.md); the schedule comes from config.json */
+  /** database operations per run (docs/db-ops.md); the schedule comes from config.json (one trigger) */
   ops: { count?: string; what: string };
+}
+
+/** One job of a function's single timer: its code and how often it is due. */
+export interface TimerJob<Ctx> extends TimerDef<Ctx> {
+  /** due on minutes that are a multiple of this (1 = every minute, 5 = :00, :05, …); default 1 */
+  everyMinutes?: number;
+}
+
+/**
+ * The one timer trigger a function may have on CloudBase (定时触发器: 目前仅支持一个触发器) runs
+ * every job that is due at its start, one after another; a job that fails does not stop the others
+ * (it is logged and reported in the result, and runs again at its next due minute).
+ */
+export function dispatcher<Ctx extends { now: Date }>(jobs: Readonly<Record<string, TimerJob<Ctx>>>): TimerDef<Ctx> {
+  const names = Object.keys(jobs);
+  return {
+    ops: {
+      count: names.map((n) => jobs[n].ops.count ?? '—').join(' + '),
+      what: `runs each due job: ${names.map((n) => `\`${n}\`${(jobs[n].everyMinutes ?? 1) > 1 ? ` (every ${jobs[n].everyMinutes} min)` : ''} — ${jobs[n].ops.what}`).join('; ')}`,
+    },
+    run: async (ctx) => {
+      const minute = Math.floor(ctx.now.getTime() / 60_000);
+      const ran: Record<string, unknown> = {};
+      const failed: string[] = [];
+      for (const name of names) {
+        const every = Math.max(1, jobs[name].everyMinutes ?? 1);
+        if (minute % every !== 0) continue;
+        try {
+          ran[name] = (await jobs[name].run(ctx)) ?? null;
+        } catch (e) {
+          failed.push(name);
+          console.error(`[timer] job ${name} failed:`, e);
+        }
+      }
+      return { jobs: ran, failed };
+    },
+  };
 }
 
 export interface FunctionDef<Ctx extends BaseCtx> {
@@ -67,8 +105,8 @@ export interface FunctionDef<Ctx extends BaseCtx> {
   actions: ActionTable<Ctx>;
   /** timer code by trigger name; only triggers listed in config.json ever run */
   timers?: Readonly<Record<string, TimerDef<Ctx>>>;
-  /** the function's config.json (its timeout in seconds, its timer triggers) */
-  config: { timeout?: number; triggers?: ReadonlyArray<{ name: string; config?: string }> };
+  /** the function's config.json: its open-API permissions and its one timer trigger (timeouts live in cloudbaserc.json) */
+  config: { permissions?: { openapi?: readonly string[] }; triggers?: ReadonlyArray<{ name: string; config?: string }> };
   makeCtx: (p: Platform) => Ctx;
   /** `require('wx-server-sdk')`, handed in so core/ never imports it */
   sdk: CloudSdk;
@@ -103,8 +141,10 @@ export function serve<Ctx extends BaseCtx>(def: FunctionDef<Ctx>): ServedFunctio
       console.warn('[timer] refused:', timer.reason);
       return timer.result satisfies Result<never>;
     }
-    const platform: Platform = { cloud: def.sdk, db: deps?.db ?? instanceDb(), now: deps?.now ?? new Date(), env: process.env };
-    const ctx: Ctx = { ...def.makeCtx(platform), ...deps };
+    // every transaction of every action retries a write conflict (core/fn/transaction.ts)
+    const db = retryingTransactions(deps?.db ?? instanceDb());
+    const platform: Platform = { cloud: def.sdk, db, now: deps?.now ?? new Date(), env: process.env };
+    const ctx: Ctx = { ...def.makeCtx(platform), ...deps, db };
     if (timer.kind === 'timer') return timer.handler.run(ctx);
     return runAction(def.actions, event as FunctionEvent | null | undefined, identity.OPENID ?? '', ctx);
   };

@@ -56,8 +56,46 @@ export function placeholderTemplates(): TemplateKey[] {
   return (Object.keys(SUBSCRIBE_TEMPLATES) as TemplateKey[]).filter((k) => isPlaceholderTemplateId(SUBSCRIBE_TEMPLATES[k].id));
 }
 
+/**
+ * The registry as the console lists it (我的模板): template id → its keywords. The local emulator is
+ * handed this, so a send with any other id or other keywords is refused there as WeChat refuses it.
+ */
+export function subscribeRegistry(): Record<string, { title: string; keywords: string[] }> {
+  return Object.fromEntries(
+    (Object.keys(SUBSCRIBE_TEMPLATES) as TemplateKey[]).map((k) => [SUBSCRIBE_TEMPLATES[k].id, { title: SUBSCRIBE_TEMPLATES[k].title, keywords: Object.keys(SUBSCRIBE_TEMPLATES[k].fields) }]),
+  );
+}
+
+/**
+ * One message of a template: its id and `data`, typed against the registry, so a send whose keywords
+ * are not its template's does not compile. Every send of the product is built here.
+ */
+export function subscribeMessage<K extends TemplateKey>(key: K, values: Record<TemplateField<K>, string>): { templateId: string; data: Record<string, { value: string }> } {
+  return { templateId: SUBSCRIBE_TEMPLATES[key].id, data: templateData(key, values) };
+}
+
 /** The `data` of one message: a value for every keyword of the template and for nothing else. */
 export function templateData<K extends TemplateKey>(key: K, values: Record<TemplateField<K>, string>): Record<string, { value: string }> {
   const fields = Object.keys(SUBSCRIBE_TEMPLATES[key].fields) as TemplateField<K>[];
   return Object.fromEntries(fields.map((f) => [f, { value: values[f] }]));
+}
+
+/**
+ * The value of a `time` or `date` keyword as WeChat accepts it (订阅消息 参数值内容限制: 24小时制时间
+ * 格式，支持+年月日, e.g. `2019年10月1日 15:01`), in China time. An ISO timestamp is refused (47003).
+ */
+export function subscribeTime(at: Date | string | number): string {
+  const d = new Date(at);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(d)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}年${parts.month}月${parts.day}日 ${parts.hour}:${parts.minute}`;
+}
+
+/** A day `YYYY-MM-DD` as a `date` keyword value (`2019年10月1日`). */
+export function subscribeDate(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
 }

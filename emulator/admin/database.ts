@@ -11,13 +11,24 @@
  *   commitTransaction / abortTransaction → {}
  * Errors are `{ code, message }` with HTTP 200: node-sdk throws on any body with a `code`.
  *
- * Transactions are optimistic. Reads and writes inside one carry `transactionId`; writes are
- * buffered in an overlay (reads see them) and applied atomically at commit. Every document the
- * transaction touched is remembered with the stored text it had when first touched; at commit, if
- * any of them changed meanwhile (another transaction or a plain write), the answer is
- * DATABASE_TRANSACTION_CONFLICT. The conflict must be reported by *commit*: wx-server-sdk rewrites
- * errors from reads/writes inside the callback into {errCode, errMsg} and loses the `code` that
- * @cloudbase/database's runTransaction retries on, whereas commit errors reach it untouched.
+ * Transactions follow WeChat's 数据库事务 guide (快照隔离):
+ *   - reads inside a transaction see a snapshot: a document changed by anyone else after the
+ *     transaction began still reads as it was (the first committed write after the start keeps the
+ *     old text for every open transaction, `onBeforeWrite`);
+ *   - a write inside a transaction changes the snapshot and puts a transaction lock on the document;
+ *   - a write of another transaction to a locked document fails at that write ("其它事务的写入会直接
+ *     失败"), and so does a transaction's write to a document committed by someone else after its
+ *     snapshot (snapshot isolation's write conflict);
+ *   - a plain (non-transaction) write to a locked document waits until the lock is released by
+ *     commit, rollback or the end of the transaction's lifetime ("普通的更新操作会被阻塞");
+ *   - commit writes the snapshot atomically; reads are not validated (write skew is possible, as
+ *     under any snapshot isolation).
+ * The failing write answers `DATABASE_TRANSACTION_CONFLICT` with production's message
+ * `[ResourceUnavailable.TransactionBusy] Transaction is busy…`. wx-server-sdk 4.0.2 turns an error
+ * of a document operation into `{errCode: -501001, errMsg}` without `.code`, so @cloudbase/database's
+ * runTransaction, which retries only on `error.code === 'DATABASE_TRANSACTION_CONFLICT'`, does NOT
+ * retry it: the function sees the error (test/emulator/transactions.test.ts pins this through the
+ * real SDK).
  */
 import crypto from 'crypto';
 import { Query } from 'mingo';
@@ -28,22 +39,102 @@ import { LIMITS, Store, applyUpdate, newDocId, type Doc } from '../db/store';
 interface TxState {
   id: string;
   createdAt: number;
-  /** `${coll}\u0000${id}` → stored text when first touched (null = did not exist). */
+  /**
+   * `${coll}\u0000${id}` → the stored text as of this transaction's start (null = did not exist):
+   * taken when the transaction first touches the document, or kept by the first write of someone
+   * else after the start.
+   */
   snapshots: Map<string, string | null>;
   /** Same key → document after this transaction's writes (null = removed). */
   overlay: Map<string, { coll: string; id: string; doc: Doc | null }>;
+  /** ends the transaction when its lifetime is over */
+  timer: NodeJS.Timeout;
 }
 
-/** Abandoned transactions (a crashed function) are dropped after this long. */
-const TX_TTL_MS = 60_000;
+/**
+ * How long a transaction lives before it is rolled back (a function that died before commit).
+ * CloudBase does not document it; MongoDB's default transactionLifetimeLimitSeconds is 60.
+ */
+export const TX_LIFETIME_MS = 60_000;
+
+/** Production's message for a write to a document another transaction holds. */
+export const TX_BUSY_MESSAGE =
+  '[ResourceUnavailable.TransactionBusy] Transaction is busy. Please check your request, but if the problem persists, contact us.';
+/** Production's message for a transaction that was committed, rolled back or expired. */
+export const TX_NOT_EXIST_MESSAGE =
+  '[ResourceUnavailable.TransactionNotExist] Transaction does not exist on the server. Please check your request, but if the problem persists, contact us.';
+
+/** A committed write met a document a transaction holds: wait for the lock, then try again. */
+class LockedError extends Error {
+  constructor(readonly key: string) {
+    super(`document ${key} is locked by a transaction`);
+  }
+}
+
+const keyOf = (coll: string, id: string) => `${coll}\u0000${id}`;
 
 export class DatabaseActions {
   private readonly txs = new Map<string, TxState>();
+  /** document key → the transaction holding its lock */
+  private readonly locks = new Map<string, string>();
+  /** document key → plain writes waiting for its lock */
+  private readonly waiting = new Map<string, Array<() => void>>();
+  /** the transaction whose commit is being written (its own locks do not block it) */
+  private committing: string | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly now: () => number = Date.now,
-  ) {}
+    private readonly lifetimeMs: number = TX_LIFETIME_MS,
+  ) {
+    store.onBeforeWrite = (coll, id) => this.beforeCommittedWrite(coll, id);
+  }
+
+  /** Open transactions and held locks, for tests and diagnostics. */
+  transactionState(): { open: number; locks: number } {
+    return { open: this.txs.size, locks: this.locks.size };
+  }
+
+  private beforeCommittedWrite(coll: string, id: string): void {
+    const key = keyOf(coll, id);
+    const owner = this.locks.get(key);
+    if (owner !== undefined && owner !== this.committing) throw new LockedError(key);
+    if (!this.txs.size) return;
+    let before: string | null | undefined;
+    for (const tx of this.txs.values()) {
+      if (tx.id === this.committing || tx.snapshots.has(key)) continue;
+      if (before === undefined) before = this.store.rawById(coll, id);
+      tx.snapshots.set(key, before);
+    }
+  }
+
+  /** Runs a plain write; while it meets a locked document it waits for that lock and runs again. */
+  private async plainWrite<T>(write: () => T): Promise<T> {
+    for (;;) {
+      try {
+        return write();
+      } catch (e) {
+        if (!(e instanceof LockedError)) throw e;
+        await new Promise<void>((resolve) => {
+          if (!this.locks.has(e.key)) return resolve();
+          const list = this.waiting.get(e.key) ?? [];
+          list.push(resolve);
+          this.waiting.set(e.key, list);
+        });
+      }
+    }
+  }
+
+  private releaseLocks(tx: TxState): void {
+    clearTimeout(tx.timer);
+    for (const [key, owner] of this.locks) {
+      if (owner !== tx.id) continue;
+      this.locks.delete(key);
+      const list = this.waiting.get(key);
+      this.waiting.delete(key);
+      for (const wake of list ?? []) wake();
+    }
+  }
 
   private decode(v: unknown): any {
     return decodeMaybeEJSON(v, this.now);
@@ -91,7 +182,7 @@ export class DatabaseActions {
     return { data: { total: this.store.count(body.collectionName, query) } };
   }
 
-  insertDocument(body: any): any {
+  async insertDocument(body: any): Promise<any> {
     const raw: unknown[] = Array.isArray(body.data) ? body.data : [body.data];
     const docs: Doc[] = raw.map((d) => this.decode(d));
     if (!docs.length || docs.some((d) => !d || typeof d !== 'object' || Array.isArray(d))) {
@@ -109,11 +200,11 @@ export class DatabaseActions {
       this.txWrite(tx, body.collectionName, id, doc);
       return { data: { insertedIds: [id] } };
     }
-    const ids = this.store.insertMany(body.collectionName, docs);
+    const ids = await this.plainWrite(() => this.store.insertMany(body.collectionName, docs));
     return { data: { insertedIds: ids } };
   }
 
-  modifyDocument(body: any): any {
+  async modifyDocument(body: any): Promise<any> {
     const query: Doc = this.decode(body.query) ?? {};
     const data: Doc = this.decode(body.data);
     if (!data || typeof data !== 'object' || Array.isArray(data)) throw new CloudError('INVALID_PARAM', 'update data must be an object');
@@ -134,17 +225,19 @@ export class DatabaseActions {
       if (changed) this.txWrite(tx, body.collectionName, id, next);
       return { data: { updated: changed ? 1 : 0 } };
     }
-    const res = this.store.update(body.collectionName, query, data, {
-      multi: body.multi === true || body.multi === 'true',
-      upsert: body.upsert === true,
-      replace,
-    });
+    const res = await this.plainWrite(() =>
+      this.store.update(body.collectionName, query, data, {
+        multi: body.multi === true || body.multi === 'true',
+        upsert: body.upsert === true,
+        replace,
+      }),
+    );
     const out: Doc = { updated: res.modified };
     if (res.upsertedId !== undefined) out.upsert_id = res.upsertedId;
     return { data: out };
   }
 
-  removeDocument(body: any): any {
+  async removeDocument(body: any): Promise<any> {
     const query: Doc = this.decode(body.query) ?? {};
     if (body.transactionId) {
       const tx = this.tx(body.transactionId);
@@ -155,7 +248,7 @@ export class DatabaseActions {
       return { data: { deleted: 1 } };
     }
     const multi = body.multi === undefined ? body.queryType !== 'DOC' : body.multi === true || body.multi === 'true';
-    return { data: { deleted: this.store.remove(body.collectionName, query, { multi }) } };
+    return { data: { deleted: await this.plainWrite(() => this.store.remove(body.collectionName, query, { multi })) } };
   }
 
   aggregateDocuments(body: any): any {
@@ -172,38 +265,48 @@ export class DatabaseActions {
   // ------------------------------------------------------------------ transactions
 
   startTransaction(): any {
-    this.sweep();
     const id = crypto.randomBytes(12).toString('hex');
-    this.txs.set(id, { id, createdAt: this.now(), snapshots: new Map(), overlay: new Map() });
+    const timer = setTimeout(() => {
+      const tx = this.txs.get(id);
+      if (!tx) return;
+      this.txs.delete(id);
+      this.releaseLocks(tx);
+    }, this.lifetimeMs);
+    timer.unref?.();
+    this.txs.set(id, { id, createdAt: this.now(), snapshots: new Map(), overlay: new Map(), timer });
     return { transactionId: id };
   }
 
   commitTransaction(body: any): any {
     const tx = this.tx(body.transactionId);
     this.txs.delete(tx.id);
-    this.store.transaction(() => {
-      for (const [key, snap] of tx.snapshots) {
-        const [coll, id] = key.split('\u0000');
-        if (this.store.rawById(coll, id) !== snap) {
-          throw new CloudError('DATABASE_TRANSACTION_CONFLICT', `transaction conflict on ${coll}/${id}: it changed after this transaction read it`);
+    this.committing = tx.id;
+    try {
+      this.store.transaction(() => {
+        for (const { coll, id, doc } of tx.overlay.values()) {
+          if (doc === null) this.store.deleteById(coll, id);
+          else this.store.put(coll, doc);
         }
-      }
-      for (const { coll, id, doc } of tx.overlay.values()) {
-        if (doc === null) this.store.deleteById(coll, id);
-        else this.store.put(coll, doc);
-      }
-    });
+      });
+    } finally {
+      this.committing = undefined;
+      this.releaseLocks(tx);
+    }
     return {};
   }
 
   abortTransaction(body: any): any {
-    this.txs.delete(String(body.transactionId));
+    const tx = this.txs.get(String(body.transactionId));
+    if (tx) {
+      this.txs.delete(tx.id);
+      this.releaseLocks(tx);
+    }
     return {};
   }
 
   private tx(id: unknown): TxState {
     const tx = this.txs.get(String(id));
-    if (!tx) throw new CloudError('DATABASE_REQUEST_FAILED', `transaction ${String(id)} does not exist (committed, aborted or expired)`);
+    if (!tx) throw new CloudError('DATABASE_TRANSACTION_FAIL', TX_NOT_EXIST_MESSAGE);
     return tx;
   }
 
@@ -219,9 +322,9 @@ export class DatabaseActions {
     if (body.transactionId) throw new CloudError('INVALID_PARAM', `${what} is not allowed in a transaction`);
   }
 
-  /** A document as this transaction sees it; the first touch records the snapshot. */
+  /** A document as this transaction sees it: its own writes, else its snapshot. */
   private txRead(tx: TxState, coll: string, id: string): Doc | null {
-    const key = `${coll}\u0000${id}`;
+    const key = keyOf(coll, id);
     const o = tx.overlay.get(key);
     if (o) return o.doc ? cloneDoc(o.doc) : null;
     let raw: string | null;
@@ -233,15 +336,19 @@ export class DatabaseActions {
     return raw === null ? null : deserializeDoc(raw);
   }
 
+  /** A write inside a transaction: fails at once on another's lock or a newer committed version. */
   private txWrite(tx: TxState, coll: string, id: string, doc: Doc | null): void {
-    const key = `${coll}\u0000${id}`;
-    if (!tx.snapshots.has(key)) tx.snapshots.set(key, this.store.rawById(coll, id));
+    const key = keyOf(coll, id);
+    const owner = this.locks.get(key);
+    if (owner !== undefined && owner !== tx.id) throw new CloudError('DATABASE_TRANSACTION_CONFLICT', TX_BUSY_MESSAGE);
+    const current = this.store.rawById(coll, id);
+    if (!tx.snapshots.has(key)) tx.snapshots.set(key, current);
+    else if (owner === undefined && tx.snapshots.get(key) !== current) {
+      // committed by someone else after this transaction's snapshot: a write conflict
+      throw new CloudError('DATABASE_TRANSACTION_CONFLICT', TX_BUSY_MESSAGE);
+    }
+    this.locks.set(key, tx.id);
     tx.overlay.set(key, { coll, id, doc });
-  }
-
-  private sweep(): void {
-    const cutoff = this.now() - TX_TTL_MS;
-    for (const [id, tx] of this.txs) if (tx.createdAt < cutoff) this.txs.delete(id);
   }
 }
 

@@ -15,6 +15,8 @@ import type { Schema } from '../db/schema';
 import { DatabaseActions } from './database';
 import { StorageActions } from './storage';
 import { decodeCommApiData, encodeCommOpenApiResp, parseAdminBody } from './wire';
+import { invalidField } from './subscribe-rules';
+import { wxacodeGetUnlimited } from '../openapi/wxacode';
 
 export { TCB_ERR_CODE } from '../db/errors';
 export { parseAdminBody } from './wire';
@@ -33,7 +35,23 @@ export interface CloudBackendOptions {
   schema?: Schema;
   /** Injectable clock (db.serverDate(), outbox timestamps, link expiry). */
   now?: () => number;
+  /**
+   * The mini-program's subscribe-message templates (the console's 我的模板), by template id, with
+   * their keywords. subscribeMessage.send refuses any other id (40037) and data whose keywords are
+   * not the template's (47003). Absent: the account has no templates, so every send is refused.
+   */
+  subscribeTemplates?: SubscribeTemplates;
+  /**
+   * Where the data plane's warnings go: a filtered query on a collection of more than a few thousand
+   * documents with no supporting declared index (db/index-advisor.ts). No warnings without it.
+   */
+  log?: (line: string) => void;
+  /** documents above which an unindexed query warns (default LARGE_COLLECTION_DOCS, 5000) */
+  largeCollectionDocs?: number;
 }
+
+/** Template id → its keywords (`thing1`, `time2`, …), as the console lists them. */
+export type SubscribeTemplates = Record<string, { keywords: readonly string[]; title?: string }>;
 
 export interface AdminMeta {
   /** `env` query parameter of /admin (falls back to body.envName). */
@@ -65,9 +83,24 @@ export interface OutboxMessage {
   lang?: string;
   /** e.g. 'subscribeMessage.send' */
   apiName: string;
+  /** WeChat's refusal when the message was not sent (e.g. 47003 for a value breaking its keyword's rule) */
+  refused?: { errcode: number; errmsg: string };
+}
+
+/**
+ * One-time subscriptions (一次性订阅): each `accept` a person gives in wx.requestSubscribeMessage
+ * lets the mini-program send that person ONE message of that template; WeChat counts them per
+ * person and template, and a send with none left answers 43101.
+ */
+export interface SubscribeGrants {
+  /** Records an accepted prompt: one grant of each template for `openid`. Unknown ids throw (20001). */
+  accept(openid: string, templateIds: readonly string[]): void;
+  /** Grants `openid` has left for `templateId`. */
+  count(openid: string, templateId: string): number;
 }
 
 export interface CloudBackend {
+  grants: SubscribeGrants;
   handleAdmin(body: any, meta: AdminMeta): Promise<AdminResponse>;
   /** Reads, parses and answers a whole /admin request; env comes from the query string. */
   handleAdminHttp(req: http.IncomingMessage, res: http.ServerResponse, caller?: Record<string, string>): Promise<void>;
@@ -79,14 +112,61 @@ export interface CloudBackend {
 }
 
 const OUTBOX_TABLE = '_emu_outbox';
+const GRANTS_TABLE = '_emu_subscribe_grants';
+
+/** wx.requestSubscribeMessage's answer for a template id the account does not have. */
+export class UnknownTemplateError extends Error {
+  readonly errCode = 20001;
+  constructor(readonly templateId: string) {
+    super(`No template data return, verify the template id exist: ${templateId}`);
+  }
+}
 
 export function createCloudBackend(opts: CloudBackendOptions): CloudBackend {
   const now = opts.now ?? Date.now;
-  const store = new Store({ dataDir: opts.dataDir, strict: opts.strict, durability: opts.durability, schema: opts.schema });
+  const store = new Store({
+    dataDir: opts.dataDir,
+    strict: opts.strict,
+    durability: opts.durability,
+    schema: opts.schema,
+    onUnindexedQuery: opts.log,
+    largeCollectionDocs: opts.largeCollectionDocs,
+  });
   const db = new DatabaseActions(store, now);
   const storage = new StorageActions(opts.dataDir, opts.publicUrl, now);
   store.db.exec(`CREATE TABLE IF NOT EXISTS ${OUTBOX_TABLE} (id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, msg TEXT NOT NULL)`);
   const insertOutbox = store.db.prepare(`INSERT INTO ${OUTBOX_TABLE} (at, msg) VALUES (?, ?)`);
+  store.db.exec(`CREATE TABLE IF NOT EXISTS ${GRANTS_TABLE} (openid TEXT NOT NULL, template_id TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (openid, template_id))`);
+  const addGrant = store.db.prepare(`INSERT INTO ${GRANTS_TABLE} (openid, template_id, n) VALUES (?, ?, 1) ON CONFLICT (openid, template_id) DO UPDATE SET n = n + 1`);
+  const grantsLeft = store.db.prepare(`SELECT n FROM ${GRANTS_TABLE} WHERE openid = ? AND template_id = ?`);
+  const useGrant = store.db.prepare(`UPDATE ${GRANTS_TABLE} SET n = n - 1 WHERE openid = ? AND template_id = ? AND n > 0`);
+  const templates = opts.subscribeTemplates ?? {};
+
+  const grants: SubscribeGrants = {
+    accept(openid, templateIds) {
+      for (const id of templateIds) if (!Object.prototype.hasOwnProperty.call(templates, id)) throw new UnknownTemplateError(id);
+      store.db.transaction(() => {
+        for (const id of templateIds) addGrant.run(openid, id);
+      })();
+    },
+    count(openid, templateId) {
+      return (grantsLeft.get(openid, templateId) as { n: number } | undefined)?.n ?? 0;
+    },
+  };
+
+  /** WeChat's answer to one subscribeMessage.send, checked in its order: template, data, grant. */
+  function checkSend(openid: string, templateId: string, data: unknown): { errcode: number; errmsg: string } | undefined {
+    const template = Object.prototype.hasOwnProperty.call(templates, templateId) ? templates[templateId] : undefined;
+    if (!template) return { errcode: 40037, errmsg: 'invalid template_id' };
+    const bad = invalidField(data);
+    if (bad) return { errcode: 47003, errmsg: `argument invalid! ${bad === 'data' ? 'data' : `data.${bad}.value`} invalid` };
+    const given = Object.keys(data as object);
+    const missing = template.keywords.find((k) => !given.includes(k));
+    if (missing) return { errcode: 47003, errmsg: `argument invalid! data.${missing}.value is empty` };
+    // the grant is spent only by a message WeChat accepts
+    if (useGrant.run(openid, templateId).changes !== 1) return { errcode: 43101, errmsg: 'user refuse to accept the msg' };
+    return undefined;
+  }
 
   const outbox = {
     list(): OutboxMessage[] {
@@ -104,6 +184,7 @@ export function createCloudBackend(opts: CloudBackendOptions): CloudBackend {
     const raw = body.requestData;
     const buf = Buffer.isBuffer(raw) ? raw : typeof raw === 'string' ? Buffer.from(raw, 'binary') : Buffer.alloc(0);
     const call = decodeCommApiData(buf);
+    if (apiName === 'wxacode.getUnlimited') return { status: 200, contentType: 'application/octet-stream', body: encodeCommOpenApiResp(wxacodeGetUnlimited(call.params)) };
     let answer: Record<string, unknown> = { errcode: 0, errmsg: 'ok' };
     if (apiName === 'subscribeMessage.send') {
       const p = call.params;
@@ -120,8 +201,13 @@ export function createCloudBackend(opts: CloudBackendOptions): CloudBackend {
           lang: p.lang === undefined ? undefined : String(p.lang),
           apiName,
         };
+        const refused = checkSend(msg.openid, msg.templateId, p.data);
+        if (refused) {
+          answer = refused;
+          msg.refused = refused;
+        } else answer = { errcode: 0, errmsg: 'ok', msgid: Date.now() };
+        // refusals are kept too, so the outbox shows what the platform would have refused
         insertOutbox.run(now(), JSON.stringify(msg));
-        answer = { errcode: 0, errmsg: 'ok', msgid: Date.now() };
       }
     }
     // Other open APIs answer a bare success: the product only sends subscribe messages.
@@ -165,11 +251,12 @@ export function createCloudBackend(opts: CloudBackendOptions): CloudBackend {
       let json: any;
       switch (action) {
         case 'database.getDocument': json = db.getDocument(body); break;
-        case 'database.insertDocument': json = db.insertDocument(body); break;
-        case 'database.modifyDocument': json = db.modifyDocument(body); break;
-        case 'database.removeDocument': json = db.removeDocument(body); break;
+        case 'database.insertDocument': json = await db.insertDocument(body); break;
+        case 'database.modifyDocument': json = await db.modifyDocument(body); break;
+        case 'database.removeDocument': json = await db.removeDocument(body); break;
         case 'database.calculateDocument': json = db.calculateDocument(body); break;
         case 'database.aggregateDocuments': json = db.aggregateDocuments(body); break;
+        case 'database.addCollection': store.addCollection(String(body.collectionName ?? '')); json = {}; break;
         case 'database.startTransaction': json = db.startTransaction(); break;
         case 'database.commitTransaction': json = db.commitTransaction(body); break;
         // @cloudbase/database sends abortTransaction; rollbackTransaction is accepted as an alias.
@@ -206,6 +293,7 @@ export function createCloudBackend(opts: CloudBackendOptions): CloudBackend {
   }
 
   return {
+    grants,
     handleAdmin,
     handleAdminHttp,
     handleStorageHttp: (req, res) => storage.handleHttp(req, res),

@@ -2,14 +2,16 @@
  * Errors the store raises, named with CloudBase's own codes. wx-server-sdk maps `code` through its
  * TCB_ERR_CODE table to the numeric `errCode` user code sees (e.g. DATABASE_COLLECTION_NOT_EXIST →
  * -502005, DATABASE_REQUEST_FAILED → -502001, INVALID_PARAM → -501007); a code missing from that
- * table becomes -501001 (SYS_ERR). DATABASE_TRANSACTION_CONFLICT has no errCode of its own but is
- * the one code @cloudbase/database's runTransaction retries on.
+ * table becomes -501001 (SYS_ERR). DATABASE_TRANSACTION_CONFLICT and DATABASE_TRANSACTION_FAIL have
+ * no errCode of their own (-501001); the first is the one code @cloudbase/database's runTransaction
+ * retries on, and only when it reaches it untouched (a commit, never a document operation).
  */
 export type CloudErrorCode =
   | 'DATABASE_COLLECTION_NOT_EXIST'
   | 'DATABASE_REQUEST_FAILED'
   | 'DATABASE_INVALID_OPERRATOR'
   | 'DATABASE_TRANSACTION_CONFLICT'
+  | 'DATABASE_TRANSACTION_FAIL'
   | 'INVALID_PARAM'
   | 'STORAGE_FILE_NONEXIST'
   | 'STORAGE_REQUEST_FAIL'

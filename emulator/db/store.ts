@@ -26,6 +26,7 @@ import 'mingo/init/system';
 import { Aggregator, Query, update as mingoUpdate } from 'mingo';
 import { deserializeDoc, serializeDoc } from './ejson';
 import { CloudError, collectionNotExist, duplicateKeyError } from './errors';
+import { IndexAdvisor } from './index-advisor';
 import type { Schema } from './schema';
 
 export type Doc = Record<string, any>;
@@ -41,6 +42,13 @@ export interface StoreOptions {
   durability?: 'normal' | 'full';
   /** Collections created up front with their indexes (db/schema.ts); default none. */
   schema?: Schema;
+  /**
+   * Where to warn about a filtered query on a large collection with no supporting declared index
+   * (db/index-advisor.ts); no warnings without it.
+   */
+  onUnindexedQuery?: (line: string) => void;
+  /** documents above which such a query warns (default LARGE_COLLECTION_DOCS) */
+  largeCollectionDocs?: number;
 }
 
 export interface FindOptions {
@@ -81,6 +89,8 @@ const UPDATE_OPERATORS = new Set([
 const SIMPLE_FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9_\-.]{0,127}$/;
 const INTERNAL_PREFIX = '_emu_';
+/** Names of the collections db.createCollection made at run time (strict mode knows them after a restart). */
+const CREATED_TABLE = '_emu_created_collections';
 
 type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar =>
@@ -100,10 +110,22 @@ export class Store {
   private readonly pushdownExpr = new Map<string, Map<string, string>>();
   private readonly knownTables = new Set<string>();
   private readonly stmtCache = new Map<string, Database.Statement>();
+  /** collections created at run time by db.createCollection, beside the schema's */
+  private readonly created = new Set<string>();
+  private readonly advisor?: IndexAdvisor;
+  /**
+   * Called before every committed write of one document (inside the SQLite transaction of the
+   * write, so a throw rolls it back): the transaction layer uses it to block writes to documents a
+   * transaction holds and to keep the snapshots of open transactions (admin/database.ts).
+   */
+  onBeforeWrite?: (coll: string, id: string) => void;
 
   constructor(opts: StoreOptions = {}) {
     this.strict = !!opts.strict;
     this.schema = opts.schema ?? {};
+    if (opts.onUnindexedQuery) {
+      this.advisor = new IndexAdvisor(this.schema, { log: opts.onUnindexedQuery, threshold: opts.largeCollectionDocs, countOf: (c) => this.count(c) });
+    }
     let file = opts.file;
     if (!file) {
       if (!opts.dataDir) throw new Error('Store needs dataDir or file');
@@ -117,6 +139,8 @@ export class Store {
     for (const r of this.db.prepare(`SELECT name FROM sqlite_master WHERE type='table'`).all() as { name: string }[]) {
       this.knownTables.add(r.name);
     }
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${q(CREATED_TABLE)} (name TEXT PRIMARY KEY)`);
+    for (const r of this.db.prepare(`SELECT name FROM ${q(CREATED_TABLE)}`).all() as { name: string }[]) this.created.add(r.name);
     for (const name of Object.keys(this.schema)) this.createCollection(name);
   }
 
@@ -135,10 +159,33 @@ export class Store {
     if (typeof coll !== 'string' || !COLLECTION_NAME.test(coll) || coll.startsWith(INTERNAL_PREFIX)) {
       throw new CloudError('INVALID_PARAM', `invalid collection name: ${String(coll)}`);
     }
-    if (this.knownTables.has(coll) && (!this.strict || this.schema[coll])) return coll;
-    if (this.strict && !this.schema[coll]) throw collectionNotExist(coll);
+    if (this.knownTables.has(coll) && (!this.strict || this.declared(coll))) return coll;
+    if (this.strict && !this.declared(coll)) throw collectionNotExist(coll);
     this.createCollection(coll);
     return coll;
+  }
+
+  /** In the schema, or created by db.createCollection. */
+  private declared(coll: string): boolean {
+    return !!this.schema[coll] || this.created.has(coll);
+  }
+
+  /**
+   * db.createCollection (`database.addCollection`): CloudBase creates the collection and fails when
+   * it already exists ("如果集合已经存在会创建失败", Database.createCollection). No error code is
+   * documented for that case: the closest documented one, DATABASE_REQUEST_FAILED (-502001), answers it.
+   */
+  addCollection(coll: string): void {
+    if (typeof coll !== 'string' || !COLLECTION_NAME.test(coll) || coll.startsWith(INTERNAL_PREFIX)) {
+      throw new CloudError('INVALID_PARAM', `invalid collection name: ${String(coll)}`);
+    }
+    const exists = this.strict ? this.declared(coll) : this.knownTables.has(coll);
+    if (exists) throw new CloudError('DATABASE_REQUEST_FAILED', `collection already exists: ${coll}`);
+    this.transaction(() => {
+      this.createCollection(coll);
+      this.stmt(`INSERT OR IGNORE INTO ${q(CREATED_TABLE)} (name) VALUES (?)`).run(coll);
+    });
+    this.created.add(coll);
   }
 
   private createCollection(coll: string): void {
@@ -240,6 +287,7 @@ export class Store {
 
   find(coll: string, query: Doc = {}, opts: FindOptions = {}, usePushdown = true): Doc[] {
     const docs = this.candidates(coll, query, usePushdown);
+    this.advisor?.check(coll, query, 'a query');
     let cursor = new Query(query).find<Doc>(docs, opts.projection && Object.keys(opts.projection).length ? opts.projection : undefined);
     if (opts.sort && Object.keys(opts.sort).length) cursor = cursor.sort(opts.sort);
     if (opts.skip) cursor = cursor.skip(opts.skip);
@@ -271,6 +319,7 @@ export class Store {
     const first = pipeline[0];
     const match = first && first.$match && typeof first.$match === 'object' ? (first.$match as Doc) : {};
     const docs = this.candidates(coll, match);
+    this.advisor?.check(coll, match, 'an aggregate $match');
     // $lookup reads other collections through the same store.
     const agg = new Aggregator(pipeline, { collectionResolver: (name: string) => this.find(name) });
     return agg.run(docs) as Doc[];
@@ -283,6 +332,7 @@ export class Store {
     const t = this.table(coll);
     if (doc._id === undefined || doc._id === null || doc._id === '') throw new CloudError('INVALID_PARAM', 'document _id is required');
     const text = serializeDoc(doc);
+    this.onBeforeWrite?.(coll, String(doc._id));
     if (Buffer.byteLength(text) > LIMITS.maxDocBytes) {
       throw new CloudError('DATABASE_REQUEST_FAILED', `document exceeds the 512 KB size limit (${Buffer.byteLength(text)} bytes)`);
     }
@@ -325,6 +375,7 @@ export class Store {
 
   deleteById(coll: string, id: string | number): boolean {
     const t = this.table(coll);
+    this.onBeforeWrite?.(coll, String(id));
     return this.stmt(`DELETE FROM ${q(t)} WHERE _id = ?`).run(String(id)).changes > 0;
   }
 
@@ -378,7 +429,9 @@ export class Store {
           this.pushdownExpr.delete(name);
         }
       }
+      this.db.exec(`DELETE FROM ${q(CREATED_TABLE)}`);
     });
+    this.created.clear();
     this.stmtCache.clear();
   }
 
@@ -433,7 +486,22 @@ export function applyUpdate(doc: Doc, upd: Doc): Doc {
         if (field === '_id' || field.startsWith('_id.')) throw new CloudError('INVALID_PARAM', '不能更新_id的值');
       }
     }
-    mingoUpdate(doc, { [op]: arg } as never);
+    mingoUpdate(doc, { [op]: op === '$addToSet' ? addToSetEach(arg) : arg } as never);
   }
   return doc;
+}
+
+/**
+ * `_.addToSet({ each: [...] })` reaches the server as `{ field: { each: [...] } }` (@cloudbase/database
+ * sends the object unchanged) and CloudBase adds each element, as its Command.addToSet page documents;
+ * MongoDB would append the object itself. `$each` (the page's second example) passes through.
+ */
+function addToSetEach(arg: unknown): unknown {
+  if (!arg || typeof arg !== 'object' || Array.isArray(arg)) return arg;
+  const out: Doc = {};
+  for (const [field, value] of Object.entries(arg as Doc)) {
+    const each = value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 ? (value as Doc).each : undefined;
+    out[field] = Array.isArray(each) ? { $each: each } : value;
+  }
+  return out;
 }

@@ -1,14 +1,15 @@
 import crypto from 'crypto';
 import fs from 'fs';
 import { Worker } from 'worker_threads';
-import { discoverFunctions, type FunctionInfo } from './config';
+import path from 'path';
+import { discoverFunctions, readManifest, type FunctionInfo, type ManifestFunction } from './config';
 import { addOps, countAction, emptyOps, type OpCounts } from './ops';
 import { WORKER_SOURCE } from './worker-source';
 import { randomCredentials } from '../admin/signature';
 import { faultEffect, landsWrite, type Fault, type FaultEffect } from './faults';
 
-export { discoverFunctions, readFunctionConfig, DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S } from './config';
-export type { FunctionInfo, FunctionConfig, TriggerConfig } from './config';
+export { discoverFunctions, readFunctionConfig, readManifest, FunctionConfigError, DEFAULT_TIMEOUT_S, MAX_TIMEOUT_S, DEFAULT_MEMORY_MB } from './config';
+export type { FunctionInfo, FunctionConfig, TriggerConfig, ManifestFunction } from './config';
 export { emptyOps, countAction, addOps } from './ops';
 export type { OpCounts } from './ops';
 export { parseFault, formatFault, faultEffect, landsWrite, FaultBoard } from './faults';
@@ -20,6 +21,9 @@ export interface Caller {
   APPID?: string;
   UNIONID?: string;
   SOURCE?: string;
+  /** the caller's address, for a call from the app (getWXContext()'s CLIENTIP / CLIENTIPV6) */
+  CLIENTIP?: string;
+  CLIENTIPV6?: string;
 }
 
 export type HostErrorCode = 'FUNCTION_NOT_FOUND' | 'DEADLINE_EXCEEDED' | 'INTERNAL';
@@ -86,6 +90,12 @@ export interface FunctionHostOptions {
   credentials?: { secretId: string; secretKey: string };
   /** extra environment variables of every instance, e.g. the function secrets */
   functionEnv?: Record<string, string>;
+  /**
+   * The deploy manifest (cloudbaserc.json): each function's timeout, memorySize and envVariables
+   * (`{{env.X}}` filled from the process environment and `functionEnv`). Without it every function
+   * runs with CloudBase's defaults (3 s, 256 MB, no variables of its own).
+   */
+  manifest?: string;
 }
 
 interface InFlight {
@@ -151,7 +161,9 @@ export class FunctionHost {
 
   /** Re-reads the functions folder (new folders, changed config.json). */
   rescan(): void {
-    this.functions = discoverFunctions(this.opts.functionsDir);
+    let manifest: Map<string, ManifestFunction> | undefined;
+    if (this.opts.manifest) manifest = readManifest(this.opts.manifest, { ...process.env, ...(this.opts.functionEnv ?? {}) });
+    this.functions = discoverFunctions(this.opts.functionsDir, manifest);
   }
 
   list(): FunctionInfo[] {
@@ -233,7 +245,7 @@ export class FunctionHost {
     const timeoutMs = info.config.timeout * 1000;
     const context = {
       callbackWaitsForEmptyEventLoop: false,
-      memory_limit_in_mb: 256,
+      memory_limit_in_mb: info.config.memorySize,
       time_limit_in_ms: timeoutMs,
       request_id: requestId,
       function_name: name,
@@ -425,7 +437,11 @@ export class FunctionHost {
     for (const [k, v] of Object.entries(process.env)) {
       if (v !== undefined && !INHERITED_ENV_BLOCKLIST.test(k)) env[k] = v;
     }
-    Object.assign(env, this.opts.functionEnv ?? {}, {
+    // SCF puts the function's own folder on NODE_PATH, so `require('x')` finds its node_modules and files
+    const nodePath = [info.dir, path.join(info.dir, 'node_modules'), env.NODE_PATH].filter(Boolean).join(path.delimiter);
+    // with a manifest a function gets only the variables it declares there
+    Object.assign(env, this.opts.manifest ? {} : (this.opts.functionEnv ?? {}), info.config.env, {
+      NODE_PATH: nodePath,
       TCB_CONTEXT_CNFG: JSON.stringify({ URL: this.opts.adminUrl(id) }),
       TENCENTCLOUD_SECRETID: this.credentials.secretId,
       TENCENTCLOUD_SECRETKEY: this.credentials.secretKey,

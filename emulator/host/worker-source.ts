@@ -9,13 +9,16 @@
 export const WORKER_SOURCE = String.raw`
 'use strict';
 const { parentPort, workerData } = require('worker_threads');
-const IDENTITY_KEYS = ['WX_OPENID', 'WX_APPID', 'WX_UNIONID', 'WX_SOURCE'];
+const IDENTITY_KEYS = ['WX_OPENID', 'WX_APPID', 'WX_UNIONID', 'WX_SOURCE', 'WX_CLIENTIP', 'WX_CLIENTIPV6'];
 let mod = null;
 let loadError = null;
 
 function load() {
   if (mod || loadError) return;
   try {
+    // NODE_PATH of this instance (the function's folder, as SCF sets it): module paths are read at
+    // start-up, and a worker thread's start-up was its parent's
+    require('module')._initPaths();
     mod = require(workerData.entry);
   } catch (e) {
     loadError = e;

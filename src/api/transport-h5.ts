@@ -43,3 +43,28 @@ export async function callViaGateway<T>(
   }
   return unwrapResult<T>(body.result);
 }
+
+/**
+ * wx.requestSubscribeMessage on H5: the local gateway's dev client records one grant of each
+ * template for the signed-in person (as tapping 允许 does on WeChat) and answers in wx's shape,
+ * `{ [templateId]: 'accept' }`. Rejects like Taro does when the prompt fails.
+ */
+export async function requestSubscribeViaGateway(
+  tmplIds: string[],
+  fetchImpl: FetchLike = (globalThis as unknown as { fetch: FetchLike }).fetch,
+): Promise<Record<string, string>> {
+  let res: Awaited<ReturnType<FetchLike>>;
+  try {
+    res = await fetchImpl('/api/dev/subscribe', {
+      method: 'POST',
+      credentials: 'include',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tmplIds }),
+    });
+  } catch (err) {
+    throw new ApiError('UNAVAILABLE', NETWORK_MESSAGE, String(err));
+  }
+  const body = (await res.json().catch(() => null)) as Record<string, string> | null;
+  if (!res.ok || !body) throw new ApiError('UNAVAILABLE', NETWORK_MESSAGE, String(body?.errMsg ?? `HTTP ${res.status}`));
+  return body;
+}

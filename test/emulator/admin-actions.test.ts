@@ -6,7 +6,7 @@ import { decodePb, encodeCommApiData } from '../../emulator/admin/wire';
 
 let dir: string;
 let backend: CloudBackend;
-const open = () => createCloudBackend({ dataDir: dir, publicUrl: () => 'http://127.0.0.1:1' });
+const open = () => createCloudBackend({ dataDir: dir, publicUrl: () => 'http://127.0.0.1:1', subscribeTemplates: { T1: { keywords: ['thing1'] } } });
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pps-admin-'));
   backend = open();
@@ -41,17 +41,30 @@ describe('/admin dispatcher', () => {
     expect(r).toMatchObject({ code: 'DATABASE_REQUEST_FAILED', message: expect.stringContaining('1 MB') });
   });
 
-  it('transactions: buffered writes, read-your-writes, conflict at commit against a plain write', async () => {
+  it('transactions: buffered writes, read-your-writes, another transaction fails at its write, a plain write waits for the commit', async () => {
     backend.store.insertOne('acc', { _id: 'a', n: 1 });
     const { transactionId } = await call({ action: 'database.startTransaction' });
-    const upd = await call({ action: 'database.modifyDocument', transactionId, collectionName: 'acc', queryType: 'DOC', query: '{"_id":"a"}', data: '{"$inc":{"n":{"$numberInt":"1"}}}', merge: true });
+    const inc = '{"$inc":{"n":{"$numberInt":"1"}}}';
+    const upd = await call({ action: 'database.modifyDocument', transactionId, collectionName: 'acc', queryType: 'DOC', query: '{"_id":"a"}', data: inc, merge: true });
     expect(upd.data).toEqual({ updated: 1 });
     const seen = await call({ action: 'database.getDocument', transactionId, collectionName: 'acc', queryType: 'DOC', query: '{"_id":"a"}' });
     expect(seen.data.list).toEqual(['{"_id":"a","n":2}']);
     expect(backend.store.findOne('acc', 'a')!.n).toBe(1); // not applied yet
-    backend.store.update('acc', { _id: 'a' }, { $set: { n: 10 } }); // a plain write in between
-    const commit = await call({ action: 'database.commitTransaction', transactionId });
-    expect(commit.code).toBe('DATABASE_TRANSACTION_CONFLICT');
+    // another transaction's write to the held document fails at that write
+    const other = (await call({ action: 'database.startTransaction' })).transactionId;
+    const clash = await call({ action: 'database.modifyDocument', transactionId: other, collectionName: 'acc', queryType: 'DOC', query: '{"_id":"a"}', data: inc, merge: true });
+    expect(clash).toMatchObject({ code: 'DATABASE_TRANSACTION_CONFLICT', message: expect.stringContaining('TransactionBusy') });
+    await call({ action: 'database.abortTransaction', transactionId: other });
+    // a plain write waits for the lock, then applies on top of the committed value
+    let plainDone = false;
+    const plain = call({ action: 'database.modifyDocument', collectionName: 'acc', queryType: 'DOC', query: '{"_id":"a"}', data: '{"$set":{"n":{"$numberInt":"10"}}}', merge: true }).then((r) => {
+      plainDone = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(plainDone).toBe(false);
+    expect(await call({ action: 'database.commitTransaction', transactionId })).toEqual({ requestId: expect.any(String) });
+    expect((await plain).data).toEqual({ updated: 1 });
     expect(backend.store.findOne('acc', 'a')!.n).toBe(10);
 
     const t2 = (await call({ action: 'database.startTransaction' })).transactionId;
@@ -72,6 +85,7 @@ describe('/admin dispatcher', () => {
       requestData,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
+    backend.grants.accept('o1', ['T1']);
     const r = await backend.handleAdmin(raw, { env: 'e', contentType: `multipart/form-data; boundary=${boundary}` });
     expect(r.body).toBeInstanceOf(Buffer);
     const fields = decodePb(r.body!);

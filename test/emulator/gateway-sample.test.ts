@@ -2,6 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import { clientAddress } from '../../emulator/server';
 
 const FUNCTIONS = path.join(__dirname, '..', 'fixtures', 'functions');
 
@@ -32,12 +33,14 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
   beforeAll(async () => {
     emu = await startEmulator({
       functionsDir: FUNCTIONS,
+      manifest: path.join(FUNCTIONS, 'cloudbaserc.json'),
       dataDir: tmpDir('gw-test-'),
       port: 0,
       testIdentityHeader: true,
       triggers: false,
       h5Dir: tmpDir('gw-noh5-'),
       log: (l) => logs.push(l),
+      subscribeTemplates: { TEMPLATE_LESSON_START: { keywords: ['thing1'] } },
     });
   });
   afterAll(() => emu?.close());
@@ -50,6 +53,23 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
     const anon = await post(emu, 'sample', { action: 'whoami' });
     expect(anon.body.result.OPENID).toBe('');
     expect(anon.body.result.userInfo).toBeNull();
+  });
+
+  test("getWXContext() has the caller's address as CLIENTIP, never one a header claims", async () => {
+    const r = await post(emu, 'sample', { action: 'whoami' }, { ...as('oAlice'), 'x-forwarded-for': '203.0.113.7', 'x-real-ip': '203.0.113.8' });
+    expect(r.body.result.CLIENTIP).toBe('127.0.0.1');
+    // the call came over IPv4: no IPv6 address is invented
+    expect(r.body.result.CLIENTIPV6).toBeUndefined();
+    // a timer or another function is no client: no address
+    const inner = await post(emu, 'sample', { action: 'call' }, as('oAlice'));
+    expect(inner.body.result.inner.CLIENTIP).toBeUndefined();
+  });
+
+  test('clientAddress: IPv4, IPv4-mapped and IPv6 socket addresses', () => {
+    expect(clientAddress('10.1.2.3')).toEqual({ CLIENTIP: '10.1.2.3' });
+    expect(clientAddress('::ffff:10.1.2.3')).toEqual({ CLIENTIP: '10.1.2.3' });
+    expect(clientAddress('2001:db8::5')).toEqual({ CLIENTIPV6: '2001:db8::5' });
+    expect(clientAddress(undefined)).toEqual({});
   });
 
   test('database round trip with exact op counts per call', async () => {
@@ -112,6 +132,10 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
       { marker: 'poor', n: 1 },
       { marker: 'rich', n: 0 },
     ]);
+    // an error answer still carries what the call spent: the failed move read and wrote in its transaction
+    expect(JSON.parse(r.headers.get('x-db-ops')!)).toMatchObject({ reads: 1, transactions: expect.any(Number) });
+    expect(JSON.parse(r.headers.get('x-db-ops')!).total).toBeGreaterThanOrEqual(2);
+    expect(r.headers.get('x-request-id')).toBe(r.body.requestId);
     const denied = await post(emu, 'sample', { action: 'deny' });
     expect(denied.status).toBe(403);
     expect(denied.body.error.code).toBe('PERMISSION_DENIED');
@@ -122,10 +146,23 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
 
   test('subscribe messages land in the outbox', async () => {
     await fetch(`${emu.url}/api/outbox`, { method: 'DELETE' });
+    // no 允许 yet: WeChat refuses (43101), the function's send throws, and the outbox shows the refusal
+    const refused = await post(emu, 'sample', { action: 'notify', text: '党课今晚开始' }, as('oCarol'));
+    expect(refused.status).toBe(500);
+    const none = await (await fetch(`${emu.url}/api/outbox`)).json();
+    expect(none.messages).toMatchObject([{ openid: 'oCarol', refused: { errcode: 43101 } }]);
+    await fetch(`${emu.url}/api/outbox`, { method: 'DELETE' });
+    // the dev client's wx.requestSubscribeMessage: one accepted prompt, one message; an unknown id is refused
+    const ask = (tmplIds: string[]) => fetch(`${emu.url}/api/dev/subscribe`, { method: 'POST', headers: { 'content-type': 'application/json', ...as('oCarol') }, body: JSON.stringify({ tmplIds }) });
+    expect((await ask(['TEMPLATE_NOT_MINE'])).status).toBe(400);
+    const granted = await ask(['TEMPLATE_LESSON_START']);
+    expect(await granted.json()).toEqual({ errMsg: 'requestSubscribeMessage:ok', TEMPLATE_LESSON_START: 'accept' });
     const r = await post(emu, 'sample', { action: 'notify', text: '党课今晚开始' }, as('oCarol'));
     expect(r.status).toBe(200);
+    expect((await post(emu, 'sample', { action: 'notify', text: '党课今晚开始' }, as('oCarol'))).status).toBe(500);
     const box = await (await fetch(`${emu.url}/api/outbox`)).json();
-    expect(box.messages).toHaveLength(1);
+    expect(box.messages).toHaveLength(2);
+    expect(box.messages[1].refused).toMatchObject({ errcode: 43101 });
     expect(box.messages[0]).toMatchObject({
       openid: 'oCarol',
       templateId: 'TEMPLATE_LESSON_START',
@@ -153,6 +190,23 @@ describe('gateway in test mode: an ordinary wx-server-sdk function runs unmodifi
     const ok = await post(emu, 'slow', { ms: 10 });
     expect(ok.status).toBe(200);
     expect(ok.body.result).toEqual({ done: true });
+  });
+
+  test('a timeout or a crash after database requests still answers with x-db-ops and x-request-id', async () => {
+    // the write landed, then the call hit its timeout
+    const late = await post(emu, 'sample', { action: 'add', marker: 'late', n: 1, tag: 'cost' }, { 'x-fault': 'timeout-after-op=1' });
+    expect(late.status).toBe(504);
+    expect(JSON.parse(late.headers.get('x-db-ops')!)).toEqual({ reads: 0, writes: 1, transactions: 0, total: 1 });
+    expect(late.headers.get('x-request-id')).toBe(late.body.requestId);
+    // the write failed, the function threw: 500, and the one request it made is counted
+    const threw = await post(emu, 'sample', { action: 'add', marker: 'gone', n: 1, tag: 'cost' }, { 'x-fault': 'fail-op=1' });
+    expect(threw.status).toBe(500);
+    expect(JSON.parse(threw.headers.get('x-db-ops')!)).toEqual({ reads: 0, writes: 1, transactions: 0, total: 1 });
+    const boom = await post(emu, 'boom', {});
+    expect(JSON.parse(boom.headers.get('x-db-ops')!)).toEqual({ reads: 0, writes: 0, transactions: 0, total: 0 });
+    const slow = await post(emu, 'slow', { ms: 5000 });
+    expect(slow.status).toBe(504);
+    expect(JSON.parse(slow.headers.get('x-db-ops')!).total).toBe(0);
   });
 
   test('a throw answers 500 INTERNAL with a plain Chinese message and no stack; the error goes to the log', async () => {

@@ -3,9 +3,10 @@ import http from 'http';
 import os from 'os';
 import path from 'path';
 import type { AddressInfo } from 'net';
-import { FunctionHost, HostError, readFunctionConfig } from '../../emulator/host';
+import { FunctionConfigError, FunctionHost, HostError, readFunctionConfig } from '../../emulator/host';
 
 const FUNCTIONS = path.join(__dirname, '..', 'fixtures', 'functions');
+const MANIFEST = path.join(FUNCTIONS, 'cloudbaserc.json');
 
 describe('function host (no server: functions that make no DB calls)', () => {
   let host: FunctionHost;
@@ -13,7 +14,7 @@ describe('function host (no server: functions that make no DB calls)', () => {
 
   beforeAll(() => {
     process.env.NODE_TEST_CONTEXT = 'child-v8';
-    host = new FunctionHost({ functionsDir: FUNCTIONS, adminUrl: (id) => `http://127.0.0.1:9/admin/i/${id}`, pool: 2, log: () => undefined });
+    host = new FunctionHost({ functionsDir: FUNCTIONS, manifest: MANIFEST, adminUrl: (id) => `http://127.0.0.1:9/admin/i/${id}`, pool: 2, log: () => undefined });
   });
   afterAll(async () => {
     if (savedCtx === undefined) delete process.env.NODE_TEST_CONTEXT;
@@ -21,14 +22,34 @@ describe('function host (no server: functions that make no DB calls)', () => {
     await host.close();
   });
 
-  test('discovers fixture functions and reads config.json with CloudBase defaults', () => {
+  test('discovers fixture functions: config.json for permissions and the trigger, the manifest for timeout and memory', () => {
     expect(host.list().map((f) => f.name).sort()).toEqual(['boom', 'sample', 'slow', 'ticker', 'warm']);
-    expect(host.get('slow')!.config.timeout).toBe(1);
+    expect(host.get('slow')!.config).toMatchObject({ timeout: 1, memorySize: 128 });
     expect(host.get('sample')!.config.permissions.openapi).toEqual(['subscribeMessage.send']);
+    // not set in the manifest: CloudBase's defaults
+    expect(host.get('boom')!.config).toMatchObject({ timeout: 3, memorySize: 256, env: {} });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
-    expect(readFunctionConfig(dir)).toEqual({ timeout: 3, permissions: { openapi: [] }, triggers: [] });
-    fs.writeFileSync(path.join(dir, 'config.json'), '{"timeout": 900}');
-    expect(readFunctionConfig(dir).timeout).toBe(60);
+    expect(readFunctionConfig(dir)).toEqual({ timeout: 3, memorySize: 256, env: {}, permissions: { openapi: [] }, triggers: [] });
+  });
+
+  test('refuses what CloudBase ignores or refuses in config.json: a timeout there, two timer triggers, unknown keys', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    const refused = (json: object) => {
+      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(json));
+      try {
+        readFunctionConfig(dir);
+      } catch (e) {
+        expect(e).toBeInstanceOf(FunctionConfigError);
+        return (e as FunctionConfigError).problems.join('\n');
+      }
+      return 'accepted';
+    };
+    expect(refused({ timeout: 20 })).toContain('"timeout"');
+    expect(refused({ triggers: [{ name: 'a', type: 'timer', config: '0 * * * * * *' }, { name: 'b', type: 'timer', config: '30 * * * * * *' }] })).toContain(
+      '只能有一个定时触发器',
+    );
+    expect(refused({ permissions: { openapi: ['subscribeMessage.send'], cloudbase: true } })).toContain('permissions.cloudbase');
+    expect(refused({ permissions: { openapi: ['subscribeMessage.send'] }, triggers: [{ name: 'tick', type: 'timer', config: '0 * * * * * *' }] })).toBe('accepted');
   });
 
   test('an instance is warm: module state survives, one instance serves sequential calls', async () => {
@@ -36,7 +57,7 @@ describe('function host (no server: functions that make no DB calls)', () => {
     const b = await host.invoke('warm', {}, { OPENID: 'o2' });
     expect(b.result).toMatchObject({ threadId: (a.result as any).threadId, calls: (a.result as any).calls + 1 });
     expect(host.instanceCount('warm')).toBe(1);
-    expect(b.result).toMatchObject({ openidBefore: 'o2', contextKeys: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_SOURCE' });
+    expect(b.result).toMatchObject({ openidBefore: 'o2', contextKeys: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_SOURCE,WX_CLIENTIP,WX_CLIENTIPV6' });
     expect((b.result as any).tcb.URL).toMatch(/^http:\/\/127\.0\.0\.1:9\/admin\/i\/warm-\d+-[0-9a-f]+$/);
   });
 
@@ -94,7 +115,7 @@ describe('op counting attributes admin requests to the call in flight on that in
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    host = new FunctionHost({ functionsDir: FUNCTIONS, adminUrl: (id) => `http://127.0.0.1:${port}/admin/i/${id}`, log: () => undefined });
+    host = new FunctionHost({ functionsDir: FUNCTIONS, manifest: MANIFEST, adminUrl: (id) => `http://127.0.0.1:${port}/admin/i/${id}`, log: () => undefined });
     try {
       const [a, b] = await Promise.all([
         host.invoke('sample', { action: 'add', marker: 'x' }, { OPENID: 'o1' }),

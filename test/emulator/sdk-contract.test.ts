@@ -187,7 +187,10 @@ describe('the real wx-server-sdk 4.0.2 against the emulator', () => {
         calls.push({ name, event });
         return { echoed: event };
       },
+      subscribeTemplates: { TPL_LESSON: { keywords: ['thing1', 'time2'] } },
     });
+    // openid-1 tapped 允许 once: one message of TPL_LESSON, which the first valid send spends
+    cloud.backend.grants.accept('openid-1', ['TPL_LESSON']);
     out = await runSdkScript(path.join(__dirname, '../fixtures/sdk-client.js'), cloud);
   });
   afterAll(async () => {
@@ -269,15 +272,48 @@ describe('the real wx-server-sdk 4.0.2 against the emulator', () => {
     expect(cloud.backend.store.findOne('org_members', 'm1')).toBeNull();
   });
 
-  it('runTransaction commits, retries a conflict, and rolls back', () => {
+  it('db.createCollection makes a collection that strict mode then accepts; creating an existing one fails', () => {
+    expect(out.createCollection).toEqual({ errMsg: 'createCollection:ok', requestId: expect.any(String) });
+    expect(out.createdAdd).toEqual({ _id: 'r1', errMsg: 'collection.add:ok' });
+    // wx-server-sdk's createCollection wraps the platform's error without mapping its code: errCode -1
+    expect(out.createExisting).toEqual({ thrown: true, errCode: -1, errMsg: 'createCollection:fail collection already exists: made_at_runtime' });
+    expect(out.createDeclared).toEqual({ thrown: true, errCode: -1, errMsg: 'createCollection:fail collection already exists: quiz_answers' });
+  });
+
+  it('addToSet({ each }) adds each element once; push({ each, position, sort, slice }) applies every option', () => {
+    expect(out.addToSetEach).toEqual({ stats: { updated: 1 }, errMsg: 'document.update:ok' });
+    expect(out.addToSetDollarEach).toEqual({ stats: { updated: 1 }, errMsg: 'document.update:ok' });
+    // every element already there: nothing changes
+    expect(out.addToSetEachAgain).toEqual({ stats: { updated: 0 }, errMsg: 'document.update:ok' });
+    expect(out.pushSortSlice).toEqual({ stats: { updated: 1 }, errMsg: 'document.update:ok' });
+    expect(out.pushPosition).toEqual({ stats: { updated: 1 }, errMsg: 'document.update:ok' });
+    expect(out.arrays).toEqual({ _id: 'arr', tags: ['a', 'b', 'c', 'd'], scores: [9, 5, 3], log: ['w', 'v', 'x'] });
+  });
+
+  it('runTransaction commits and rolls back; a write to a document another transaction holds fails at that write, unretried', () => {
     expect(out.tx).toEqual({ ok: true, points: 6 });
     expect(cloud.backend.store.findOne('quiz_answers', 'txa')).toEqual({ _id: 'txa', memberId: 'm1' });
-    // Both concurrent increments survive: one of them conflicted at commit and was retried.
-    expect(out.counter.data.n).toBe(2);
-    expect(out.attempts).toBe(3);
-    expect(out.concurrent.slice().sort()).toEqual([0, 1]);
+    // bump(40) writes first and holds the lock; bump(150)'s write fails there, as production answers it
+    const [slow, fast] = out.concurrent;
+    expect(fast).toBe(0);
+    expect(slow).toMatchObject({ thrown: true, errCode: -501001 });
+    expect(slow.errMsg).toContain('document.update:fail -501001');
+    expect(slow.errMsg).toContain('[ResourceUnavailable.TransactionBusy] Transaction is busy.');
+    // no retry: wx-server-sdk's errCode error has no `code`, @cloudbase/database retries only on code
+    expect(out.attempts).toBe(2);
+    expect(out.counter.data.n).toBe(1);
     expect(out.rollback).toMatchObject({ thrown: true, errMsg: 'nope' });
-    expect(out.counterAfterRollback.data.n).toBe(2);
+    expect(out.counterAfterRollback.data.n).toBe(1);
+  });
+
+  it('a transaction reads its snapshot, its write to a document changed since fails, and plain writes wait for its lock', () => {
+    expect(out.snapshotRead).toBe(0);
+    expect(out.staleWrite).toMatchObject({ thrown: true, errCode: -501001 });
+    expect(out.lockOrder).toEqual(['commit', 'plain']);
+    expect(out.lockme.data.v).toBe(11);
+    // a finished transaction: production's TransactionNotExist, untouched by the SDK (commit passes errors through)
+    expect(out.commitTwice).toMatchObject({ thrown: true });
+    expect(out.commitTwice.errMsg).toContain('TransactionNotExist');
   });
 
   it('uploadFile / downloadFile / getTempFileURL / deleteFile', () => {
@@ -298,11 +334,31 @@ describe('the real wx-server-sdk 4.0.2 against the emulator', () => {
       openid: 'openid-1',
       templateId: 'TPL_LESSON',
       page: 'pages/live/index?id=1',
-      data: { thing1: { value: '主题党日' }, time2: { value: '2024-07-01 09:00' } },
+      data: { thing1: { value: '主题党日' }, time2: { value: '2024年7月1日 09:00' } },
       miniprogramState: 'developer',
       apiName: 'subscribeMessage.send',
     });
     expect(typeof msg.at).toBe('number');
+    expect(msg.refused).toBeUndefined();
+  });
+
+  it('subscribeMessage.send refuses a value breaking its keyword rule with 47003, and the outbox shows the refusal', () => {
+    expect(out.subscribeBadTime).toMatchObject({ thrown: true, errCode: 47003 });
+    const refused = cloud.backend.outbox.list().filter((m) => m.refused?.errmsg.includes('data.time2.value invalid'));
+    expect(refused).toHaveLength(1);
+    expect(refused[0].refused).toEqual({ errcode: 47003, errmsg: 'argument invalid! data.time2.value invalid' });
+  });
+
+  it('subscribeMessage.send refuses an unknown template (40037), a missing keyword (47003) and a send with no grant left (43101)', () => {
+    expect(out.subscribeUnknownTemplate).toMatchObject({ thrown: true, errCode: 40037 });
+    expect(out.subscribeMissingKeyword).toMatchObject({ thrown: true, errCode: 47003 });
+    expect(out.subscribeMissingKeyword.errMsg).toContain('data.time2.value is empty');
+    // the one grant went to the first send; refusals do not spend it
+    expect(out.subscribeNoGrant).toMatchObject({ thrown: true, errCode: 43101 });
+    expect(cloud.backend.grants.count('openid-1', 'TPL_LESSON')).toBe(0);
+    const refusals = cloud.backend.outbox.list().flatMap((m) => (m.refused ? [m.refused.errcode] : []));
+    expect(refusals.sort()).toEqual([40037, 43101, 47003, 47003]);
+    expect(() => cloud.backend.grants.accept('openid-1', ['TPL_NOPE'])).toThrow(/verify the template id exist/);
   });
 
   it('cloud.callFunction reaches invokeFunction', () => {

@@ -137,6 +137,26 @@ describe('updates, limits, strict mode, durability', () => {
     expect(() => store.insertOne('big', { _id: 'x', s: 'a'.repeat(LIMITS.maxDocBytes) })).toThrow(/512 KB/);
   });
 
+  it('db.createCollection: a new collection is usable in strict mode and after a restart; an existing one fails', () => {
+    const open = () => new Store({ dataDir: dir, schema, strict: true });
+    store.close();
+    let strict = open();
+    expect(() => strict.find('made_later')).toThrow(expect.objectContaining({ code: 'DATABASE_COLLECTION_NOT_EXIST' }));
+    strict.addCollection('made_later');
+    strict.insertOne('made_later', { _id: 'x', v: 1 });
+    expect(() => strict.addCollection('made_later')).toThrow(expect.objectContaining({ code: 'DATABASE_REQUEST_FAILED' }));
+    expect(() => strict.addCollection('people')).toThrow(/already exists: people/);
+    expect(() => strict.addCollection('_emu_outbox')).toThrow(expect.objectContaining({ code: 'INVALID_PARAM' }));
+    strict.close();
+    strict = open();
+    expect(strict.find('made_later')).toEqual([{ _id: 'x', v: 1 }]);
+    // clearing the store forgets collections made at run time, as it drops their tables
+    strict.clear();
+    expect(() => strict.find('made_later')).toThrow(expect.objectContaining({ code: 'DATABASE_COLLECTION_NOT_EXIST' }));
+    strict.close();
+    store = open();
+  });
+
   it('strict mode answers DATABASE_COLLECTION_NOT_EXIST for collections not in the schema', () => {
     const strict = new Store({ file: ':memory:', schema, strict: true });
     expect(() => strict.find('nope')).toThrow(expect.objectContaining({ code: 'DATABASE_COLLECTION_NOT_EXIST' }));

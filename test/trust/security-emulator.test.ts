@@ -115,7 +115,16 @@ describe('without dev mode, nobody can pick an identity and the dev surfaces do 
   let dataDir: string;
   beforeAll(async () => {
     dataDir = tmp('sec-nodev-');
-    emu = await startEmulator({ functionsDir: FUNCTIONS, dataDir, port: 0, triggers: false, h5Dir: h5Dir(), log: () => undefined });
+    emu = await startEmulator({
+      functionsDir: FUNCTIONS,
+      dataDir,
+      port: 0,
+      triggers: false,
+      h5Dir: h5Dir(),
+      log: () => undefined,
+      // the account has a template, so only dev mode stands between a caller and a free grant
+      subscribeTemplates: { TEMPLATE_LESSON_START: { keywords: ['thing1'] } },
+    });
   });
   afterAll(() => emu?.close());
 
@@ -140,6 +149,7 @@ describe('without dev mode, nobody can pick an identity and the dev surfaces do 
       ['GET', '/api/dev/triggers'],
       ['POST', '/api/dev/triggers/sample/nightly'],
       ['POST', '/api/dev/faults', { fn: 'sample', fault: 'fail-op=1' }],
+      ['POST', '/api/dev/subscribe', { tmplIds: ['TEMPLATE_LESSON_START'] }],
       ['GET', '/api/outbox'],
       ['DELETE', '/api/outbox'],
       ['GET', '/api/stats'],
@@ -158,6 +168,8 @@ describe('without dev mode, nobody can pick an identity and the dev surfaces do 
       expect(((await r.json()) as any).error.message).toMatch(HAN);
     }
     expect(emu.backend.store.count('sample_ticks', {})).toBe(0);
+    // nobody can grant themselves a subscribe message outside dev mode
+    expect(emu.backend.grants?.count('oSecretary1', 'TEMPLATE_LESSON_START')).toBe(0);
   });
 
   test('neither the x-wx-openid header nor a validly signed session cookie is an identity', async () => {

@@ -55,10 +55,16 @@ beforeAll(async () => {
 });
 afterAll(() => emu?.close());
 
-test('the project has timers to guard (study, activity, consistency)', () => {
-  expect(TIMERS.map(([fn, t]) => `${fn}/${t}`).sort()).toEqual(
-    expect.arrayContaining(['activity/finalise', 'activity/remind', 'consistency/nightly', 'study/liveReminders', 'study/sweepSessions']),
-  );
+test('the project has timers to guard: one per function, as CloudBase allows (study, activity, consistency)', () => {
+  expect(TIMERS.map(([fn, t]) => `${fn}/${t}`).sort()).toEqual(['activity/tick', 'consistency/nightly', 'study/tick']);
+});
+
+test('the jobs a tick dispatches are not triggers of their own: their names are refused even from the platform', async () => {
+  for (const [fn, job] of [['activity', 'finalise'], ['activity', 'remind'], ['study', 'liveReminders'], ['study', 'sweepSessions']]) {
+    const r = await emu.host.invoke(fn, timerEvent(job), { SOURCE: 'wx_trigger' }, 'timer');
+    expect(r.result).toEqual({ ok: false, error: DENIED });
+    expect(r.ops.total).toBe(0);
+  }
 });
 
 test.each(TIMERS)('%s/%s: a member sending the timer event is refused and nothing runs', async (fn, trigger) => {

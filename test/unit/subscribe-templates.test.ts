@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { reminderData } from '../../core/quiz/config';
-import { isPlaceholderTemplateId, placeholderTemplates, SUBSCRIBE_TEMPLATES, templateData, type TemplateKey } from '../../core/subscribe/templates';
+import { isPlaceholderTemplateId, placeholderTemplates, subscribeMessage, subscribeRegistry, SUBSCRIBE_TEMPLATES, templateData, type TemplateKey } from '../../core/subscribe/templates';
 
 const ROOT = path.join(__dirname, '..', '..');
 const keys = Object.keys(SUBSCRIBE_TEMPLATES) as TemplateKey[];
@@ -38,6 +38,18 @@ test('a message carries exactly the keywords of its template', () => {
   expect(Object.keys(reminderData('2025-07-01', '第一党支部')).sort()).toEqual(Object.keys(SUBSCRIBE_TEMPLATES.quizRemind.fields).sort());
 });
 
+test('a send is built from the registry and its keywords are checked when it compiles', () => {
+  const msg = subscribeMessage('activityNotice', { thing1: '主题党日', thing2: '活动取消：下雨' });
+  expect(msg).toEqual({ templateId: SUBSCRIBE_TEMPLATES.activityNotice.id, data: { thing1: { value: '主题党日' }, thing2: { value: '活动取消：下雨' } } });
+  // @ts-expect-error a keyword of another template (time2 belongs to activityRemind)
+  const wrong = subscribeMessage('activityNotice', { thing1: '主题党日', time2: '09:00' });
+  expect(Object.keys(wrong.data)).toEqual(['thing1', 'thing2']);
+  // the emulator is handed the same registry: id → keywords
+  const registry = subscribeRegistry();
+  expect(Object.keys(registry).sort()).toEqual(keys.map((k) => SUBSCRIBE_TEMPLATES[k].id).sort());
+  for (const k of keys) expect(registry[SUBSCRIBE_TEMPLATES[k].id].keywords).toEqual(Object.keys(SUBSCRIBE_TEMPLATES[k].fields));
+});
+
 /** the app's and the functions' own sources (not bundles, not tests) */
 function sources(dir: string): string[] {
   return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
@@ -54,10 +66,10 @@ test('the app and the functions take template ids from the module, nowhere else'
   for (const f of files) {
     const text = fs.readFileSync(path.join(ROOT, f), 'utf8');
     for (const id of ids) if (text.includes(id)) found.push(`${f}: ${id}`);
-    // a message the functions send names SUBSCRIBE_TEMPLATES.<key>.id, never an id of its own or from the environment
+    // a message the functions send is built by subscribeMessage(), never with an id of its own
     for (const m of text.matchAll(/templateId:\s*([^,\n};]+)/g)) {
       const value = m[1].trim();
-      if (value !== 'string' && !/^SUBSCRIBE_TEMPLATES\.\w+\.id$/.test(value)) found.push(`${f}: templateId: ${value}`);
+      if (value !== 'string') found.push(`${f}: templateId: ${value}`);
     }
     // the app asks WeChat in one place, with the module's ids
     if (/Taro\.requestSubscribeMessage\(/.test(text) && f !== path.join('src', 'utils', 'subscribe.ts')) found.push(`${f}: requestSubscribeMessage`);
