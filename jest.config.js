@@ -1,6 +1,8 @@
 /**
  * Test projects: `unit` (pure core/ logic), `integration` (cloud functions and the emulator over
- * real HTTP), `component` (a native mini-program component in miniprogram-simulate, jsdom).
+ * real HTTP), `component` (a native mini-program component in miniprogram-simulate, jsdom), `weapp`
+ * (paths that exist only on WeChat: static checks over src/ and the app config, the platform wrappers
+ * against a wx double).
  * The browser E2E suite runs separately (`npm run test:e2e`) because it needs the built H5 app, and
  * the full fault sweep too (`npm run test:faults`, test/trust/faults.jest.config.js).
  *
@@ -32,5 +34,7 @@ module.exports = {
       setupFiles: ['<rootDir>/test/setup/quiet-injected-faults.ts'],
     },
     { ...base, displayName: 'component', testEnvironment: 'jsdom', testMatch: ['<rootDir>/test/component/**/*.test.ts'] },
+    // WeChat-only paths: the app config and src/ read statically, the platform wrappers against a wx double
+    { ...base, displayName: 'weapp', testEnvironment: 'node', testMatch: ['<rootDir>/test/weapp/**/*.test.ts'] },
   ],
 };

@@ -11,6 +11,20 @@ export default defineAppConfig({
     { root: 'pages/study/more', pages: ['branch/index', 'offline/index', 'publish/index'] },
     { root: 'pages/quiz/more', pages: ['wrong/index', 'practice/index', 'points/index', 'rank/index', 'branch/index', 'bank/index'] },
   ],
+  // Location: both calls must be declared (required since 2022-07-14) and scope.userLocation needs the
+  // purpose WeChat shows when it asks. developers.weixin.qq.com/miniprogram/dev/reference/configuration/app.html
+  // (#requiredPrivateInfos, #permission). The same 位置信息 must be declared in the console's
+  // 用户隐私保护指引 (docs/deploy.md); src/platform/ holds the calls and the privacy sheet.
+  requiredPrivateInfos: ['getLocation', 'chooseLocation'],
+  permission: {
+    'scope.userLocation': { desc: '用于在活动地点签到时核对您的位置，以及书记选择活动地点' },
+  },
+  // 关怀模式 read-aloud on WeChat: the 微信同声传译 plugin's textToSpeech (src/pages/study/read-aloud.ts).
+  // It must also be added in the console (设置 → 第三方设置 → 插件管理, docs/deploy.md) before the first upload.
+  // developers.weixin.qq.com/miniprogram/dev/platform-capabilities/extended/translator.html
+  plugins: {
+    WechatSI: { version: '0.3.5', provider: 'wx069ba97219f66d99' },
+  },
   window: {
     backgroundTextStyle: 'light',
     navigationBarBackgroundColor: '#C8161D',

@@ -12,9 +12,28 @@ export function generateInviteCode(randomBytes: (size: number) => Uint8Array): s
   return out;
 }
 
-/** The mini-program page a scanned invite opens. */
+/** The page an invite opens (in the main package, so a scan needs no subpackage download). */
+export const INVITE_PAGE = 'pages/org/join/index';
+
+/** The mini-program page a shared invite link opens. */
 export function invitePath(code: string): string {
-  return `pages/org/join/index?code=${code}`;
+  return `${INVITE_PAGE}?code=${code}`;
+}
+
+/**
+ * The 小程序码 of an invite (wxacode.getUnlimited): the WeChat camera opens the mini-program at
+ * INVITE_PAGE with `scene` = the code (8 characters of INVITE_ALPHABET, within the 32 visible
+ * characters scene allows). `checkPath: false` so a code can be made before the page is published;
+ * `envVersion: 'release'`: a scan opens the published version.
+ * https://developers.weixin.qq.com/miniprogram/dev/OpenApiDoc/qrcode-link/qr-code/getUnlimitedQRCode.html
+ */
+export function inviteQrRequest(code: string): { scene: string; page: string; checkPath: boolean; envVersion: 'release'; width: number } {
+  return { scene: code, page: INVITE_PAGE, checkPath: false, envVersion: 'release', width: 430 };
+}
+
+/** Where an invite's 小程序码 is kept in cloud storage: one file per code, made once and reused. */
+export function inviteQrCloudPath(code: string): string {
+  return `org-invites/${code}.png`;
 }
 
 export interface StoredInvite {
@@ -29,6 +48,8 @@ export interface StoredInvite {
   uses: number;
   joined?: number;
   revoked: boolean;
+  /** cloud storage fileID of the invite's 小程序码 (inviteQrCloudPath) */
+  qrFileID?: string;
 }
 
 export type InviteState = 'valid' | 'expired' | 'revoked' | 'used_up';

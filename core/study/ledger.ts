@@ -3,6 +3,7 @@
  * member: target, done, behind, by source) and a detail sheet (one row per credit, in day order).
  * Server side only: it loads exceljs lazily, which must never reach the mini-program bundle.
  */
+import type { Db } from '../fn/db';
 import type { BranchRow } from './contracts';
 import { SOURCE_LABEL, STUDY_SOURCES, toStudyHours, type StudyRules } from './rules';
 
@@ -31,6 +32,33 @@ export interface StudyLedgerInput {
   /** member id → name, for credits of members no longer on the roster the id is shown */
   names: ReadonlyMap<string, string>;
   rules: Pick<StudyRules, 'minutesPerHour'>;
+}
+
+/** A query answers at most 1,000 documents (limit() maximum on the server). */
+export const LEDGER_PAGE = 1000;
+
+/**
+ * Every credit of a branch and year, in day order, a page at a time: one query stops at 1,000
+ * documents, and a branch of a few dozen members passes that in a year. Only the columns the
+ * detail sheet shows are read, so a page stays far under the 1 MB result limit. `_id` breaks ties
+ * within a day, so pages neither skip nor repeat a credit.
+ */
+export async function readLedgerCredits(db: Db, branchId: string, year: number): Promise<StudyLedgerCredit[]> {
+  const out: StudyLedgerCredit[] = [];
+  for (let skip = 0; ; skip += LEDGER_PAGE) {
+    const res = await db
+      .collection('study_credits')
+      .where({ branchId, year })
+      .field({ memberId: true, day: true, source: true, reason: true, seconds: true })
+      .orderBy('day', 'asc')
+      .orderBy('_id', 'asc')
+      .skip(skip)
+      .limit(LEDGER_PAGE)
+      .get();
+    const page = (res?.data ?? []) as StudyLedgerCredit[];
+    out.push(...page);
+    if (page.length < LEDGER_PAGE) return out;
+  }
 }
 
 export function studyLedgerFileName(branchName: string, year: number): string {

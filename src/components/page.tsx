@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { NavigationBar, PageMeta, View } from '@tarojs/components';
 import { useElder } from '../elder/context';
+import { PrivacySheet } from '../platform/privacy-sheet';
 import './components.scss';
 
 /**
@@ -25,7 +26,10 @@ export function Page({ children, className, title }: { children?: ReactNode; cla
           <NavigationBar title={title} frontColor='#ffffff' backgroundColor='#C8161D' />
         </PageMeta>
       ) : null}
-      <View className={cls}>{children}</View>
+      <View className={cls}>
+        {children}
+        {process.env.TARO_ENV === 'weapp' ? <PrivacySheet /> : null}
+      </View>
     </>
   );
 }

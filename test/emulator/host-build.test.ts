@@ -21,7 +21,7 @@ function makeFn(root: string, name: string, opts: { sdk?: string | null; config?
   if (opts.sdk !== null) {
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, dependencies: { 'wx-server-sdk': opts.sdk ?? '4.0.2' } }));
   }
-  if (opts.config !== false) fs.writeFileSync(path.join(dir, 'config.json'), '{"timeout": 5}');
+  if (opts.config !== false) fs.writeFileSync(path.join(dir, 'config.json'), '{}');
 }
 
 describe('build-functions', () => {

@@ -8,6 +8,7 @@ import { Page } from '../../../components/page';
 import { ErrorState, goTab } from '../../../components/states';
 import { useSubmit } from '../../../hooks/use-submit';
 import { formatDate, parseInviteCode } from '../../../utils/invite-code';
+import { inviteCodeFromParams } from './launch';
 import './index.scss';
 
 type Info = OrgOutputs['inviteInfo'];
@@ -59,8 +60,8 @@ export default function Join() {
   };
 
   useEffect(() => {
-    // a shared link or a scanned mini-program code opens this page with ?code=
-    const fromQuery = parseInviteCode(router.params.code ? `code=${decodeURIComponent(router.params.code)}` : '');
+    // a scanned 小程序码 opens this page with ?scene=<code>, a shared link with ?code=<code>
+    const fromQuery = inviteCodeFromParams(router.params);
     if (fromQuery) {
       setCode(fromQuery);
       void lookUp(fromQuery);

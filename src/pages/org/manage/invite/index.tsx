@@ -14,7 +14,7 @@ import '../manage.scss';
 
 const TTL_CHOICES = [1, 7, 30];
 
-/** What to share: on H5 a link into the hash router, on WeChat the page path the QR code opens. */
+/** What to share: on H5 a link into the hash router, on WeChat the page path with the code. */
 function shareLink(inv: InviteView): string {
   if (process.env.TARO_ENV === 'h5' && typeof window !== 'undefined') {
     return `${window.location.origin}/#/${inv.path.replace(/^\//, '')}`;
@@ -42,7 +42,13 @@ function InviteCard({ inv, onRevoked, notify }: { inv: InviteView; onRevoked(v: 
       <Text className='muted'>
         {inv.branchName} · 已使用 {inv.uses}/{inv.maxUses} · 有效期至 {formatDate(inv.expiresAt)}
       </Text>
-      {usable ? <Image className='invite-qr' src={inv.qr} mode='aspectFit' /> : null}
+      {usable && inv.qr ? (
+        <>
+          <Image className='invite-qr' src={inv.qr} mode='aspectFit' showMenuByLongpress />
+          <Text className='muted'>党员用微信扫一扫此小程序码即可打开加入页面；长按图片可保存或转发。</Text>
+        </>
+      ) : null}
+      {usable && !inv.qr ? <Text className='muted invite-qr-missing'>小程序码暂时无法生成，党员可在“加入党支部”页面输入邀请码 {inv.code}。</Text> : null}
       {revoking.error ? <Text className='notice error'>{revoking.error.message}</Text> : null}
       {usable ? (
         <View className='actions'>
