@@ -6,7 +6,7 @@
  * so practice (专题练习) has questions already asked from the first minute of a demo.
  */
 import { toStoredQuestion } from '../core/quiz/bank';
-import { markUsed, pickDailySet } from '../core/quiz/daily-set';
+import { markUsed, pickDailySet, walkWindow } from '../core/quiz/daily-set';
 import { newConfig, newDailySet, type QuizConfig, type StoredSet } from '../core/quiz/stored';
 import { addDays, dayOf } from '../core/day';
 import { JUDGE_OPTIONS, type QuestionType, type StoredQuestion } from '../core/quiz/question';
@@ -157,9 +157,8 @@ export function quizHistory(org: QuizOrg, bank: readonly StoredQuestion[], today
   for (let back = days; back >= 1; back--) {
     const day = addDays(today, -back);
     // as materialise() queries: the next questions after the cursor, and the top of the order only when they run short
-    const want = cfg.perDay + cfg.pinnedInCycle.length;
-    const afterCursor = active.filter((q) => q.order > cfg.cursor).slice(0, Math.min(1000, want));
-    const fromStart = afterCursor.length < want ? active.slice(0, Math.min(1000, cfg.perDay * 2)) : [];
+    const afterCursor = active.filter((q) => q.order > cfg.cursor).slice(0, walkWindow(cfg));
+    const fromStart = afterCursor.length < cfg.perDay + cfg.pinnedInCycle.length ? active.slice(0, Math.min(1000, cfg.perDay * 2)) : [];
     const pick = pickDailySet({ config: cfg, afterCursor, fromStart, pinned: [] });
     if (!pick.questions.length) continue;
     const at = firstFetchAt(day, sets.length);

@@ -14,7 +14,7 @@
  * | 入党日期 | 否   | 1985-07-01（也可 1985/7/1、1985.07）   | 入党时间                           |
  * | 党小组   | 否   | 本支部已有的党小组名称                 | 所在党小组                         |
  *
- * Rules: at most 500 people per file; a phone may appear once per file; a phone already registered
+ * Rules: at most 500 people per file sent inline, 5,000 per file uploaded to cloud storage; a phone may appear once per file; a phone already registered
  * in another branch is refused (that is a 流动党员转接, not an import); blank optional cells never
  * erase what is already stored. Row numbers in the report are the row numbers Excel shows.
  * This module is pure (no file formats beyond CSV, no SDK): reading .xlsx lives in roster-file.ts.
@@ -26,6 +26,8 @@ import type { StoredMemberDoc } from './member';
 import { nodeFullPath } from './scope';
 
 export const MAX_ROSTER_ROWS = 500;
+/** a roster uploaded to cloud storage (importRosterFile), imported in batches */
+export const MAX_ROSTER_FILE_ROWS = 5000;
 
 export type RosterField = 'name' | 'phone' | 'gender' | 'birthYear' | 'joinedPartyOn' | 'group';
 
@@ -88,6 +90,10 @@ export interface RosterValidation {
   errors: RosterRowError[];
   /** data rows seen (blank rows not counted) */
   total: number;
+  /** the header row as the file has it (for the report file); empty when none was found */
+  header: string[];
+  /** no header row: nothing in the file can be read */
+  fatal: string | null;
 }
 
 const clean = (v: unknown): string =>
@@ -138,17 +144,15 @@ function findHeader(table: string[][]): { index: number; cols: Partial<Record<Ro
 }
 
 /** Validates every row and reports every problem at once, so the secretary fixes the file in one go. */
-export function validateRoster(table: string[][], now: Date): RosterValidation {
+export function validateRoster(table: string[][], now: Date, opts: { maxRows?: number } = {}): RosterValidation {
+  const maxRows = opts.maxRows ?? MAX_ROSTER_ROWS;
   const errors: RosterRowError[] = [];
   const rows: RosterRow[] = [];
   const header = findHeader(table);
   if (!header) {
-    errors.push({
-      row: 1,
-      field: '表头',
-      message: `第 1 行应为表头，至少包含“姓名”和“手机号”两列（可下载模板：${ROSTER_COLUMNS.map((c) => c.header).join('、')}）`,
-    });
-    return { rows, errors, total: 0 };
+    const message = `第 1 行应为表头，至少包含“姓名”和“手机号”两列（可下载模板：${ROSTER_COLUMNS.map((c) => c.header).join('、')}）`;
+    errors.push({ row: 1, field: '表头', message });
+    return { rows, errors, total: 0, header: [], fatal: message };
   }
   const today = dayOf(now);
   const maxBirthYear = yearOf(now) - 18;
@@ -159,8 +163,8 @@ export function validateRoster(table: string[][], now: Date): RosterValidation {
     if (cells.every((c) => clean(c) === '')) continue;
     total++;
     const rowNo = i + 1;
-    if (total > MAX_ROSTER_ROWS) {
-      errors.push({ row: rowNo, field: '', message: `每次最多导入 ${MAX_ROSTER_ROWS} 人，请把名册拆分成几个文件` });
+    if (total > maxRows) {
+      errors.push({ row: rowNo, field: '', message: `每次最多导入 ${maxRows} 人，请把名册拆分成几个文件` });
       break;
     }
     const get = (k: RosterField) => {
@@ -212,17 +216,47 @@ export function validateRoster(table: string[][], now: Date): RosterValidation {
 
     if (errors.length === before) rows.push({ row: rowNo, name, phone, gender, birthYear, joinedPartyOn, group: group || null });
   }
+  let fatal: string | null = null;
   if (total === 0 && errors.length === 0) {
-    errors.push({ row: header.index + 2, field: '', message: '名册里没有党员数据' });
+    fatal = '名册里没有党员数据';
+    errors.push({ row: header.index + 2, field: '', message: fatal });
   }
-  return { rows, errors, total };
+  if (total > maxRows) fatal = `每次最多导入 ${maxRows} 人，请把名册拆分成几个文件`;
+  return { rows, errors, total, header: table[header.index].map(clean), fatal };
+}
+
+/**
+ * The rows that need changes as the file has them, each with all its problems in one line, for the
+ * report file (core/sheet/report-file.ts). `table` is the table validateRoster read.
+ */
+export function rosterProblemRows(table: string[][], errors: readonly RosterRowError[]): Array<{ row: number; cells: string[]; problems: string[] }> {
+  const byRow = new Map<number, string[]>();
+  for (const e of errors) {
+    const list = byRow.get(e.row) ?? [];
+    list.push(e.field ? `${e.field}：${e.message}` : e.message);
+    byRow.set(e.row, list);
+  }
+  return [...byRow.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([row, problems]) => ({ row, cells: (table[row - 1] ?? []).map(clean), problems }));
+}
+
+/**
+ * What an import run leaves on the members it writes, so a batch repeated after a lost answer or a
+ * timeout recognises its own work and counts it once (as created or updated), writing nothing.
+ */
+export interface RosterImportMark {
+  importRun?: string;
+  importOp?: 'created' | 'updated';
 }
 
 export interface RosterPlan {
   errors: RosterRowError[];
-  creates: StoredMemberDoc[];
-  updates: Array<{ id: string; set: Partial<StoredMemberDoc> }>;
+  creates: Array<StoredMemberDoc & RosterImportMark>;
+  updates: Array<{ id: string; set: Partial<StoredMemberDoc> & RosterImportMark }>;
   unchanged: number;
+  /** rows this run (`runId`) already wrote, by what it did */
+  done: { created: number; updated: number };
 }
 
 export const OTHER_BRANCH_MESSAGE = '该手机号已登记在其他党支部，请通过“流动党员转接”办理';
@@ -236,12 +270,16 @@ export const OTHER_BRANCH_MESSAGE = '该手机号已登记在其他党支部，�
 export function planRosterImport(opts: {
   rows: RosterRow[];
   branch: { _id: string; path?: string[] | null };
-  existing: StoredMemberDoc[];
+  existing: Array<StoredMemberDoc & RosterImportMark>;
   groups: Array<{ _id: string; name: string }>;
   now: Date;
   newId: () => string;
+  /** a batched import run: its writes are marked with it, and what it already wrote is recognised */
+  runId?: string;
 }): RosterPlan {
-  const { rows, branch, existing, groups, now, newId } = opts;
+  const { rows, branch, existing, groups, now, newId, runId } = opts;
+  const mark = (op: 'created' | 'updated'): RosterImportMark => (runId ? { importRun: runId, importOp: op } : {});
+  const done = { created: 0, updated: 0 };
   const byPhone = new Map(existing.map((m) => [m.phone, m]));
   const groupByName = new Map(groups.map((g) => [g.name.replace(/\s/g, ''), g._id]));
   const errors: RosterRowError[] = [];
@@ -268,8 +306,13 @@ export function planRosterImport(opts: {
       errors.push({ row: r.row, field: HEADER_OF.phone, message: OTHER_BRANCH_MESSAGE });
       continue;
     }
+    if (found && runId && found.importRun === runId && found.importOp) {
+      done[found.importOp]++;
+      continue;
+    }
     if (!found) {
       creates.push({
+        ...mark('created'),
         _id: newId(),
         name: r.name,
         phone: r.phone,
@@ -295,7 +338,7 @@ export function planRosterImport(opts: {
     if (groupId && found.groupId !== groupId) set.groupId = groupId;
     if (found.status !== 'active') set.status = 'active';
     if (Object.keys(set).length === 0) unchanged++;
-    else updates.push({ id: found._id, set: { ...set, updatedAt: now } });
+    else updates.push({ id: found._id, set: { ...set, updatedAt: now, ...mark('updated') } });
   }
-  return { errors, creates, updates, unchanged };
+  return { errors, creates, updates, unchanged, done };
 }

@@ -14,7 +14,7 @@ export interface Answer {
 }
 
 /** The answers must cover the questions exactly, once each, with options that exist. */
-export function checkAnswers(questions: ReadonlyArray<Pick<StoredQuestion, '_id' | 'type' | 'options'>>, answers: readonly Answer[]): Map<string, string[]> {
+export function checkAnswers(questions: ReadonlyArray<Pick<StoredQuestion, '_id' | 'type' | 'options'> & { answer?: string[] }>, answers: readonly Answer[]): Map<string, string[]> {
   const byId = new Map(questions.map((q) => [q._id, q]));
   const out = new Map<string, string[]>();
   const problems: Array<{ questionId: string; message: string }> = [];

@@ -1,14 +1,33 @@
 /**
- * Turns an uploaded bank file (.csv or .xlsx, base64) into a table of strings for validateBank.
- * Server side only (core/sheet/read.ts loads exceljs).
+ * Turns an uploaded bank file into a table of strings for validateBank: .xlsx, .csv (UTF-8 or
+ * GBK/GB18030), or a .docx question list. Server side only (exceljs, iconv-lite, jszip).
  */
-import { BANK_COLUMNS, MAX_BANK_ROWS } from './bank';
-import { readSheet, SheetFileError } from '../sheet/read';
+import { BANK_FILE_RE, MAX_BANK_ROWS } from './bank';
+import { docxQuestions } from './bank-docx';
+import { readDocxLines } from '../sheet/docx';
+import { readSheetBuffer, SheetFileError } from '../sheet/read';
 
-/** rows read from an .xlsx: the bank's row limit and then some, so validateBank can say the file is too long */
-const MAX_SHEET_ROWS = MAX_BANK_ROWS * 2;
+export { BANK_FILE_RE };
 
-export async function readBankTable(fileName: string, contentBase64: string): Promise<string[][]> {
-  if (Buffer.from(contentBase64.replace(/\s/g, ''), 'base64').length === 0) throw new SheetFileError('文件是空的');
-  return readSheet(fileName, contentBase64, { maxRows: MAX_SHEET_ROWS, columns: BANK_COLUMNS.length, fixedColumns: true });
+export interface BankTable {
+  table: string[][];
+  /** what a row number means to the organiser: a spreadsheet row, or a question of a document */
+  unit: '行' | '题';
+  rowNumber?: (index: number) => number;
+}
+
+export async function readBankFile(fileName: string, buf: Buffer): Promise<BankTable> {
+  if (!BANK_FILE_RE.test(fileName)) throw new SheetFileError('只支持 .xlsx、.csv 或 .docx 文件');
+  if (/\.docx$/i.test(fileName)) {
+    const { table, numbers } = docxQuestions(await readDocxLines(buf));
+    if (table.length === 1) throw new SheetFileError('文档里没有找到编号的题目：每道题应以“1.”这样的题号开头，答案写成“答案：B”');
+    return { table, unit: '题', rowNumber: (i) => numbers[i] ?? i };
+  }
+  // the bank's row limit and then some, so validateBank can say the file is too long
+  const table = await readSheetBuffer(fileName, buf, { maxRows: MAX_BANK_ROWS + 20, columns: 40 });
+  return { table, unit: '行' };
+}
+
+export async function readBankTable(fileName: string, contentBase64: string): Promise<BankTable> {
+  return readBankFile(fileName, Buffer.from(contentBase64.replace(/\s/g, ''), 'base64'));
 }

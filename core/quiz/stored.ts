@@ -4,9 +4,14 @@
  * tests all call these.
  */
 import { ledgerId, type LedgerEntry } from '../points/stored';
-import type { StoredQuestion } from './question';
+import type { QuestionType, StoredQuestion } from './question';
 
 export const DEFAULT_PER_DAY = 5;
+
+/** Relative weights of the question types in a daily set; a type weighted 0 is left out while others last. */
+export type TypeMix = Partial<Record<QuestionType, number>>;
+/** Five a day: two single choice, one each of multiple choice, true/false and fill-in. */
+export const DEFAULT_MIX: Readonly<Record<QuestionType, number>> = { single: 2, multi: 1, judge: 1, fill: 1 };
 
 export interface QuizConfig {
   _id: string;
@@ -14,6 +19,8 @@ export interface QuizConfig {
   /** the org's full path (ancestors then itself): banks of all of these feed its daily set */
   orgPath: string[];
   perDay: number;
+  /** the mix of question types per set (absent: DEFAULT_MIX) */
+  mix?: TypeMix;
   cursor: string;
   cycle: number;
   pinnedInCycle: Array<{ id: string; order: string }>;

@@ -14,15 +14,24 @@ export function parseCsv(text: string): string[][] {
   let row: string[] = [];
   let field = '';
   let quoted = false;
+  // runs of plain text are sliced, not added a character at a time: a 5 MB bank parses in a fraction of a second
+  const DELIMITER = /[,\r\n]/g;
   for (let i = 0; i < src.length; i++) {
     const ch = src[i];
     if (quoted) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += ch;
+      const j = src.indexOf('"', i);
+      if (j < 0) {
+        field += src.slice(i);
+        break;
+      }
+      field += src.slice(i, j);
+      if (src[j + 1] === '"') {
+        field += '"';
+        i = j + 1;
+      } else {
+        quoted = false;
+        i = j;
+      }
       continue;
     }
     if (ch === '"' && field === '') quoted = true;
@@ -35,7 +44,13 @@ export function parseCsv(text: string): string[][] {
       row = [];
       field = '';
       if (ch === '\r' && src[i + 1] === '\n') i++;
-    } else field += ch;
+    } else {
+      // up to the next delimiter; a quote inside the field is text, as Excel reads it
+      DELIMITER.lastIndex = i;
+      const j = DELIMITER.exec(src)?.index ?? src.length;
+      field += src.slice(i, j);
+      i = j - 1;
+    }
   }
   if (field !== '' || row.length > 0) {
     row.push(field);

@@ -1,11 +1,13 @@
 /**
- * Reads an uploaded table (.csv or .xlsx, base64) into rows of strings for an import to validate.
- * Server side only: it loads exceljs, which must never reach the mini-program bundle.
+ * Reads an uploaded table (.csv or .xlsx) into rows of strings for an import to validate.
+ * Server side only: it loads exceljs and iconv-lite, which must never reach the mini-program bundle.
  */
 import { parseCsv } from './csv';
+import { decodeText } from './encoding';
 
-/** A file the import cannot read; the message is for the person who uploaded it. */
-export class SheetFileError extends Error {}
+import { SheetFileError } from './errors';
+
+export { SheetFileError };
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
 
@@ -34,20 +36,27 @@ export interface SheetLimits {
   fixedColumns?: boolean;
 }
 
-/** The table of a .csv (by its name) or of the first sheet of an .xlsx. */
+/** The table of a .csv (by its name) or of the first sheet of an .xlsx, from base64. */
 export async function readSheet(fileName: string, contentBase64: string, limits: SheetLimits): Promise<string[][]> {
-  const buf = Buffer.from(contentBase64.replace(/\s/g, ''), 'base64');
+  return readSheetBuffer(fileName, Buffer.from(contentBase64.replace(/\s/g, ''), 'base64'), limits);
+}
+
+/**
+ * The same from the file's bytes. A .csv may be UTF-8 (with or without BOM), UTF-16 with BOM, or
+ * GBK/GB18030 as Excel in China saves it (encoding.ts decides).
+ */
+export async function readSheetBuffer(fileName: string, buf: Buffer, limits: SheetLimits): Promise<string[][]> {
+  if (buf.length === 0) throw new SheetFileError('文件是空的');
   if (/\.csv$/i.test(fileName)) {
-    const text = buf.toString('utf8');
-    if (text.includes('\uFFFD')) throw new SheetFileError('文件不是 UTF-8 编码：请在 Excel 中“另存为 CSV UTF-8”，或直接上传 .xlsx');
-    return parseCsv(text);
+    const rows = parseCsv(decodeText(buf));
+    return rows.slice(0, limits.maxRows).map((r) => (limits.fixedColumns ? Array.from({ length: limits.columns }, (_, i) => r[i] ?? '') : r.slice(0, limits.columns)));
   }
   const ExcelJS = require('exceljs') as typeof import('exceljs');
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
   } catch {
-    throw new SheetFileError('无法读取这个 .xlsx 文件，请用 Excel 重新保存后再试');
+    throw new SheetFileError('无法读取这个 .xlsx 文件，请用 Excel 重新保存后再试（.xls 请另存为 .xlsx）');
   }
   const sheet = wb.worksheets[0];
   if (!sheet) throw new SheetFileError('表格里没有工作表');

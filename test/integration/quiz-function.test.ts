@@ -15,6 +15,8 @@ import { DEMO } from '../../seed';
 import { addDays, dayOf } from '../../core/day';
 import { BANK_TEMPLATE_ROWS } from '../../core/quiz/bank';
 import { pastQuizEntry } from '../../core/quiz/stored';
+import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
+import { grantSubscribe } from '../fixtures/subscribe-grants';
 
 let emu: Emulator;
 let fnDir: string;
@@ -260,6 +262,7 @@ describe('secretary view and reminders', () => {
     const missing = store().find('org_members', { branchId: DEMO.branchId, status: 'active', openid: { $ne: null } }).filter((m: any) => m.quizLastDay !== today());
     const optIn = missing.slice(0, 2);
     for (const m of optIn) {
+      await grantSubscribe(emu.url, m.openid, [SUBSCRIBE_TEMPLATES.quizRemind.id]);
       const s = await quiz(m.openid, 'subscribe', { accepted: true });
       expect(s.data.remindQuota).toBe(1);
     }
@@ -273,6 +276,7 @@ describe('secretary view and reminders', () => {
     expect(sent.data.noGrant).toBe(before.data.missing.length - 2);
     const outbox = (await (await fetch(`${emu.url}/api/outbox`)).json()) as any;
     expect(outbox.messages.map((m: any) => m.openid).sort()).toEqual(optIn.map((m: any) => m.openid).sort());
+    expect(outbox.messages.filter((m: any) => m.refused)).toEqual([]);
     expect(outbox.messages[0]).toMatchObject({ page: 'pages/quiz/index' });
     for (const m of optIn) expect(store().findOne('org_members', m._id).quizRemindQuota).toBe(0);
     const after = await quiz(DEMO.secretaryOpenid, 'branchToday');
@@ -334,7 +338,7 @@ describe('question bank', () => {
     ['判断', '党员领导干部可以不参加所在党支部的组织生活。', '', '', '', '', '', '', '错误', '党员领导干部必须以普通党员身份参加所在党支部的组织生活（双重组织生活）。', '中国共产党支部工作条例（试行）', '党建', '2'],
   ];
 
-  test('xlsx import: a row-by-row report, duplicates detected, nothing written while any row is bad', async () => {
+  test('xlsx import: a row-by-row report, duplicates detected, the good rows imported and the bad ones listed', async () => {
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('题库');
     const badRows = [
@@ -342,43 +346,36 @@ describe('question bank', () => {
       ['问答', '题型不对', '', '', '', '', '', '', 'A', '解析', '党章', '', '9'],
     ];
     for (const r of [...BANK_TEMPLATE_ROWS, ...newRows, ...badRows]) ws.addRow(r);
-    const bad = b64(Buffer.from(await wb.xlsx.writeBuffer()));
+    const file = b64(Buffer.from(await wb.xlsx.writeBuffer()));
     const before = store().count('quiz_questions', {});
-    const r = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: '题库.xlsx', contentBase64: bad, dryRun: false });
-    expect(r.ok).toBe(true);
-    expect(r.data.created).toBe(0);
-    expect(r.data.errors).toEqual(
-      expect.arrayContaining([
-        { row: 7, message: '答案不能为空' },
-        { row: 8, message: '题型“问答”不对，应为 单选、多选 或 判断' },
-        { row: 8, message: '难度应为 1、2、3（或 易、中、难）' },
-      ]),
-    );
+    const bad1 = BANK_TEMPLATE_ROWS.length + newRows.length + 1;
+    const dry = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: '题库.xlsx', contentBase64: file, dryRun: true });
+    expect(dry.ok).toBe(true);
+    expect(dry.data).toMatchObject({ dryRun: true, total: BANK_TEMPLATE_ROWS.length - 1 + newRows.length + 2, needsChanges: 2, next: null });
+    expect(dry.data.errors).toEqual([
+      { row: bad1, message: '答案不能为空' },
+      { row: bad1 + 1, message: '题型“问答”不对，应为 单选、多选、判断 或 填空' },
+    ]);
+    // the three template questions are already in the demo bank; the others would be written
+    expect(dry.data.skipped).toBe(3);
+    expect(dry.data.created).toBe(BANK_TEMPLATE_ROWS.length - 1 - 3 + newRows.length);
+    expect(dry.data.problemsFile.url).toMatch(/^http/);
     expect(store().count('quiz_questions', {})).toBe(before);
 
-    const wb2 = new ExcelJS.Workbook();
-    const ws2 = wb2.addWorksheet('题库');
-    for (const r2 of [...BANK_TEMPLATE_ROWS, ...newRows, newRows[0]]) ws2.addRow(r2);
-    const good = b64(Buffer.from(await wb2.xlsx.writeBuffer()));
-    const dry = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: '题库.xlsx', contentBase64: good, dryRun: true });
-    expect(dry.data).toMatchObject({ dryRun: true, total: 6, errors: [] });
-    // the three template questions are already in the demo bank (same stems), row 7 repeats row 5
-    expect(dry.data.duplicates.map((d: any) => d.row)).toEqual([2, 3, 4, 7]);
-    expect(dry.data.created).toBe(2);
-    expect(store().count('quiz_questions', {})).toBe(before);
-    const real = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: '题库.xlsx', contentBase64: good, dryRun: false });
-    expect(real.data.created).toBe(2);
-    expect(store().count('quiz_questions', {})).toBe(before + 2);
-    const again = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: '题库.xlsx', contentBase64: good, dryRun: false });
+    const real = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: '题库.xlsx', contentBase64: file, dryRun: false });
+    expect(real.data).toMatchObject({ created: dry.data.created, skipped: 3, needsChanges: 2 });
+    expect(store().count('quiz_questions', {})).toBe(before + dry.data.created);
+    expect(store().count('quiz_questions', { stem: '缺少答案的题' })).toBe(0);
+    const again = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: '题库.xlsx', contentBase64: file, dryRun: false });
     expect(again.data.created).toBe(0);
-    expect(store().count('quiz_questions', {})).toBe(before + 2);
+    expect(store().count('quiz_questions', {})).toBe(before + dry.data.created);
   });
 
   test('csv with a wrong header, a 10 MB file, a non-organiser: clear errors, nothing written', async () => {
     const before = store().count('quiz_questions', {});
-    const header = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: 'a.csv', contentBase64: csv([['题目', '答案'], ['x', 'A']]), dryRun: false });
+    const header = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: 'a.csv', contentBase64: csv([['姓名', '手机号'], ['x', 'A']]), dryRun: false });
     expect(header.data.errors[0]).toMatchObject({ row: 1 });
-    expect(header.data.errors[0].message).toContain('表头应为');
+    expect(header.data.fatal).toContain('找不到表头');
     const big = 'A'.repeat(10 * 1024 * 1024);
     const res = await fetch(`${emu.url}/api/functions/quiz`, {
       method: 'POST',
@@ -387,7 +384,7 @@ describe('question bank', () => {
     });
     expect(res.status).toBe(413);
     const justOver = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: 'big.csv', contentBase64: 'A'.repeat(96_004) });
-    expect(justOver.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('文件太大') });
+    expect(justOver.error).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('上传文件导入') });
     const notXlsx = await quiz(DEMO.organiserOpenid, 'importBank', { fileName: 'x.xlsx', contentBase64: b64('hello') });
     expect(notXlsx.error?.message).toContain('无法读取');
     const member = await quiz(DEMO.secretaryOpenid, 'importBank', { fileName: 'a.csv', contentBase64: csv(BANK_TEMPLATE_ROWS) });

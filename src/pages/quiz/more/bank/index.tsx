@@ -1,80 +1,196 @@
 import { useState } from 'react';
 import { Input, Text, Textarea, View } from '@tarojs/components';
 import { quizInputs } from '../../../../../core/quiz/contracts';
-import { BANK_COLUMNS, BANK_TEMPLATE_CSV } from '../../../../../core/quiz/bank';
-import { quizApi, type BankImportReport, type QuestionAdminView } from '../../../../api/quiz';
+import { BANK_TEMPLATE_CSV } from '../../../../../core/quiz/bank';
+import { quizApi, type BankImportReport, type QuestionAdminView, type QuizOutputs } from '../../../../api/quiz';
+import { toApiError } from '../../../../api/errors';
+import { fillAnswerText } from '../../../../../core/quiz/fill';
+import { TYPE_LABEL } from '../../../../../core/quiz/question';
 import { BigButton } from '../../../../components/big-button';
 import { Chip } from '../../../../components/chip';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
-import { useSpreadsheetImport } from '../../../../hooks/use-spreadsheet-import';
 import { useSubmit } from '../../../../hooks/use-submit';
 import { offerTemplate } from '../../../../utils/spreadsheet-file';
+import { newImportRunId, openReportFile, pickAndUploadImport, type UploadedImport } from '../../../../utils/upload-import';
 import '../../quiz.scss';
+import './bank.scss';
 
 const downloadTemplate = (notify: (t: string) => void) => offerTemplate(BANK_TEMPLATE_CSV, '题库导入模板.csv', notify);
 
-function Report({ r }: { r: BankImportReport }) {
+function Report({ r, onFileError }: { r: ImportProgress; onFileError(message: string): void }) {
+  const done = r.dryRun ? r.valid : r.processed;
   return (
     <View className='card' id='bank-report'>
-      <Text className='card-title'>{r.dryRun ? '检查结果（尚未导入）' : '导入结果'}</Text>
-      <Text className='text' id='bank-report-summary'>
-        共 {r.total} 行：{r.errors.length ? `${r.errors.length} 处错误，修改后才能导入` : `${r.dryRun ? '可导入' : '已导入'} ${r.created} 题`}
-        {r.duplicates.length ? `，${r.duplicates.length} 题重复将跳过` : ''}
-      </Text>
+      <Text className='card-title'>{r.dryRun ? '检查结果（尚未导入）' : r.next === null ? '导入结果' : '正在导入…'}</Text>
+      {r.fatal ? (
+        <Text className='text text-red bank-error' id='bank-fatal'>
+          {r.fatal}
+        </Text>
+      ) : (
+        <>
+          {!r.dryRun ? (
+            <View className='bank-progress' id='bank-progress' data-done={done} data-of={r.valid}>
+              <View className='bank-progress-bar' style={{ width: `${r.valid ? Math.round((done / r.valid) * 100) : 100}%` }} />
+            </View>
+          ) : null}
+          <Text className='text' id='bank-report-summary'>
+            共 {r.total} {r.unit === '题' ? '题' : '行'}：{r.dryRun ? '可导入' : '已导入'} {r.created} 题，重复跳过 {r.skipped} 题，需要修改 {r.needsChanges} {r.unit}
+          </Text>
+          {r.warningCount ? <Text className='muted'>{r.warningCount} 处已自动处理（如标签过长已截断），仍会导入。</Text> : null}
+          {r.problemsFile ? (
+            <BigButton
+              id='bank-problems-file'
+              kind='plain'
+              small
+              onClick={() => r.problemsFile && void openReportFile(r.problemsFile, '需要修改的题目.xlsx').catch((e) => onFileError(toApiError(e).message))}
+            >
+              下载需要修改的 {r.needsChanges} {r.unit}（含“问题”列）
+            </BigButton>
+          ) : null}
+        </>
+      )}
       {r.errors.map((e, i) => (
         <Text key={`e${i}`} className='text text-red report-row bank-error'>
-          第 {e.row} 行：{e.message}
+          第 {e.row} {r.unit}：{e.message}
+        </Text>
+      ))}
+      {r.warnings.slice(0, 5).map((e, i) => (
+        <Text key={`w${i}`} className='muted report-row bank-warning'>
+          第 {e.row} {r.unit}：{e.message}
         </Text>
       ))}
       {r.duplicates.map((e, i) => (
         <Text key={`d${i}`} className='text text-warn report-row bank-duplicate'>
-          第 {e.row} 行：{e.message}
+          第 {e.row} {r.unit}：{e.message}
         </Text>
       ))}
     </View>
   );
 }
 
-function Import({ onImported }: { onImported(): void }) {
+/** The running sums of an import's calls: each call reports its own batch. */
+type ImportProgress = BankImportReport & { processed: number };
+
+function Import({ importDir, onImported }: { importDir: string; onImported(): void }) {
   const { notice, notify } = useNotice();
-  const bank = useSpreadsheetImport({
-    inputId: 'bank-file-input',
-    schema: quizInputs.importBank,
-    send: (input) => quizApi.importBank(input),
-    onImported: (r) => {
-      notify(`已导入 ${r.created} 题`);
+  const [file, setFile] = useState<UploadedImport | null>(null);
+  const [defaultSource, setDefaultSource] = useState('');
+  const [report, setReport] = useState<ImportProgress | null>(null);
+  const run = useSubmit<void, 'check' | 'commit'>();
+  const source = defaultSource.trim() || undefined;
+  const check = (f: UploadedImport) =>
+    run.send(async () => {
+      const r = await quizApi.importBankFile({ fileID: f.fileID, fileName: f.fileName, dryRun: true, defaultSource: source });
+      setReport({ ...r, processed: 0 });
+    }, 'check');
+  const choose = async () => {
+    if (run.busy) return;
+    try {
+      const f = await pickAndUploadImport(importDir, 'bank-file-input');
+      if (!f) return;
+      setFile(f);
+      setReport(null);
+      await check(f);
+    } catch (err) {
+      run.fail(toApiError(err).message);
+    }
+  };
+  // batch after batch until the function says it is done; a failed call is retried from where it stopped
+  const commit = () =>
+    file &&
+    run.send(async () => {
+      let sum = null as ImportProgress | null;
+      let from = 0;
+      // named before the first call, so a call repeated after a lost answer counts its questions once
+      const runId = newImportRunId();
+      for (;;) {
+        const r = await quizApi.importBankFile({ fileID: file.fileID, fileName: file.fileName, dryRun: false, defaultSource: source, from, runId });
+        sum = sum
+          ? { ...sum, created: sum.created + r.created, skipped: sum.skipped + r.skipped, duplicates: [...sum.duplicates, ...r.duplicates].slice(0, 20), next: r.next, processed: r.next ?? r.valid }
+          : { ...r, processed: r.next ?? r.valid };
+        setReport(sum);
+        if (r.next === null) break;
+        from = r.next;
+      }
+      notify(`已导入 ${sum?.created ?? 0} 题`);
       onImported();
-    },
-  });
-  const { file, report } = bank;
+    }, 'commit');
   return (
     <>
       <View className='card' id='bank-import'>
-        <Text className='card-title'>导入题库（.xlsx 或 .csv）</Text>
-        <Text className='muted'>列的顺序：{BANK_COLUMNS.join('、')}。题干相同的题目会被识别为重复并跳过；有错误的文件不会导入任何题目。</Text>
+        <Text className='card-title'>导入题库（.xlsx、.csv 或 .docx）</Text>
+        <Text className='muted'>
+          按表头识别列，顺序不限：题型、题干（题目）、选项A–F 或一列“选项”、答案、解析、出处、知识点（标签）、难度；解析、出处等可以不填。Word 文档按“1. 题干 A. … 答案：B 解析：…”的格式。单个文件可到 10 MB（约 2 万题），有问题的行会单独列出，其余照常导入。
+        </Text>
+        <View className='field'>
+          <Text className='field-label'>默认出处（没有填写出处的题目使用）</Text>
+          <Input id='bank-default-source' className='field-input' value={defaultSource} maxlength={50} placeholder='例如：党史学习教育题库' onInput={(e) => setDefaultSource(e.detail.value)} />
+        </View>
         <BigButton id='bank-template' kind='plain' small onClick={() => downloadTemplate(notify)}>
           下载模板
         </BigButton>
-        <BigButton id='bank-choose' kind='default' busy={bank.busyKey === 'check'} onClick={bank.choose}>
-          {file ? `重新选择（当前：${file.fileName}）` : '选择文件'}
+        <BigButton id='bank-choose' kind='default' busy={run.busyKey === 'check'} disabled={run.busyKey === 'commit'} onClick={choose}>
+          {file ? `重新选择（当前：${file.fileName}）` : '选择文件并检查'}
         </BigButton>
-        {bank.error ? (
+        {run.error ? (
           <Text className='field-error' id='bank-error'>
-            {bank.error.message}
+            {run.error.message}
           </Text>
         ) : null}
         {notice ? <Text className='notice'>{notice}</Text> : null}
       </View>
-      {report ? <Report r={report} /> : null}
-      {report && report.dryRun && !report.errors.length && report.created > 0 && file ? (
-        <BigButton id='bank-commit' busy={bank.busyKey === 'commit'} onClick={bank.commit}>
-          确认导入 {report.created} 题
+      {report ? <Report r={report} onFileError={notify} /> : null}
+      {report && report.dryRun && !report.fatal && report.created > 0 && file ? (
+        <BigButton id='bank-commit' busy={run.busyKey === 'commit'} onClick={commit}>
+          确认导入 {report.created} 题{report.needsChanges ? `（${report.needsChanges} ${report.unit}需要修改的不导入）` : ''}
         </BigButton>
       ) : null}
     </>
+  );
+}
+
+/** By type and topic: fresh questions left and when the bank starts to repeat. */
+function Health({ s }: { s: QuizOutputs['bankStatus'] }) {
+  const h = s.health;
+  return (
+    <View className='card' id='bank-health'>
+      <Text className='card-title'>题库余量</Text>
+      <Text className='text' id='bank-runs-out'>
+        按每天 {s.perDay} 题，新题可用到 {h.runsOutOn} 的前一天；{h.runsOutOn} 起开始重复出题。
+      </Text>
+      {h.byType.map((t) => (
+        <View key={t.type} className='bank-health-row bank-health-type' data-type={t.type}>
+          <Text>{TYPE_LABEL[t.type]}</Text>
+          <Text>
+            共 {t.active} · 未出 {t.fresh}
+            {t.days !== null ? ` · 约 ${t.days} 天` : h.mix[t.type] === 0 ? ' · 不出此题型' : ''}
+          </Text>
+        </View>
+      ))}
+      <Text className='muted'>
+        每日题型比例 单选:多选:判断:填空 = {h.mix.single}:{h.mix.multi}:{h.mix.judge}:{h.mix.fill}
+      </Text>
+      {h.byTag.length ? <Text className='field-label'>按知识点</Text> : null}
+      {h.byTag.map((t) => (
+        <View key={t.key} className='bank-health-row bank-health-tag'>
+          <Text>{t.key}</Text>
+          <Text>
+            共 {t.active} · 未出 {t.fresh}
+          </Text>
+        </View>
+      ))}
+      {h.untagged.active ? (
+        <View className='bank-health-row'>
+          <Text>未标知识点</Text>
+          <Text>
+            共 {h.untagged.active} · 未出 {h.untagged.fresh}
+          </Text>
+        </View>
+      ) : null}
+    </View>
   );
 }
 
@@ -201,7 +317,9 @@ function Questions({ version, pinnedDays, onPinned }: { version: number; pinnedD
                   <View style={{ flex: 1 }}>
                     <Text className='text'>{q.stem}</Text>
                     <Text className='muted'>
-                      答案 {q.answer.join('')} · {q.source} · {q.tags.join('、')} · {DIFFICULTY.find((d) => d.value === q.difficulty)?.label}
+                      {TYPE_LABEL[q.type]} · 答案 {q.type === 'fill' ? fillAnswerText(q.answer) : q.answer.join('')}
+                      {q.source ? ` · ${q.source}` : ''} · {q.tags.join('、')} · {DIFFICULTY.find((d) => d.value === q.difficulty)?.label}
+                      {q.explanation ? '' : ' · 暂无解析'}
                     </Text>
                   </View>
                   <Text className='link question-edit-btn' onClick={() => setOpen({ id: q.id, mode: 'edit' })}>
@@ -261,29 +379,42 @@ function Questions({ version, pinnedDays, onPinned }: { version: number; pinnedD
   );
 }
 
-/** 每日题量: takes effect from the next set chosen (today's too, if nobody has fetched it yet). */
-function PerDay({ perDay, onSaved }: { perDay: number; onSaved(): void }) {
+const MIX_TYPES = ['single', 'multi', 'judge', 'fill'] as const;
+type Mix = Record<(typeof MIX_TYPES)[number], number>;
+
+/** 每日题量 and the mix of types (relative weights): take effect from the next set chosen (today's too, if nobody has fetched it yet). */
+function PerDay({ perDay, mix, onSaved }: { perDay: number; mix: Mix; onSaved(): void }) {
   const [open, setOpen] = useState(false);
   const [value, setValue] = useState(String(perDay));
+  const [weights, setWeights] = useState<Record<keyof Mix, string>>(() => mixText(mix));
   const saving = useSubmit();
   const { notice, notify } = useNotice();
   const save = async () => {
-    const parsed = quizInputs.setPerDay.safeParse({ perDay: value.trim() === '' ? NaN : Number(value) });
+    const num = (v: string) => (v.trim() === '' ? NaN : Number(v));
+    const parsed = quizInputs.setPerDay.safeParse({
+      perDay: num(value),
+      mix: Object.fromEntries(MIX_TYPES.map((t) => [t, num(weights[t])])),
+    });
     if (!parsed.success) return saving.fail(parsed.error.issues[0]?.code === 'invalid_type' ? '请填写整数' : firstIssue(parsed.error.issues));
     await saving.send(async () => {
       const r = await quizApi.setPerDay(parsed.data);
       setOpen(false);
-      notify(`已改为每天 ${r.perDay} 题`);
+      const m = r.mix ?? parsed.data.mix!;
+      notify(`已改为每天 ${r.perDay} 题，单选:多选:判断:填空 = ${m.single}:${m.multi}:${m.judge}:${m.fill}`);
       onSaved();
     });
   };
   if (!open) {
     return (
       <>
-        <BigButton id='perday-edit' kind='plain' small onClick={() => (setValue(String(perDay)), saving.clear(), setOpen(true))}>
-          修改每日题量
+        <BigButton id='perday-edit' kind='plain' small onClick={() => (setValue(String(perDay)), setWeights(mixText(mix)), saving.clear(), setOpen(true))}>
+          修改每日题量和题型比例
         </BigButton>
-        {notice ? <Text className='notice'>{notice}</Text> : null}
+        {notice ? (
+          <Text className='notice' id='perday-notice'>
+            {notice}
+          </Text>
+        ) : null}
       </>
     );
   }
@@ -293,7 +424,23 @@ function PerDay({ perDay, onSaved }: { perDay: number; onSaved(): void }) {
         <Text className='field-label'>每日题量（题/天）</Text>
         <Input id='perday-input' className='field-input' type='number' value={value} onInput={(e) => setValue(e.detail.value)} />
       </View>
-      <Text className='muted'>从下一次出题开始生效：今天的题目如果已经有人打开过，就从明天起生效。</Text>
+      <Text className='field-label'>每日题型比例（0–20，0 表示不出这种题型）</Text>
+      <View className='mix-row'>
+        {MIX_TYPES.map((t) => (
+          <View key={t} className='field mix-field'>
+            <Text className='field-label'>{TYPE_LABEL[t]}</Text>
+            <Input
+              id={`mix-${t}`}
+              className='field-input'
+              type='number'
+              value={weights[t]}
+              maxlength={2}
+              onInput={(e) => setWeights((w) => ({ ...w, [t]: e.detail.value }))}
+            />
+          </View>
+        ))}
+      </View>
+      <Text className='muted'>例如 2:1:1:1 表示每天的题目中单选约占五分之二。从下一次出题开始生效：今天的题目如果已经有人打开过，就从明天起生效。</Text>
       {saving.error ? (
         <Text className='field-error' id='perday-error'>
           {saving.error.message}
@@ -308,6 +455,8 @@ function PerDay({ perDay, onSaved }: { perDay: number; onSaved(): void }) {
     </View>
   );
 }
+
+const mixText = (m: Mix): Record<keyof Mix, string> => ({ single: String(m.single), multi: String(m.multi), judge: String(m.judge), fill: String(m.fill) });
 
 /** 上级管理员: the bank's health (days of fresh questions left), questions per day, imports, editing, pinning and retiring questions. */
 export default function Bank() {
@@ -348,11 +497,12 @@ export default function Bank() {
                 您能在这里看到自己每日答题所用题目的答案，因此您答题不计积分，也不参加排名。
               </Text>
             ) : null}
-            <PerDay perDay={s.perDay} onSaved={status.reload} />
+            <PerDay perDay={s.perDay} mix={s.health.mix} onSaved={status.reload} />
           </View>
         )}
       </Async>
-      <Import onImported={() => setVersion(version + 1)} />
+      {status.data ? <Health s={status.data} /> : null}
+      {status.data ? <Import importDir={status.data.importDir} onImported={() => setVersion(version + 1)} /> : null}
       <Questions version={version} pinnedDays={status.data?.pinnedDays ?? []} onPinned={status.reload} />
     </Page>
   );

@@ -7,7 +7,7 @@ import { Page } from '../../../../components/page';
 import { Async, Empty } from '../../../../components/states';
 import { useRequest } from '../../../../hooks/use-request';
 import { useSubmit } from '../../../../hooks/use-submit';
-import { QuestionCard } from '../../question-card';
+import { isAnswered, QuestionCard } from '../../question-card';
 import '../../quiz.scss';
 
 function Round({ questions, onAgain }: { questions: PublicQuestion[]; onAgain(): void }) {
@@ -16,7 +16,7 @@ function Round({ questions, onAgain }: { questions: PublicQuestion[]; onAgain():
   const checking = useSubmit();
   if (!questions.length) return <Empty text='没有可以练习的题目（练习只包含错题本和已截止的每日答题中出过的题目）' />;
   const check = async () => {
-    const missing = questions.filter((q) => !(choices[q.id] ?? []).length).length;
+    const missing = questions.filter((q) => !isAnswered(q, choices[q.id])).length;
     if (missing) return checking.fail(`还有 ${missing} 道题没有作答`);
     await checking.send(async () => setResult(await quizApi.checkPractice({ answers: questions.map((q) => ({ questionId: q.id, choice: choices[q.id] })) })));
   };
