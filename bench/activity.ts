@@ -15,11 +15,14 @@ import { DEMO } from '../seed';
 import type { RosterEntry } from '../core/activity/rules';
 import { activityFields as activityForm } from '../core/activity/contracts';
 import { newActivityDoc, newAttendance, type StoredActivity, type StoredAttendance } from '../core/activity/stored';
-import { activityFields, benchEmulator, load, round, writeResult, ROOT } from './lib';
+import { activityFields, benchEmulator, load, percentile, round, writeResult, ROOT } from './lib';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 200);
 const ACTIVITIES = Number(process.env.BENCH_ACTIVITIES ?? 24);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** 25-member activities closed one after another by the secretary (p50/p99 of closeSignIn) */
+const CLOSES = Number(process.env.BENCH_CLOSES ?? 20);
+const CLOSE_ROSTER = 25;
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 
@@ -85,6 +88,36 @@ async function main() {
     const close = await call('activity', 'closeSignIn', { id: act.id }, sec);
     const closeData = must(close);
 
+    // --- closing 25-member activities one at a time: 80% signed in, one on leave, the rest absent
+    const branchRoster = extra.map((m): RosterEntry => ({ id: m._id, name: m.name, branchId: m.branchId }));
+    const closeMs: number[] = [];
+    const closeOps: number[] = [];
+    for (let k = 0; k < CLOSES; k++) {
+      const start = new Date(Date.now() - 40 * MIN);
+      const id = `bench-close-${k}`;
+      const roster = branchRoster.slice((k * CLOSE_ROSTER) % Math.max(1, MEMBERS - CLOSE_ROSTER), ((k * CLOSE_ROSTER) % Math.max(1, MEMBERS - CLOSE_ROSTER)) + CLOSE_ROSTER);
+      const doc = newActivityDoc(
+        {
+          id,
+          fields: activityForm.parse({ ...activityFields(0, `第 ${k + 1} 次支部党员大会`, start.getTime()), type: 'branch_meeting', agenda: '学习与讨论' }),
+          host: { branchId: DEMO.branchId, branchName: branch.name, path: branch.path, secretaryId: DEMO.secretaryId, secretaryName: '书记' },
+          now: start,
+        },
+        { status: 'published', rev: 1, roster },
+      );
+      store.insertMany('activity_items', [doc]);
+      const recs = roster.flatMap((m, i) =>
+        i % 5 === 4 ? [] : [newAttendance({ _id: id, startAt: start }, m, start, { status: i === 3 ? 'leave' : 'present', method: 'qr', at: start })],
+      );
+      store.insertMany('activity_attendance', recs);
+      const r = await call('activity', 'closeSignIn', { id }, sec);
+      must(r);
+      closeMs.push(r.ms);
+      closeOps.push(r.ops?.total ?? -1);
+    }
+    closeMs.sort((x, y) => x - y);
+    closeOps.sort((x, y) => x - y);
+
     // --- a year of activities, windows closed, not finalised: the timer marks absences
     const roster = store
       .find('org_members', { branchId: DEMO.branchId, status: 'active' })
@@ -116,8 +149,11 @@ async function main() {
     for (let i = 0; i < yearRecs.length; i += 5000) store.insertMany('activity_attendance', yearRecs.slice(i, i + 5000));
     const timerRuns: { finalised: number; ops: number; ms: number }[] = [];
     for (let run = 0; run < 10; run++) {
-      const r = await emu.fireTrigger('activity', 'finalise');
-      const out = r.result as { finalised: number };
+      // the function's one timer trigger runs every due job; finalise is one of them
+      const r = await emu.fireTrigger('activity', 'tick');
+      const { jobs, failed } = r.result as { jobs: { finalise?: { finalised: number } }; failed: string[] };
+      if (failed.length || !jobs.finalise) throw new Error(`tick: jobs failed: ${failed.join(', ') || 'finalise did not run'}`);
+      const out = jobs.finalise;
       timerRuns.push({ finalised: out.finalised, ops: r.ops.total, ms: round(r.ms, 0) });
       if (out.finalised === 0) break;
     }
@@ -144,6 +180,9 @@ async function main() {
       },
       burst: { ...burst, concurrency: CONCURRENCY, records, duplicates: dupes, opsMin: Math.min(...opsBurst), opsMax: Math.max(...opsBurst) },
       close: { ops: close.ops, ms: round(close.ms, 0), present: closeData.counts.present, absentMarked: closeData.markedAbsent },
+      closes25: CLOSES
+        ? { closes: CLOSES, p50: round(percentile(closeMs, 50), 0), p99: round(percentile(closeMs, 99), 0), opsMin: closeOps[0], opsMax: closeOps[closeOps.length - 1] }
+        : null,
       absenceTimer: { activities: ACTIVITIES, rosterSize: roster.length, runs: timerRuns, finalised: finalisedCount, absentRecords: absentCount },
       export: { ops: exp.ops, ms: round(exp.ms, 0), bytes: expData.bytes, activities: expData.activities, rows: expData.rows },
       rates: { ops: rates.ops, ms: round(rates.ms, 0) },
@@ -159,6 +198,10 @@ async function main() {
           `p50 ${burst.p50} ms, p99 ${burst.p99} ms, errors ${burst.errors}, records ${records}, duplicates ${dupes}, ` +
           `ops ${Math.min(...opsBurst)}–${Math.max(...opsBurst)}`,
         `close (absences + points + 学时): ${o(close.ops)}, ${round(close.ms, 0)} ms`,
+        CLOSES
+          ? `closeSignIn, ${CLOSES} × ${CLOSE_ROSTER} members: p50 ${round(percentile(closeMs, 50), 0)} ms, p99 ${round(percentile(closeMs, 99), 0)} ms, ` +
+            `ops ${closeOps[0]}–${closeOps[closeOps.length - 1]}`
+          : 'closeSignIn p50/p99: skipped (BENCH_CLOSES=0)',
         `absence timer, ${ACTIVITIES} activities × ${roster.length}: ` +
           `${timerRuns.map((r) => `${r.finalised} in ${r.ms} ms / ${r.ops} ops`).join('; ')} → ${finalisedCount} finalised, ${absentCount} absent records`,
         `export (.xlsx, ${expData.activities} activities, ${expData.rows} rows, ${Math.round(expData.bytes / 1024)} KB): ${o(exp.ops)}, ${round(exp.ms, 0)} ms`,

@@ -6,8 +6,9 @@
  *   2. 200 activities in 200 branches: the secretaries create, publish and show the QR code, every
  *      rostered member signs in with a valid rotating token, then half are closed by the secretary
  *      and half by the `finalise` timer;
- *   3. a 5,000-viewer livestream: each viewer starts the live lesson and sends a bounded number of
- *      heartbeats; the rate reached is set against what 5,000 viewers at one beat per 30 s need;
+ *   3. a 5,000-viewer livestream: each viewer opens the live lesson (its view hands out the start
+ *      offer), starts it and sends a bounded number of checkpoints on the session's lease; then
+ *      some leave (stop: the ledger write);
  *   4. the reports: organiser and secretaries' views (quiz, study, activity, points, org) and the
  *      members' own pages;
  *   5. every timer once, idle.
@@ -23,7 +24,7 @@
  *   npx tsx bench/district.ts                                  the whole morning (≈10 min on 2 cores)
  *   BENCH_MEMBERS=2000 BENCH_ACTIVITIES=20 BENCH_VIEWERS=500 BENCH_BEATS=2 npx tsx bench/district.ts
  * Other knobs: BENCH_CONCURRENCY (64 calls in flight), BENCH_POOL (4 warm instances per function),
- * BENCH_BEAT_SEC (the study function's heartbeat interval, 30), BENCH_STOPS (viewers who leave the
+ * BENCH_CHECKPOINT_SEC (the study function's checkpoint interval, 360), BENCH_STOPS (viewers who leave the
  * lesson explicitly, 1000), BENCH_REPORTS (calls per report view, one at a time, 10), BENCH_OUT (results folder).
  */
 import path from 'node:path';
@@ -47,7 +48,7 @@ import {
   ROOT,
   type CallOutcome,
 } from './lib';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -59,12 +60,12 @@ const VIEWERS = num('BENCH_VIEWERS', 5_000);
 const BEATS = num('BENCH_BEATS', 3);
 const CONCURRENCY = num('BENCH_CONCURRENCY', 64);
 const POOL = num('BENCH_POOL', 4);
-const BEAT_SEC = num('BENCH_BEAT_SEC', 30);
+const CHECKPOINT_SEC = num('BENCH_CHECKPOINT_SEC', 360);
 const STOPS = num('BENCH_STOPS', 1_000);
 const REPORTS = num('BENCH_REPORTS', 10);
 const LIVE_ID = 'l-district-live';
-/** 5,000 viewers beating every 30 s */
-const NEEDED_BEATS_PER_SEC = 5000 / 30;
+/** 5,000 viewers checkpointing every interval */
+const NEEDED_BEATS_PER_SEC = 5000 / CHECKPOINT_SEC;
 
 const FUNCTIONS = ['quiz', 'activity', 'study', 'points', 'org'] as const;
 
@@ -85,7 +86,15 @@ interface Row {
 /** Per-action figures, keyed by phase + fn.action + caller; the trivial function is one more row per phase. */
 class Recorder {
   rows = new Map<string, Row>();
+  /** phase → second since the epoch → database requests of the calls that ended in it */
+  perSecond = new Map<string, Map<number, number>>();
   record(phase: string, fn: string, action: string, as: string, r: CallOutcome | null, ok: boolean) {
+    if (r?.ops && phase !== 'timers') {
+      const m = this.perSecond.get(phase) ?? new Map<number, number>();
+      this.perSecond.set(phase, m);
+      const sec = Math.floor(Date.now() / 1000);
+      m.set(sec, (m.get(sec) ?? 0) + r.ops.total);
+    }
     const key = `${phase}|${fn}.${action}|${as}`;
     let row = this.rows.get(key);
     if (!row) this.rows.set(key, (row = { phase, fn, action, as, ms: [], reads: [], writes: [], tx: [], total: [], errors: 0 }));
@@ -109,12 +118,23 @@ class Recorder {
   }
 }
 
+/** A function's timer triggers as its config.json lists them. */
+function configTriggers(fn: string): Array<{ name: string }> {
+  return (JSON.parse(readFileSync(path.join(ROOT, 'cloudfunctions', fn, 'config.json'), 'utf8')) as { triggers?: Array<{ name: string }> }).triggers ?? [];
+}
+
+/** The activity function's timer trigger: `tick` (one dispatcher) or, in older trees, `finalise`. */
+function activityTimerName(): string {
+  const triggers = configTriggers('activity');
+  return triggers.some((t) => t.name === 'tick') ? 'tick' : 'finalise';
+}
+
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  process.env.STUDY_BEAT_SEC = String(BEAT_SEC);
+  process.env.STUDY_CHECKPOINT_SEC = String(CHECKPOINT_SEC);
   const t0 = Date.now();
   const fnRoot = path.join(ROOT, 'cloudfunctions');
   await buildFunctions(fnRoot);
@@ -239,9 +259,12 @@ async function main() {
       const rest = acts.filter((_a, k) => k % 2 === 1).map((a) => a.id);
       store.update('activity_items', { _id: { $in: rest } }, { $set: { signInCloseAt: new Date(Date.now() - 60_000) } }, { multi: true });
       for (let run = 0; run < 50; run++) {
-        const r = await bench.emu.fireTrigger('activity', 'finalise');
+        // the function's one timer: `tick` runs finalise (and its other jobs) every minute
+        const trigger = activityTimerName();
+        const r = await bench.emu.fireTrigger('activity', trigger);
         rec.timer('activity', 'finalise', r);
-        const out = r.result as { finalised: number; awarded: number };
+        const res = r.result as { jobs?: { finalise?: { finalised: number; awarded: number } }; finalised?: number; awarded?: number };
+        const out = res?.jobs?.finalise ?? { finalised: res?.finalised ?? 0, awarded: res?.awarded ?? 0 };
         if (!out.finalised && !out.awarded) break;
       }
       closed = store.count('activity_items', { _id: { $in: acts.map((a) => a.id) }, finalisedAt: { $ne: null } });
@@ -254,16 +277,22 @@ async function main() {
     const viewers = active.slice(-Math.min(VIEWERS, active.length));
     const sessions = new Array<string>(viewers.length);
     const lastBeat = new Array<number>(viewers.length).fill(0);
-    const minGapMs = (BEAT_SEC / 3) * 1000 + 200;
+    const offers = new Array<string | null>(viewers.length).fill(null);
+    const leases = new Array<string>(viewers.length);
+    const minGapMs = Math.min(10, CHECKPOINT_SEC / 3) * 1000 + 200;
     let beatSeconds = 0;
     let beatsSent = 0;
     let creditedBeats = 0;
     let creditedSec = 0;
     await phase(P3, async () => {
       await load(viewers.length, CONCURRENCY, async (i) => {
-        const r = await call(P3, 'study', 'start', '党员', { lessonId: LIVE_ID }, viewers[i].openid!);
+        const v = await call(P3, 'study', 'lesson', '党员', { lessonId: LIVE_ID }, viewers[i].openid!);
+        if (!v || !isOk(v)) return false;
+        offers[i] = v.body.result.data.startOffer;
+        const r = await call(P3, 'study', 'start', '党员', { lessonId: LIVE_ID, offer: offers[i] ?? undefined }, viewers[i].openid!);
         if (!r || !isOk(r)) return false;
         sessions[i] = r.body.result.data.sessionId;
+        leases[i] = r.body.result.data.lease;
         lastBeat[i] = Date.now();
         return true;
       });
@@ -276,10 +305,12 @@ async function main() {
         if (!sessions[i]) return false;
         const wait = lastBeat[i] + minGapMs - Date.now();
         if (wait > 0) await sleep(wait);
-        const r = await call(P3, 'study', 'beat', '党员', { sessionId: sessions[i], lessonId: LIVE_ID, position: 0, playing: true }, viewers[i].openid!);
+        const played = (Date.now() - lastBeat[i]) / 1000;
+        const r = await call(P3, 'study', 'checkpoint', '党员', { lease: leases[i], played, position: 0 }, viewers[i].openid!);
         lastBeat[i] = Date.now();
         beatsSent++;
         if (!r || !isOk(r)) return false;
+        leases[i] = r.body.result.data.lease;
         const c = r.body.result.data.creditedSec as number;
         creditedSec += c;
         if (c > 0) creditedBeats++;
@@ -288,16 +319,16 @@ async function main() {
       beatSeconds = (performance.now() - started) / 1000;
       const leaving = viewers.slice(0, Math.min(STOPS, viewers.length));
       await load(leaving.length, CONCURRENCY, async (i) => {
-        const r = await call(P3, 'study', 'stop', '党员', { sessionId: sessions[i] }, leaving[i].openid!);
+        const r = await call(P3, 'study', 'stop', '党员', { sessionId: sessions[i], lease: leases[i], played: 1, position: 0 }, leaving[i].openid!);
         return !!r && isOk(r);
       });
     });
     const beatsPerSecond = beatsSent / Math.max(beatSeconds, 0.001);
     const gapLimit = viewers.length / (minGapMs / 1000);
     phases[P3].note =
-      `${viewers.length} viewers × ${BEATS} beats in ${round(beatSeconds, 1)} s: ${round(beatsPerSecond, 0)} beats/s sustained ` +
-      `(5,000 viewers at one beat per 30 s need ${round(NEEDED_BEATS_PER_SEC, 0)}/s` +
-      `${beatsPerSecond >= gapLimit * 0.9 ? `; capped by the clients' minimum gap at ${round(gapLimit, 0)}/s` : ''}); ${creditedBeats} beats credited time`;
+      `${viewers.length} viewers × ${BEATS} checkpoints in ${round(beatSeconds, 1)} s: ${round(beatsPerSecond, 0)} checkpoints/s sustained ` +
+      `(5,000 viewers at one checkpoint per ${CHECKPOINT_SEC} s need ${round(NEEDED_BEATS_PER_SEC, 0)}/s` +
+      `${beatsPerSecond >= gapLimit * 0.9 ? `; capped by the clients' minimum gap at ${round(gapLimit, 0)}/s` : ''}); ${creditedBeats} checkpoints credited time`;
 
     // ---- 4. the reports
     const P4 = '4 报表查看';
@@ -338,8 +369,10 @@ async function main() {
     }, 1);
 
     // ---- 5. the timers, idle (nothing due): what they cost every minute of every day
-    for (const [fn, trigger] of [['activity', 'finalise'], ['activity', 'remind'], ['study', 'liveReminders'], ['study', 'sweepSessions']] as const) {
-      rec.timer(fn, `${trigger} idle`, await bench.emu.fireTrigger(fn, trigger));
+    // each function's timer triggers as its config.json names them (one `tick` dispatcher, or several)
+    for (const fn of ['activity', 'study'] as const) {
+      const triggers = configTriggers(fn);
+      for (const t of triggers) rec.timer(fn, `${t.name} idle`, await bench.emu.fireTrigger(fn, t.name));
     }
 
     // ---- figures
@@ -368,6 +401,8 @@ async function main() {
       };
     });
     const estimate = dailyEstimate(rows, { closedByHand: Math.ceil(acts.length / 2), activities: acts.length });
+    const peaks = peakRates(rows, rec);
+    const before = previousEstimate();
 
     const result = {
       measuredAt: new Date().toISOString(),
@@ -379,7 +414,7 @@ async function main() {
         activities: acts.length,
         viewers: viewers.length,
         beatsPerViewer: BEATS,
-        beatEverySec: BEAT_SEC,
+        checkpointEverySec: CHECKPOINT_SEC,
         concurrency: CONCURRENCY,
         pool: POOL,
         stops: Math.min(STOPS, viewers.length),
@@ -401,6 +436,8 @@ async function main() {
       },
       rows,
       estimate,
+      peaks,
+      before,
       totalSeconds: round((Date.now() - t0) / 1000, 0),
     };
     const file = writeResult('district', result);
@@ -444,7 +481,8 @@ export const USAGE_MODEL = {
   appOpensPerMember: 1, // org.me on the home page
   quizShare: 1, // every member answers every day (the upper bound)
   studyShare: 0.2, // one member in five studies online or live on a given day …
-  studyMinutes: 30, // … for half an hour: one beat every 30 s
+  studyMinutes: 30, // … for half an hour: the lesson page, start, a checkpoint every interval, stop
+  extraCheckpointsPerStudent: 1, // one pause or hide during the half hour (each sends a checkpoint)
   progressViewsPerStudent: 1,
   pointsHistoryShare: 0.1,
   rankViewsShare: 0.1,
@@ -455,7 +493,11 @@ export const USAGE_MODEL = {
   secretaryViewsPerDay: 3, // each of quiz branchToday, study branchTable, activity rates, once
   organiserViewsPerDay: 6, // rankBranches ×2, orgRates, branchTable, branchToday, activity rates
   exportsPerDay: 10,
-  timerTicksPerDay: { finalise: 1440, remind: 1440, liveReminders: 1440, sweepSessions: 288 },
+  timerTicksPerDay: 1440, // each function's one timer, every minute
+  /** the bursts: the whole district answers the quiz within half an hour; viewers join a livestream within ten minutes */
+  quizBurstMinutes: 30,
+  liveJoinMinutes: 10,
+  liveViewers: 5_000,
 };
 
 function dailyEstimate(rows: ResultRow[], run: { closedByHand: number; activities: number }) {
@@ -469,13 +511,15 @@ function dailyEstimate(rows: ResultRow[], run: { closedByHand: number; activitie
     lines.push({ what, calls: Math.round(calls), per: `${action}（${r.as}）`, reads: Math.round(calls * r.reads), writes: Math.round(calls * (r.writes + r.tx)) });
   };
   const students = M.members * M.studyShare;
-  const beatsPerStudent = (M.studyMinutes * 60) / 30;
+  // periodic checkpoints before the end (the end itself is the stop), plus the pauses and hides
+  const checkpointsPerStudent = Math.ceil((M.studyMinutes * 60) / CHECKPOINT_SEC) - 1 + M.extraCheckpointsPerStudent;
   const rostered = M.activitiesPerDay * M.rosterPerActivity;
   add('打开小程序（首页 org.me）', M.members * M.appOpensPerMember, 'org.me');
   add('每日答题：取题', M.members * M.quizShare, 'quiz.today');
   add('每日答题：交卷', M.members * M.quizShare, 'quiz.submit');
+  add('学习：打开课程页（发放开始凭证）', students, 'study.lesson');
   add('学习：开始', students, 'study.start');
-  add('学习：心跳（每 30 秒）', students * beatsPerStudent, 'study.beat');
+  add(`学习：检查点（每 ${CHECKPOINT_SEC / 60} 分钟 + 暂停/切后台 ${M.extraCheckpointsPerStudent} 次）`, students * checkpointsPerStudent, 'study.checkpoint');
   add('学习：结束并记入学时', students, 'study.stop');
   add('学习：查看我的学时', students * M.progressViewsPerStudent, 'study.progress');
   add('积分：红色手账', M.members * M.pointsHistoryShare, 'points.history');
@@ -509,14 +553,52 @@ function dailyEstimate(rows: ResultRow[], run: { closedByHand: number; activitie
   add('管理员：支部学时表', M.organisers, 'study.branchTable', '组织管理员');
   add('管理员：支部答题', M.organisers, 'quiz.branchToday', '组织管理员');
   add('管理员：支部出勤率', M.organisers, 'activity.rates', '组织管理员');
-  for (const [trigger, ticks] of Object.entries(M.timerTicksPerDay)) {
-    const fn = trigger === 'finalise' || trigger === 'remind' ? 'activity' : 'study';
-    add(`定时器 ${trigger}（空闲，${ticks} 次/天）`, ticks, `${fn}.(timer) ${trigger} idle`);
+  for (const r of rows.filter((x) => x.phase === 'timers' && x.action.endsWith(' idle'))) {
+    add(`定时器 ${r.action}（空闲，每分钟）`, M.timerTicksPerDay, r.action);
   }
   const reads = lines.reduce((s, l) => s + l.reads, 0);
   const writes = lines.reduce((s, l) => s + l.writes, 0);
   return { model: M, lines, perDay: { reads, writes }, perMonth: { reads: reads * 30, writes: writes * 30 } };
 }
+
+/**
+ * Database requests per second at the district's two peaks, from the usage model and the measured
+ * operations per call (what CloudBase would see), and the highest per-second rate the emulator
+ * reached in each phase of this run (bounded by this machine, not by the plan).
+ */
+function peakRates(rows: ResultRow[], rec: Recorder) {
+  const M = USAGE_MODEL;
+  const ops = (action: string, as?: string) => rows.find((r) => r.action === action && (!as || r.as === as))?.ops ?? 0;
+  const quizPerMember = ops('org.me') + ops('quiz.today') + ops('quiz.submit');
+  const joinPerViewer = ops('study.lesson') + ops('study.start');
+  const observed: Record<string, number> = {};
+  for (const [phase, m] of rec.perSecond) observed[phase] = Math.max(0, ...m.values());
+  return {
+    quizBurst: { perSecond: round((M.members * quizPerMember) / (M.quizBurstMinutes * 60), 0), opsPerMember: round(quizPerMember, 2), minutes: M.quizBurstMinutes },
+    liveJoin: { perSecond: round((M.liveViewers * joinPerViewer) / (M.liveJoinMinutes * 60), 0), opsPerViewer: round(joinPerViewer, 2), minutes: M.liveJoinMinutes },
+    liveSteady: { perSecond: round((M.liveViewers / CHECKPOINT_SEC) * ops('study.checkpoint'), 1), everySec: CHECKPOINT_SEC },
+    observedOnEmulator: observed,
+  };
+}
+
+/** The estimate of the run this one replaces (bench/results/district.json as it was), for before → after. */
+function previousEstimate(): { measuredAt: string; perDay: { reads: number; writes: number }; lines: Array<{ what: string; reads: number; writes: number }> } | null {
+  try {
+    const prev = JSON.parse(readFileSync(path.join(resultsDir(), 'district.json'), 'utf8'));
+    return prev?.estimate ? { measuredAt: prev.measuredAt, perDay: prev.estimate.perDay, lines: prev.estimate.lines } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The CloudBase prepaid plans' database quotas per environment (docs/performance.md gives the sources). */
+export const PLANS = [
+  { name: '基础版 1', readsPerDay: 50_000, connections: 20 },
+  { name: '基础版 2', readsPerDay: 250_000, connections: 50 },
+  { name: '专业版 1', readsPerDay: 500_000, connections: 100 },
+  { name: '专业版 2', readsPerDay: 1_500_000, connections: 200 },
+  { name: '专业版 3', readsPerDay: 3_000_000, connections: 300 },
+];
 
 function renderMarkdown(r: any): string {
   const out: string[] = [];
@@ -546,6 +628,20 @@ function renderMarkdown(r: any): string {
     `按使用模型估算（见 docs/performance.md）：每天约 **${perDay.reads.toLocaleString('en')} 次读、${perDay.writes.toLocaleString('en')} 次写**，` +
       `每月（30 天）约 ${perMonth.reads.toLocaleString('en')} 次读、${perMonth.writes.toLocaleString('en')} 次写。`,
   );
+  if (r.before) {
+    out.push(
+      `上一次测量（${String(r.before.measuredAt).slice(0, 10)}）：每天约 ${r.before.perDay.reads.toLocaleString('en')} 次读、${r.before.perDay.writes.toLocaleString('en')} 次写 → ` +
+        `本次 ${perDay.reads.toLocaleString('en')} / ${perDay.writes.toLocaleString('en')}。`,
+    );
+  }
+  const plan = PLANS.find((p) => p.readsPerDay >= perDay.reads);
+  out.push(`按读操作数，一天可容纳于 **${plan ? plan.name : '专业版 3 以上'}**（每天 ${plan ? plan.readsPerDay.toLocaleString('en') : '—'} 次读；各套餐写操作配额未查到公开来源）。`);
+  const pk = r.peaks;
+  out.push(
+    `高峰（模型 × 实测每次请求数）：答题高峰 ${pk.quizBurst.perSecond} 次数据库请求/秒（${pk.quizBurst.minutes} 分钟内全区答题，每人 ${pk.quizBurst.opsPerMember} 次）；` +
+      `直播进场 ${pk.liveJoin.perSecond} 次/秒（${pk.liveJoin.minutes} 分钟内 5,000 人进入，每人 ${pk.liveJoin.opsPerViewer} 次）；直播中 ${pk.liveSteady.perSecond} 次/秒（每 ${pk.liveSteady.everySec} 秒一个检查点）。`,
+  );
+  out.push(`模拟器本机实测每秒最多数据库请求：${Object.entries(pk.observedOnEmulator as Record<string, number>).map(([k, v]) => `${k} ${v}`).join('，')}。`);
   out.push('');
   return out.join('\n');
 }

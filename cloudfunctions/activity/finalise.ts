@@ -3,16 +3,22 @@
  * `finalise` timer for every activity whose window has closed, and by the secretary's 结束签到.
  * Idempotent: records have deterministic ids, and a second run finds nothing missing.
  *
- * The close holds everywhere at once, not only where its instance's cache is fresh: it first marks
- * the activity `closing` (no 联建 branch can join any more, so the roster it then re-reads is final),
- * then seals every record; a sign-in or leave path writes only an unsealed record or inserts a new
- * one, and every roster member without a record gets an absence here, so once this returns no
- * instance can record a sign-in, whatever its cached copy of the activity says.
+ * The close holds everywhere at once, not only where its instance's cache is fresh: it seals every
+ * record; a sign-in or leave path writes only an unsealed record or inserts a new one, and every
+ * roster member without a record gets an absence here, so once this returns no instance can record
+ * a sign-in, whatever its cached copy of the activity says. The roster it works from is the copy
+ * it was given: the final write states that copy (a 联建 answer moves inviteRev, an edit moves rev)
+ * and, when the activity changed meanwhile, the whole pass runs again on the stored one — so the
+ * activity is never finalised with absences or awards for another roster.
  *
- * DB operations per activity, whatever the roster size: closing mark (1), activity re-read (1),
- * seal (1 multi-update), attendance read (1 per 1000 members), absent inserts (1 batch),
- * pending/declined leave → absent (1 multi-update), previous activities (1), their absences (1),
+ * DB operations per activity, whatever the roster size: seal (1 multi-update), previous
+ * activities (1), this activity's records and theirs (1 per 1000), absent inserts (1 batch),
+ * pending/declined leave → absent (1 multi-update, when any), the awards when given (awards.ts),
  * activity update (1).
+ *
+ * With `award`, the awards run before the activity is marked finalised, and that one update marks
+ * it awarded too: a close that dies in between leaves it unfinalised, and the retry or the timer
+ * runs it again (every step here and there is idempotent).
  */
 import { AppError } from '../../core/fn/errors';
 import {
@@ -29,6 +35,8 @@ import { C, forgetActivity, getDoc, isDuplicateKey, newAttendance, readAll, type
 
 /** a sign-in racing the absent batch makes it collide; each collision is one more record in, so this bounds nothing real */
 const INSERT_ATTEMPTS = 5;
+/** passes over an activity whose roster keeps changing while it closes (a 联建 answer each time) */
+const CLOSE_ATTEMPTS = 3;
 
 export interface FinaliseResult {
   activityId: string;
@@ -37,22 +45,62 @@ export interface FinaliseResult {
   flagged: { memberId: string; name: string; streak: number }[];
 }
 
-export async function finaliseActivity(db: Db, given: StoredActivity, now: Date, streakFlag = DEFAULT_ABSENCE_STREAK_FLAG): Promise<FinaliseResult> {
-  const _ = db.command;
+export async function finaliseActivity(
+  db: Db,
+  given: StoredActivity,
+  now: Date,
+  streakFlag = DEFAULT_ABSENCE_STREAK_FLAG,
+  award?: (a: StoredActivity, present: StoredAttendance[]) => Promise<unknown>,
+): Promise<FinaliseResult> {
   if (!closeAllowed(given, now)) throw new AppError('FAILED_PRECONDITION', '活动还没有开始，不能结束签到');
-  // 1. closing: answers to 联建 invitations stop here (theirs is conditional on it), so the roster
-  //    read next is the one the absences are written for
-  await db.collection(C.items).where({ _id: given._id, finalisedAt: null }).update({ data: { closing: true, updatedAt: now } });
-  const a = (await getDoc<StoredActivity>(db, C.items, given._id)) ?? given;
-  if (a.finalisedAt) {
-    // another close finished first
-    forgetActivity(a._id);
-    return { activityId: a._id, markedAbsent: 0, counts: a.counts ?? countAttendance(a.roster, []), flagged: a.flagged ?? [] };
+  let a = given;
+  for (let attempt = 1; ; attempt++) {
+    const out = await finaliseOnce(db, a, now, streakFlag, award);
+    if (out) return out;
+    // the roster changed while closing (a 联建 branch joined) or another close finished first:
+    // the same work again on the stored activity (everything done so far is idempotent)
+    const fresh = await getDoc<StoredActivity>(db, C.items, a._id);
+    if (!fresh) throw new AppError('NOT_FOUND', '活动不存在');
+    if (fresh.finalisedAt) {
+      forgetActivity(fresh._id);
+      return { activityId: fresh._id, markedAbsent: 0, counts: fresh.counts ?? countAttendance(fresh.roster, []), flagged: fresh.flagged ?? [] };
+    }
+    if (attempt >= CLOSE_ATTEMPTS) throw new AppError('FAILED_PRECONDITION', '活动信息刚刚有变化，请稍后再试');
+    a = fresh;
   }
-  // 2. seal what exists: from now on sign-in, leave review and corrections before the close cannot
+}
+
+/** One pass over `a` as read; null when the activity was no longer that copy at the final write. */
+async function finaliseOnce(
+  db: Db,
+  a: StoredActivity,
+  now: Date,
+  streakFlag: number,
+  award?: (a: StoredActivity, present: StoredAttendance[]) => Promise<unknown>,
+): Promise<FinaliseResult | null> {
+  const _ = db.command;
+  // 1. seal what exists: from now on sign-in, leave review and corrections before the close cannot
   //    change these records, so what is read next stays true
   await db.collection(C.attendance).where({ activityId: a._id, sealed: _.neq(true) }).update({ data: { sealed: true } });
-  let records = await readAll<StoredAttendance>(db, C.attendance, { activityId: a._id });
+  // 2. the host branch's previous finalised activities (for repeated absence), then this activity's
+  //    records and theirs in one read
+  const prevActs: Pick<StoredActivity, '_id' | 'roster'>[] =
+    streakFlag > 1
+      ? ((
+          await db
+            .collection(C.items)
+            .where({ hostBranchId: a.hostBranchId, status: 'published', startAt: _.lt(a.startAt), finalisedAt: _.neq(null) })
+            .orderBy('startAt', 'desc')
+            .limit(streakFlag - 1)
+            .field({ _id: true, roster: true })
+            .get()
+        ).data as Pick<StoredActivity, '_id' | 'roster'>[])
+      : [];
+  const readRecords = async () => {
+    const all = await readAll<StoredAttendance>(db, C.attendance, { activityId: prevActs.length ? _.in([a._id, ...prevActs.map((p) => p._id)]) : a._id });
+    return { own: all.filter((r) => r.activityId === a._id), prev: all.filter((r) => r.activityId !== a._id) };
+  };
+  let { own: records, prev: prevRecords } = await readRecords();
   let plan = absencePlan(a.roster, records);
   const absentDoc = (m: RosterEntry): StoredAttendance =>
     newAttendance(a, m, now, { status: 'absent', byId: 'system', note: '签到结束时未签到、未请假', sealed: true });
@@ -64,7 +112,7 @@ export async function finaliseActivity(db: Db, given: StoredActivity, now: Date,
     } catch (e) {
       // A last-second record (a sign-in racing the close): re-read and insert what is still missing.
       if (!isDuplicateKey(e) || attempt >= INSERT_ATTEMPTS) throw e;
-      records = await readAll<StoredAttendance>(db, C.attendance, { activityId: a._id });
+      ({ own: records, prev: prevRecords } = await readRecords());
       plan = absencePlan(a.roster, records);
     }
   }
@@ -81,27 +129,12 @@ export async function finaliseActivity(db: Db, given: StoredActivity, now: Date,
   ];
   const counts = countAttendance(a.roster, finalRecords);
 
-  // Repeated unexcused absence: the host branch's previous finalised activities, newest first,
-  // and only the absences among them of the members absent now (two reads, no per-member loop).
+  // Repeated unexcused absence: the previous activities newest first, and the records there of
+  // the members absent now.
   const absentNow = finalRecords.filter((r) => r.status === 'absent' && !r.madeUpAt).map((r) => r.memberId);
   let flagged: FinaliseResult['flagged'] = [];
-  if (absentNow.length && streakFlag > 1) {
-    const prev = await db
-      .collection(C.items)
-      .where({ hostBranchId: a.hostBranchId, status: 'published', startAt: _.lt(a.startAt), finalisedAt: _.neq(null) })
-      .orderBy('startAt', 'desc')
-      .limit(streakFlag - 1)
-      .field({ _id: true, roster: true })
-      .get();
-    const prevActs = prev.data as Pick<StoredActivity, '_id' | 'roster'>[];
-    const prevAbs = prevActs.length
-      ? await readAll<StoredAttendance>(db, C.attendance, {
-          activityId: _.in(prevActs.map((p) => p._id)),
-          memberId: _.in(absentNow),
-          status: 'absent',
-        })
-      : [];
-    const absKey = new Map(prevAbs.map((r) => [`${r.activityId}:${r.memberId}`, r]));
+  if (absentNow.length && prevActs.length) {
+    const absKey = new Map(prevRecords.filter((r) => r.status === 'absent').map((r) => [`${r.activityId}:${r.memberId}`, r]));
     const names = new Map(a.roster.map((m) => [m.id, m.name]));
     for (const memberId of absentNow) {
       const history: StoredAttendanceLike[] = [{ memberId, status: 'absent', madeUpAt: null }];
@@ -117,10 +150,14 @@ export async function finaliseActivity(db: Db, given: StoredActivity, now: Date,
     flagged = flagged.sort((x, y) => y.streak - x.streak);
   }
 
-  await db
+  if (award) await award(a, finalRecords.filter((r) => r.status === 'present'));
+  // 4. finalised only if the roster is still the one all this was done for (a 联建 answer moves
+  //    inviteRev, an edit moves rev); otherwise the caller runs it again on the stored copy
+  const res = await db
     .collection(C.items)
-    .doc(a._id)
-    .update({ data: { finalisedAt: now, counts: _.set(counts), flagged: _.set(flagged), updatedAt: now } });
+    .where({ _id: a._id, finalisedAt: null, status: 'published', rev: a.rev, inviteRev: a.inviteRev === undefined ? _.exists(false) : a.inviteRev })
+    .update({ data: { finalisedAt: now, counts: _.set(counts), flagged: _.set(flagged), updatedAt: now, ...(award ? { awardedAt: now } : {}) } });
+  if (!res?.stats?.updated) return null;
   forgetActivity(a._id);
   return { activityId: a._id, markedAbsent: newlyAbsent.size, counts, flagged };
 }

@@ -87,6 +87,25 @@ export interface LedgerLike {
   points: number;
   source: { type: string; id: string };
   quiz?: { correct?: number; total?: number };
+  /** written by a batched activity close: counted once applied (see `settled`) */
+  closeOf?: string | null;
+}
+
+/**
+ * A batched activity close inserts its entries (and 学时 credits) first, each with `closeOf: <activity>`,
+ * then changes each counter document together with the activity's id in that document's
+ * `closeAwards`. Such a record counts once its counter document carries that mark, or once the
+ * activity is awarded (its close finished; the mark may since have been dropped): until then the
+ * counter does not include it yet, and a retry or the finalise timer will add it exactly once.
+ */
+export function settled(
+  record: { closeOf?: string | null },
+  counterDoc: Record<string, unknown> | null | undefined,
+  awarded: ReadonlySet<string>,
+): boolean {
+  if (!record.closeOf) return true;
+  if (awarded.has(record.closeOf)) return true;
+  return Array.isArray(counterDoc?.closeAwards) && (counterDoc!.closeAwards as unknown[]).includes(record.closeOf);
 }
 
 export type MemberQuizExpected = Required<Pick<MemberQuizFields, 'quizDays' | 'quizCorrect' | 'quizAnswered'>> &
@@ -143,7 +162,12 @@ export function expectedPointsCounters(entries: readonly LedgerLike[]): MemberPo
   return day ? { pointsTotal: total, pointsDay: day, pointsDayTotal: dayTotal } : { pointsTotal: total };
 }
 
-export function checkMember(member: Record<string, unknown> & { _id: string }, entries: readonly LedgerLike[]): Difference[] {
+export function checkMember(
+  member: Record<string, unknown> & { _id: string },
+  all: readonly LedgerLike[],
+  awarded: ReadonlySet<string> = new Set(),
+): Difference[] {
+  const entries = all.filter((e) => settled(e, member, awarded));
   return [
     ...diffFields('member.quiz', 'org_members', member._id, expectedQuizCounters(entries) as Record<string, unknown>, member),
     ...diffFields('member.points', 'org_members', member._id, expectedPointsCounters(entries) as unknown as Record<string, unknown>, member),
@@ -162,6 +186,8 @@ export interface CreditLike {
   lessonId?: string | null;
   /** heartbeat credits: the session and the stretch it ran (start, last beat flushed) */
   session?: { id: string; startedAt: unknown; endedAt: unknown } | null;
+  /** written by a batched activity close (see `settled`) */
+  closeOf?: string | null;
 }
 
 export interface StudyTotalsExpected {
@@ -200,12 +226,15 @@ export function checkStudy(
   totals: ReadonlyArray<Record<string, unknown> & { _id: string }>,
   progress: ReadonlyArray<Record<string, unknown> & { _id: string }>,
   credits: readonly CreditLike[],
+  awarded: ReadonlySet<string> = new Set(),
 ): Difference[] {
   const out: Difference[] = [];
   const byTotals = new Map<string, CreditLike[]>();
   const byLesson = new Map<string, number>();
+  const totalsById = new Map(totals.map((t) => [t._id, t]));
   for (const c of credits) {
     const k = totalsKey(c.year ?? Number(c.day.slice(0, 4)), c.memberId);
+    if (!settled(c, totalsById.get(k), awarded)) continue;
     byTotals.set(k, [...(byTotals.get(k) ?? []), c]);
     if (c.lessonId && (c.source === 'online' || c.source === 'live')) {
       const pk = progressKey(c.memberId, c.lessonId);

@@ -69,13 +69,48 @@ export async function checkBranch(db: Db, branchId: string, opts: CheckOptions =
   const members = await readAll<Record<string, unknown> & { _id: string }>(db, ops, 'org_members', { branchId });
   const ids = members.map((m) => m._id);
   const [ledger, credits, totals, progress] = [
-    await readIn<LedgerLike>(db, ops, 'points_ledger', 'memberId', ids, {}, { _id: true, memberId: true, day: true, at: true, points: true, source: true, quiz: true }),
-    await readIn<CreditLike>(db, ops, 'study_credits', 'memberId', ids, {}, { _id: true, memberId: true, year: true, day: true, source: true, seconds: true, lessonId: true, session: true }),
+    await readIn<LedgerLike>(db, ops, 'points_ledger', 'memberId', ids, {}, {
+      _id: true,
+      memberId: true,
+      day: true,
+      at: true,
+      points: true,
+      source: true,
+      quiz: true,
+      closeOf: true,
+    }),
+    await readIn<CreditLike>(db, ops, 'study_credits', 'memberId', ids, {}, {
+      _id: true,
+      memberId: true,
+      year: true,
+      day: true,
+      source: true,
+      seconds: true,
+      lessonId: true,
+      session: true,
+      closeOf: true,
+    }),
     await readIn<Record<string, unknown> & { _id: string }>(db, ops, 'study_totals', 'memberId', ids),
     await readIn<Record<string, unknown> & { _id: string }>(db, ops, 'study_progress', 'memberId', ids, {}, { _id: true, memberId: true, lessonId: true, creditedSec: true }),
   ];
   const _ = db.command;
-  const activities = await readAll<ActivityLike>(db, ops, 'activity_items', { hostBranchId: branchId, finalisedAt: _.neq(null) }, { _id: true, roster: true, finalisedAt: true, counts: true });
+  const activities = await readAll<ActivityLike>(db, ops, 'activity_items', { hostBranchId: branchId, finalisedAt: _.neq(null) }, {
+    _id: true,
+    roster: true,
+    finalisedAt: true,
+    counts: true,
+    awardedAt: true,
+  });
+  // the activities whose batched close wrote some of these records: awarded ones count in full
+  const closeOf = new Set([...ledger, ...credits].map((r) => r.closeOf).filter((id): id is string => !!id));
+  const known = new Map(activities.map((a) => [a._id, a]));
+  const others = [...closeOf].filter((id) => !known.has(id));
+  const elsewhere = others.length
+    ? await readAll<{ _id: string; awardedAt?: unknown }>(db, ops, 'activity_items', { _id: _.in(others) }, { _id: true, awardedAt: true })
+    : [];
+  const awarded = new Set(
+    [...activities.filter((a) => closeOf.has(a._id)), ...elsewhere].filter((a) => (a as { awardedAt?: unknown }).awardedAt).map((a) => a._id),
+  );
   const attendance = await readIn<StoredAttendanceLike & { activityId: string }>(db, ops, 'activity_attendance', 'activityId', activities.map((a) => a._id), {}, {
     _id: true,
     activityId: true,
@@ -90,8 +125,8 @@ export async function checkBranch(db: Db, branchId: string, opts: CheckOptions =
 
   const differences: Difference[] = [];
   const ledgerBy = groupBy(ledger, (e) => e.memberId);
-  for (const m of members) differences.push(...checkMember(m, ledgerBy.get(m._id) ?? []));
-  differences.push(...checkStudy(totals, progress, credits));
+  for (const m of members) differences.push(...checkMember(m, ledgerBy.get(m._id) ?? [], awarded));
+  differences.push(...checkStudy(totals, progress, credits, awarded));
   const attBy = groupBy(attendance, (r) => r.activityId);
   for (const a of activities) differences.push(...checkActivity(a, attBy.get(a._id) ?? []));
   for (const inv of invites) differences.push(...checkInvite(inv, apps));

@@ -29,6 +29,13 @@ export const REQUIRED_SECRETS = {
       purpose: 'HMAC key of the rotating sign-in codes (core/activity/token.ts)',
     },
   ],
+  study: [
+    {
+      name: 'STUDY_LEASE_SECRET',
+      message: '学时计时尚未配置，请联系管理员',
+      purpose: 'HMAC key of the study session leases and start offers (core/study/lease.ts)',
+    },
+  ],
 } as const satisfies Record<string, readonly SecretSpec[]>;
 
 export type SecretName = (typeof REQUIRED_SECRETS)[keyof typeof REQUIRED_SECRETS][number]['name'];

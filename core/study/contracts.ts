@@ -30,17 +30,34 @@ export const studyInputs = {
   lessons: z.object({ kind: z.enum(LESSON_KINDS).optional() }),
   /** one lesson with the caller's progress (where to resume) */
   lesson: z.object({ lessonId: id }),
-  /** begin (or take over) studying a lesson: returns the sessionId the beats must carry */
-  start: z.object({ lessonId: id }),
-  /** heartbeat while a lesson plays / is read; credit is measured on the server */
+  /**
+   * begin (or take over) studying a lesson: returns the session's lease the checkpoints carry.
+   * `offer`: the `lesson` view's startOffer, so that the start needs no read.
+   */
+  start: z.object({ lessonId: id, offer: z.string().max(4000).optional() }),
+  /**
+   * every few minutes while a lesson plays, and on pause, hide and lesson end: the seconds played
+   * since the lease's checkpoint; the server credits at most its own time since then
+   */
+  checkpoint: z.object({
+    lease: z.string({ required_error: '请先打开课程开始学习，再计学时' }).min(1).max(4000),
+    played: z.number({ invalid_type_error: '学习时长格式不对' }).min(0, '学习时长不能为负').max(86_400),
+    position: z.number({ invalid_type_error: '播放位置格式不对' }).min(0, '播放位置不能为负').max(1e7),
+  }),
+  /** heartbeat of app versions from before checkpoints (kept for one release); credit is measured on the server */
   beat: z.object({
     sessionId: id,
     lessonId: id,
     position: z.number({ invalid_type_error: '播放位置格式不对' }).min(0, '播放位置不能为负').max(1e7),
     playing: z.boolean().default(true),
   }),
-  /** leave the lesson: what was credited goes into the ledger at once */
-  stop: z.object({ sessionId: id }),
+  /** leave the lesson: what was credited goes into the ledger at once; with the lease, the last checkpoint first */
+  stop: z.object({
+    sessionId: id,
+    lease: z.string().max(4000).optional(),
+    played: z.number().min(0).max(86_400).optional(),
+    position: z.number().min(0).max(1e7).optional(),
+  }),
   /** my 学时 this year against the target */
   progress: z.object({ year }),
   /** remind me before a live lesson starts (after the member granted a subscribe message) */
@@ -127,15 +144,31 @@ export interface LessonView {
 
 export interface LessonDetail extends LessonView {
   body: string | null;
+  /** hand to `start`: lets it start the lesson without reading again (valid for minutes) */
+  startOffer: string | null;
 }
 
 export interface StartResult {
   sessionId: string;
+  /** the session's signed state: the next checkpoint or stop carries it */
+  lease: string;
   resumeAt: number;
+  /** for app versions that still send heartbeats */
   beatEverySec: number;
+  checkpointEverySec: number;
   mode: 'lesson' | 'live' | 'replay';
   creditedSec: number;
   completed: boolean;
+}
+
+export interface CheckpointResult {
+  /** the lease the next checkpoint or stop carries */
+  lease: string;
+  creditedSec: number;
+  lessonSec: number;
+  todaySec: number;
+  completed: boolean;
+  note: string;
 }
 
 export interface BeatResult {
@@ -209,6 +242,7 @@ export interface StudyOutputs {
   lessons: LessonView[];
   lesson: LessonDetail;
   start: StartResult;
+  checkpoint: CheckpointResult;
   beat: BeatResult;
   stop: { creditedSec: number; completed: boolean };
   progress: ProgressView;

@@ -1,5 +1,6 @@
 /**
- * Honest crediting of study time from heartbeats. Pure: the function hands in the stored session
+ * Honest crediting of study time from checkpoints (and, for app versions from before them, from
+ * heartbeats). Pure: the function hands in the stored session
  * and its own clock; nothing here trusts a total, a timestamp or a duration from the client.
  *
  * One session per member (`study_sessions/<openid>`), so one clock per member:
@@ -18,6 +19,14 @@
  * and pending credit reaches the ledger exactly once. A stopped session takes no beats and a second
  * stop changes nothing. `lastAt` never goes back (a start takes over at the later of its clock and
  * the replaced session's `lastAt`), so the credited stretches of one member never overlap.
+ *
+ * Checkpoints (applyCheckpoint) follow the same rules without reading the session: the app counts
+ * the seconds its player actually played and sends them every few minutes and on pause, hide, stop
+ * and lesson end, with the signed lease of the session (lease.ts). A checkpoint credits
+ * min(server time since the lease's `lastAt`, the seconds claimed, `checkpointMaxSec`, what is left
+ * of the lesson and the day, the live window); the write is conditional on the lease's
+ * `{seq, sessionId}` and an active session, exactly like a beat's. Heartbeats (`applyBeat`) stay for
+ * app versions that still send them.
  */
 import { AppError } from '../fn/errors';
 import { dayOf } from '../day';
@@ -60,6 +69,11 @@ export interface SessionDoc {
   beats: number;
   /** how many flushes this session made: part of each credit's deterministic id */
   flushes: number;
+  /**
+   * When the lesson was first completed (ms), from the stored progress at start or this session:
+   * the flush writes the progress whole instead of reading it (absent on sessions from before).
+   */
+  completedAt?: number | null;
 }
 
 export interface BeatInput {
@@ -89,8 +103,43 @@ export const OTHER_LESSON = '您正在学习另一门课程：同一时间只计
 export const OTHER_DEVICE = '这门课程已在另一台设备或另一个页面打开，这里不再计学时';
 export const BEYOND_END = '播放位置超出了课程时长，本次不计学时';
 export const TOO_FAST = '计时太频繁，本次不计学时';
+/** the session ended (stopped, or closed after a long silence): the app may simply start again */
+export const SESSION_CLOSED = '本次学习已结束，请重新开始学习';
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+/** What the seconds credited now do to a session's counters: the caps, the day, pending, completion. */
+function creditStep(
+  s: Pick<SessionDoc, 'day' | 'daySec' | 'lessonSec' | 'durationSec' | 'pending' | 'completed'>,
+  rawCredit: number,
+  elapsed: number,
+  nowMs: number,
+  rules: StudyRules,
+  note: BeatOutcome['note'],
+): { credit: number; note: BeatOutcome['note']; day: string; daySec: number; lessonSec: number; pending: Record<string, number>; completed: boolean; completedNow: boolean } {
+  const day = dayOf(nowMs);
+  const daySec = day === s.day ? s.daySec : 0;
+  const lessonLeft = Math.max(0, s.durationSec - s.lessonSec);
+  const dayLeft = Math.max(0, rules.dailyCapMinutes * 60 - daySec);
+  if (rawCredit > 0 && lessonLeft <= 0) note = 'lesson-full';
+  else if (rawCredit > 0 && dayLeft <= 0) note = 'day-full';
+  // never more than the wall time since the previous write, and never fractions of a millisecond
+  const credit = Math.max(0, Math.floor(Math.min(rawCredit, elapsed, lessonLeft, dayLeft) * 1000) / 1000);
+  const lessonSec = round3(s.lessonSec + credit);
+  const pending = { ...(s.pending ?? {}) };
+  if (credit > 0) pending[day] = round3((pending[day] ?? 0) + credit);
+  const completedNow = !s.completed && lessonSec >= s.durationSec * rules.completeRatio;
+  return { credit, note, day, daySec: round3(daySec + credit), lessonSec, pending, completed: s.completed || completedNow, completedNow };
+}
+
+/** Seconds of a live session's stretch [fromMs, toMs] inside its broadcast window. */
+function liveOverlap(s: Pick<SessionDoc, 'windowStart' | 'windowEnd'>, fromMs: number, toMs: number): number {
+  const from = Math.max(fromMs, s.windowStart ?? fromMs);
+  const to = Math.min(toMs, s.windowEnd ?? toMs);
+  return Math.max(0, (to - from) / 1000);
+}
+
+const livePosition = (s: Pick<SessionDoc, 'windowStart'>, nowMs: number) => Math.max(0, Math.round((nowMs - (s.windowStart ?? nowMs)) / 1000));
 
 export function applyBeat(session: SessionDoc | null, input: BeatInput, nowMs: number, rules: StudyRules): BeatOutcome {
   if (!session || !session.active) throw new AppError('FAILED_PRECONDITION', NOT_STARTED);
@@ -108,40 +157,85 @@ export function applyBeat(session: SessionDoc | null, input: BeatInput, nowMs: n
   if (!input.playing) note = 'paused';
   else if (elapsed > rules.maxGapSec) note = 'away';
   else if (session.mode === 'live' && session.windowStart !== null && session.windowEnd !== null) {
-    const from = Math.max(session.lastAt, session.windowStart);
-    const to = Math.min(nowMs, session.windowEnd);
-    credit = Math.max(0, (to - from) / 1000);
+    credit = liveOverlap(session, session.lastAt, nowMs);
     if (credit === 0) note = 'outside-live';
   } else credit = elapsed;
 
-  const day = dayOf(nowMs);
-  const daySec = day === session.day ? session.daySec : 0;
-  const lessonLeft = Math.max(0, session.durationSec - session.lessonSec);
-  const dayLeft = Math.max(0, rules.dailyCapMinutes * 60 - daySec);
-  if (credit > 0 && lessonLeft <= 0) note = 'lesson-full';
-  else if (credit > 0 && dayLeft <= 0) note = 'day-full';
-  // never more than the wall time since the previous beat, and never fractions of a millisecond
-  credit = Math.max(0, Math.floor(Math.min(credit, elapsed, lessonLeft, dayLeft) * 1000) / 1000);
-
-  const lessonSec = round3(session.lessonSec + credit);
-  const pending = { ...session.pending };
-  if (credit > 0) pending[day] = round3((pending[day] ?? 0) + credit);
-  const completedNow = !session.completed && lessonSec >= session.durationSec * rules.completeRatio;
+  const c = creditStep(session, credit, elapsed, nowMs, rules, note);
   return {
     patch: {
       lastAt: nowMs,
-      position: session.mode === 'live' ? Math.max(0, Math.round((nowMs - (session.windowStart ?? nowMs)) / 1000)) : input.position,
+      position: session.mode === 'live' ? livePosition(session, nowMs) : input.position,
       seq: session.seq + 1,
       beats: session.beats + 1,
-      day,
-      daySec: round3(daySec + credit),
-      lessonSec,
-      pending,
-      completed: session.completed || completedNow,
+      day: c.day,
+      daySec: c.daySec,
+      lessonSec: c.lessonSec,
+      pending: c.pending,
+      completed: c.completed,
     },
-    credited: credit,
-    completedNow,
-    note,
+    credited: c.credit,
+    completedNow: c.completedNow,
+    note: c.note,
+  };
+}
+
+export interface CheckpointInput {
+  /** seconds the player played (and the page was shown) since the lease's checkpoint, by the app's count */
+  played: number;
+  /** seconds into the lesson (player position, or seconds read for an article) */
+  position: number;
+}
+
+export type CheckpointState = Pick<
+  SessionDoc,
+  'sessionId' | 'lessonId' | 'seq' | 'lastAt' | 'lessonSec' | 'day' | 'daySec' | 'pending' | 'durationSec' | 'mode' | 'windowStart' | 'windowEnd' | 'completed'
+>;
+
+export interface CheckpointOutcome {
+  /** fields to write, conditional on `{seq, sessionId}` of the state and an active session */
+  patch: Pick<SessionDoc, 'lastAt' | 'position' | 'seq' | 'day' | 'daySec' | 'lessonSec' | 'pending' | 'completed'>;
+  credited: number;
+  completedNow: boolean;
+  note: BeatOutcome['note'];
+}
+
+/**
+ * A checkpoint on the session state a lease carries (or the stored session, for the final one of a
+ * stop: `final`). Refuses a position beyond the end and — except the final one, whose flush writes
+ * anyway — a checkpoint sooner than `checkpointMinGapSec`; credits nothing for nothing played.
+ */
+export function applyCheckpoint(s: CheckpointState, input: CheckpointInput, nowMs: number, rules: StudyRules, opts: { final?: boolean } = {}): CheckpointOutcome {
+  if (!Number.isFinite(input.position) || input.position < 0) throw new AppError('INVALID_ARGUMENT', BEYOND_END);
+  if (s.mode !== 'live' && input.position > s.durationSec + POSITION_SLACK_SEC) throw new AppError('INVALID_ARGUMENT', BEYOND_END);
+  const elapsed = Math.max(0, (nowMs - s.lastAt) / 1000);
+  if (!opts.final && elapsed < rules.checkpointMinGapSec) throw new AppError('RESOURCE_EXHAUSTED', TOO_FAST);
+  const played = Number.isFinite(input.played) ? Math.max(0, input.played) : 0;
+
+  let note: BeatOutcome['note'] = 'credited';
+  // a checkpoint that comes late (a dropped one before it, the app asleep) credits no more than
+  // one long interval: the time in between is the member's word only
+  let credit = Math.min(played, elapsed, rules.checkpointMaxSec);
+  if (played <= 0) note = 'paused';
+  else if (s.mode === 'live' && s.windowStart !== null && s.windowEnd !== null) {
+    credit = Math.min(credit, liveOverlap(s, s.lastAt, nowMs));
+    if (credit === 0) note = 'outside-live';
+  }
+  const c = creditStep(s, credit, elapsed, nowMs, rules, note);
+  return {
+    patch: {
+      lastAt: nowMs,
+      position: s.mode === 'live' ? livePosition(s, nowMs) : input.position,
+      seq: s.seq + 1,
+      day: c.day,
+      daySec: c.daySec,
+      lessonSec: c.lessonSec,
+      pending: c.pending,
+      completed: c.completed,
+    },
+    credited: c.credit,
+    completedNow: c.completedNow,
+    note: c.note,
   };
 }
 

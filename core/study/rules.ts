@@ -24,6 +24,12 @@ export interface StudyRules {
   dailyCapMinutes: number;
   /** a lesson is complete once this share of its duration has been credited */
   completeRatio: number;
+  /** how often the app checkpoints while a lesson plays (besides pause, hide, stop and lesson end) */
+  checkpointEverySec: number;
+  /** a checkpoint sooner than this after the previous one is refused */
+  checkpointMinGapSec: number;
+  /** one checkpoint credits at most this much (two intervals): a later one was dropped or the app slept */
+  checkpointMaxSec: number;
 }
 
 export const DEFAULT_RULES: StudyRules = {
@@ -33,12 +39,22 @@ export const DEFAULT_RULES: StudyRules = {
   maxGapSec: 90,
   dailyCapMinutes: 240,
   completeRatio: 0.9,
+  // 6 minutes: a 30-minute lesson is start + 4 checkpoints + stop; a lost app loses at most this
+  checkpointEverySec: 360,
+  checkpointMinGapSec: 10,
+  checkpointMaxSec: 720,
 };
+
+/** A session silent this long is closed by the sweep and its time written to the ledger. */
+export function staleAfterSec(rules: Pick<StudyRules, 'maxGapSec' | 'checkpointMaxSec'>): number {
+  return Math.max(5 * 60, rules.maxGapSec, rules.checkpointMaxSec) + 60;
+}
 
 /**
  * Rules with deploy-time overrides (environment variables of the function):
- * STUDY_BEAT_SEC (the minimum and maximum gaps follow it: ⅓ and 3×), STUDY_MINUTES_PER_HOUR,
- * STUDY_DAILY_CAP_MINUTES.
+ * STUDY_BEAT_SEC (the minimum and maximum gaps follow it: ⅓ and 3×), STUDY_CHECKPOINT_SEC (the
+ * checkpoint's minimum gap follows it: ⅓, at most 10 s; its largest credit: 2×),
+ * STUDY_MINUTES_PER_HOUR, STUDY_DAILY_CAP_MINUTES.
  */
 export function rulesFromEnv(env: Record<string, string | undefined>): StudyRules {
   const num = (v: string | undefined, min: number, max: number) => {
@@ -51,6 +67,12 @@ export function rulesFromEnv(env: Record<string, string | undefined>): StudyRule
     rules.beatEverySec = beat;
     rules.minGapSec = Math.max(0.5, beat / 3);
     rules.maxGapSec = beat * 3;
+  }
+  const cp = num(env.STUDY_CHECKPOINT_SEC, 1, 3600);
+  if (cp !== undefined) {
+    rules.checkpointEverySec = cp;
+    rules.checkpointMinGapSec = Math.min(10, Math.max(0.5, cp / 3));
+    rules.checkpointMaxSec = cp * 2;
   }
   rules.minutesPerHour = num(env.STUDY_MINUTES_PER_HOUR, 1, 120) ?? rules.minutesPerHour;
   rules.dailyCapMinutes = num(env.STUDY_DAILY_CAP_MINUTES, 1, 1440) ?? rules.dailyCapMinutes;

@@ -5,9 +5,10 @@
  */
 import { dayOf } from '../day';
 import { AppError } from '../fn/errors';
-import type { CreditInput, TotalsDoc } from './credit';
+import { applyCredit, creditId, newCreditDoc, totalsId, type CreditInput, type TotalsDoc } from './credit';
 import type { FlushCredit, SessionDoc } from './heartbeat';
-import type { LessonDoc, ProgressDoc } from './stored';
+import type { Offer } from './lease';
+import { progressId, type LessonDoc, type ProgressDoc } from './stored';
 import { LIVE_ENTER_EARLY_MS } from './views';
 
 export const LIVE_NOT_STARTED = '直播还没有开始，开播前 15 分钟可以进入';
@@ -48,10 +49,10 @@ export interface NewSession {
   lesson: Pick<LessonDoc, '_id' | 'kind' | 'title'>;
   clock: SessionClock;
   /** the session as `start` read it, before flushing it */
-  old: SessionDoc | null;
+  old: (Pick<SessionDoc, 'active' | 'memberId' | 'lessonId' | 'day' | 'daySec' | 'position'> & { pending?: SessionDoc['pending'] }) | null;
   /** takeOver(): the new session's seq and start */
   takeOver: { seq: number; at: number };
-  progress: Pick<ProgressDoc, 'creditedSec' | 'position' | 'completed'> | null;
+  progress: (Pick<ProgressDoc, 'creditedSec' | 'position' | 'completed'> & { completedAt?: Date | number | string | null }) | null;
   totals: Pick<TotalsDoc, 'days'> | null;
   sessionId: string;
   nowMs: number;
@@ -98,6 +99,120 @@ export function newSession(a: NewSession): SessionDoc {
     seq: a.takeOver.seq,
     beats: 0,
     flushes: 0,
+    completedAt: a.progress?.completed && a.progress.completedAt ? new Date(a.progress.completedAt).getTime() : null,
+  };
+}
+
+/**
+ * What `start` needs, as the `lesson` view read it, for a start that reads nothing (lease.ts). None
+ * when the stored session still holds time the ledger has not got: that start must flush it first.
+ */
+export function offerFor(
+  openid: string,
+  member: Offer['member'],
+  lesson: LessonDoc,
+  session: SessionDoc | null,
+  progress: ProgressDoc | null,
+  nowMs: number,
+): Offer | null {
+  if (mustFlushBeforeStart(session)) return null;
+  const ms = (v: unknown) => (v ? new Date(v as Date).getTime() : null);
+  return {
+    openid,
+    issuedAt: nowMs,
+    member: { _id: member._id, name: member.name, branchId: member.branchId, path: member.path, role: member.role },
+    lesson: {
+      _id: lesson._id,
+      kind: lesson.kind,
+      title: lesson.title,
+      durationSec: lesson.durationSec,
+      replayUrl: lesson.replayUrl ? 'yes' : null,
+      startsAt: ms(lesson.startsAt),
+      endsAt: ms(lesson.endsAt),
+    },
+    base: session
+      ? {
+          seq: session.seq,
+          lastAt: session.lastAt,
+          active: session.active,
+          memberId: session.memberId,
+          lessonId: session.lessonId,
+          day: session.day,
+          daySec: session.daySec,
+          position: session.position,
+        }
+      : null,
+    progress: progress
+      ? { creditedSec: progress.creditedSec, position: progress.position, completed: progress.completed, completedAt: ms(progress.completedAt) }
+      : null,
+  };
+}
+
+/** A lesson as sessionClock() needs it, from an offer. */
+export function offerLesson(o: Offer): Pick<LessonDoc, 'kind' | 'durationSec' | 'startsAt' | 'endsAt' | 'replayUrl'> {
+  return {
+    kind: o.lesson.kind,
+    durationSec: o.lesson.durationSec,
+    startsAt: o.lesson.startsAt === null ? null : new Date(o.lesson.startsAt),
+    endsAt: o.lesson.endsAt === null ? null : new Date(o.lesson.endsAt),
+    replayUrl: o.lesson.replayUrl,
+  };
+}
+
+/** Field paths → amounts to add, and fields to set: one update of a totals document. */
+export interface TotalsUpdate {
+  id: string;
+  inc: Record<string, Record<string, number> | number>;
+  set: Record<string, unknown>;
+  /** the document to create when there is none yet (the member's first credit of the year) */
+  whole: TotalsDoc;
+}
+
+/**
+ * The writes of one flush, none of which needs a read: the credit records (set by their
+ * deterministic ids), the year's counters as increments, and the lesson's progress whole — the
+ * session's `lessonSec` is the stored progress at start plus everything credited since, and flushes
+ * of one member's sessions happen one after another (a start flushes the session it replaces
+ * before it writes), so nothing else changed that progress meanwhile. The caller runs them in the
+ * transaction that read the session and writes the session after, which makes them exactly-once.
+ */
+export function flushWrites(
+  s: SessionDoc,
+  plan: readonly FlushCredit[],
+  now: Date,
+): { credits: Array<{ id: string; data: Record<string, unknown> }>; totals: TotalsUpdate[]; progress: { id: string; data: Omit<ProgressDoc, '_id'> } | null } {
+  if (!plan.length) return { credits: [], totals: [], progress: null };
+  const completesNow = s.completed && !s.completedAt;
+  const inputs = sessionCredits(s, plan, completesNow);
+  const byYear = new Map<number, CreditInput[]>();
+  for (const c of inputs) {
+    const y = Number(c.day.slice(0, 4));
+    byYear.set(y, [...(byYear.get(y) ?? []), c]);
+  }
+  const totals: TotalsUpdate[] = [];
+  for (const [year, list] of byYear) {
+    // applyCredit checks every credit (source, day, length) before anything is written
+    let whole: TotalsDoc | null = null;
+    for (const c of list) whole = applyCredit(whole, c, now);
+    const sum = (f: (c: CreditInput) => string) => {
+      const out: Record<string, number> = {};
+      for (const c of list) out[f(c)] = Math.round(((out[f(c)] ?? 0) + c.seconds) * 1000) / 1000;
+      return out;
+    };
+    const seconds = Math.round(list.reduce((a, c) => a + c.seconds, 0) * 1000) / 1000;
+    const inc: TotalsUpdate['inc'] = { totalSec: seconds, credits: list.length, bySource: { [s.source]: seconds }, byMonth: sum((c) => c.day.slice(5, 7)), days: sum((c) => c.day) };
+    const done = list.filter((c) => c.completesLesson).length;
+    if (done) inc.lessonsCompleted = done;
+    totals.push({ id: totalsId(year, s.memberId), inc, set: { branchId: s.branchId, path: s.path, name: s.name, role: s.role, updatedAt: now }, whole: whole! });
+  }
+  const completedAt = s.completedAt ? new Date(s.completedAt) : s.completed ? now : null;
+  return {
+    credits: inputs.map((c) => ({ id: creditId(c), data: newCreditDoc(c, now) })),
+    totals,
+    progress: {
+      id: progressId(s.memberId, s.lessonId),
+      data: { memberId: s.memberId, lessonId: s.lessonId, creditedSec: s.lessonSec, position: s.position, completed: s.completed, completedAt, updatedAt: now },
+    },
   };
 }
 

@@ -10,7 +10,7 @@ export const studyApi = {
   lessons: (p: StudyInput<'lessons'> = {}) => call('lessons', p),
   lesson: (p: StudyInput<'lesson'>) => call('lesson', p),
   start: (p: StudyInput<'start'>) => call('start', p),
-  beat: (p: StudyInput<'beat'>) => call('beat', p),
+  checkpoint: (p: StudyInput<'checkpoint'>) => call('checkpoint', p),
   stop: (p: StudyInput<'stop'>) => call('stop', p),
   progress: (p: StudyInput<'progress'> = {}) => call('progress', p),
   remind: (p: StudyInput<'remind'>) => call('remind', p),
@@ -33,4 +33,5 @@ export type {
   OfflineView,
   OrgRateRow,
   StartResult,
+  CheckpointResult,
 } from '../../core/study/contracts';

@@ -1,7 +1,8 @@
 /**
  * The study function called in-process through its spine (test/setup/in-process.ts) against the
  * local emulator's data plane, as different WeChat users; timers fire through the emulator's host. Heartbeats use real (short) sleeps: STUDY_BEAT_SEC=1 makes the function expect a
- * beat a second (refusing beats under ⅓ s apart, crediting nothing after 3 s of silence).
+ * beat a second (refusing beats under ⅓ s apart, crediting nothing after 3 s of silence), and
+ * STUDY_CHECKPOINT_SEC=1 a checkpoint a second (refused under ⅓ s apart, at most 2 s credited each).
  */
 import fs from 'fs';
 import os from 'os';
@@ -13,6 +14,9 @@ import { inProcess, type InProcessCloud } from '../setup/in-process';
 import { DEMO } from '../../seed';
 import { STUDY_DEMO } from '../../seed/study';
 import { dayOf, yearOf } from '../../core/day';
+import { requiredSecretNames } from '../../core/fn/secrets';
+import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
+import { grantSubscribe } from '../fixtures/subscribe-grants';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -42,6 +46,7 @@ const totalsOf = (memberId: string) => store().findOne('study_totals', `${year()
 
 beforeAll(async () => {
   process.env.STUDY_BEAT_SEC = '1';
+  process.env.STUDY_CHECKPOINT_SEC = '1';
   await buildFunctionsOnce(FUNCTIONS);
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
@@ -50,6 +55,7 @@ beforeAll(async () => {
     strict: true,
     testIdentityHeader: true,
     seed: 'demo',
+    secrets: requiredSecretNames(),
     triggers: false,
     h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-it-noh5-')),
     log: () => undefined,
@@ -61,6 +67,7 @@ afterAll(async () => {
   cloud?.close();
   await emu?.close();
   delete process.env.STUDY_BEAT_SEC;
+  delete process.env.STUDY_CHECKPOINT_SEC;
   const rows = Object.entries(opsSeen).map(([a, n]) => `${a.padEnd(14)} ${Math.min(...n)}–${Math.max(...n)}`).sort();
   process.stdout.write(`study ops per call (min–max):\n${rows.join('\n')}\n`);
 });
@@ -88,10 +95,13 @@ describe('honest crediting', () => {
     const r = await call(DEMO.memberOpenid, 'beat', { sessionId: 'x'.repeat(24), lessonId: STUDY_DEMO.articleLessonId, position: 10, playing: true });
     expect(r.status).toBe(409);
     expect(r.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '请先打开课程开始学习，再计学时' });
-    expect(totalsOf(DEMO.memberId)).toBeNull();
+    // the demo seed may credit the member for activities: no online study is what counts
+    expect(totalsOf(DEMO.memberId)?.bySource.online ?? 0).toBe(0);
   });
 
   test('reading an article credits server-measured time, costs 2 DB ops a beat, and resumes where it stopped', async () => {
+    const month = dayOf(new Date()).slice(5, 7);
+    const monthBefore = totalsOf(DEMO.memberId)?.byMonth?.[month] ?? 0;
     const t0 = Date.now();
     const s = await call(DEMO.memberOpenid, 'start', { lessonId: STUDY_DEMO.articleLessonId });
     expect(s.ok).toBe(true);
@@ -126,10 +136,10 @@ describe('honest crediting', () => {
     expect(stop.data.creditedSec).toBeCloseTo(credited, 2);
     const totals = totalsOf(DEMO.memberId);
     expect(totals.bySource.online).toBeCloseTo(credited, 2);
-    expect(totals.byMonth[dayOf(new Date()).slice(5, 7)]).toBeCloseTo(credited, 2);
-    expect(store().count('study_credits', { memberId: DEMO.memberId })).toBe(1);
+    expect(totals.byMonth[month] - monthBefore).toBeCloseTo(credited, 2);
+    expect(store().count('study_credits', { memberId: DEMO.memberId, source: 'online' })).toBe(1);
     // the credit records its session's wall-clock stretch, and fits in it
-    const credit = store().find('study_credits', { memberId: DEMO.memberId })[0];
+    const credit = store().find('study_credits', { memberId: DEMO.memberId, source: 'online' })[0];
     expect(credit.session).toMatchObject({ id: sid });
     const from = new Date(credit.session.startedAt).getTime();
     const to = new Date(credit.session.endedAt).getTime();
@@ -140,9 +150,9 @@ describe('honest crediting', () => {
     const session = store().findOne('study_sessions', DEMO.memberOpenid);
     const stop2 = await call(DEMO.memberOpenid, 'stop', { sessionId: sid });
     expect(stop2.data).toEqual(stop.data);
-    expect(stop2.ops).toBe(4);
+    expect(stop2.ops).toBe(3);
     expect(store().findOne('study_sessions', DEMO.memberOpenid)).toEqual(session);
-    expect(store().count('study_credits', { memberId: DEMO.memberId })).toBe(1);
+    expect(store().count('study_credits', { memberId: DEMO.memberId, source: 'online' })).toBe(1);
     const p2 = await call(DEMO.memberOpenid, 'progress');
     expect(p2.data).toMatchObject({ targetHours: 32, cadre: false, pendingSec: 0 });
     expect(p2.ops).toBe(4);
@@ -205,6 +215,85 @@ describe('honest crediting', () => {
   });
 });
 
+describe('checkpoints on a signed lease', () => {
+  const lessonId = 'l-demo-article-2';
+  const who = DEMO.memberOpenid;
+
+  test("a lesson: the view's offer, start, four checkpoints and stop cost 1 + 4 + 7 DB operations; credit within wall time", async () => {
+    const before = totalsOf(DEMO.memberId)?.totalSec ?? 0;
+    const t0 = Date.now();
+    const view = await call(who, 'lesson', { lessonId });
+    expect(view.ops).toBe(5);
+    expect(view.data.startOffer).toEqual(expect.any(String));
+    const s = await call(who, 'start', { lessonId, offer: view.data.startOffer });
+    expect(s.ok).toBe(true);
+    expect(s.data).toMatchObject({ checkpointEverySec: 1, mode: 'lesson', lease: expect.any(String) });
+    const perCall = [s.ops];
+    let lease = s.data.lease;
+    let acked = 0;
+    for (let i = 1; i <= 4; i++) {
+      await sleep(1100);
+      // the app claims a little more than it could have played: the server's clock decides
+      const c = await call(who, 'checkpoint', { lease, played: 1.5, position: i * 60 });
+      expect(c.ok).toBe(true);
+      expect(c.data.note).toBe('credited');
+      lease = c.data.lease;
+      acked += c.data.creditedSec;
+      perCall.push(c.ops);
+    }
+    await sleep(500);
+    const stop = await call(who, 'stop', { sessionId: s.data.sessionId, lease, played: 0.4, position: 300 });
+    perCall.push(stop.ops);
+    expect(perCall).toEqual([1, 1, 1, 1, 1, 7]);
+    const wall = (Date.now() - t0) / 1000;
+    const gained = totalsOf(DEMO.memberId).totalSec - before;
+    expect(gained).toBeCloseTo(acked + 0.4, 2);
+    expect(gained).toBeLessThanOrEqual(wall);
+    expect(stop.data.creditedSec).toBeCloseTo(s.data.creditedSec + gained, 2);
+    // one credit record for the lesson, progress written whole, the session closed
+    expect(store().count('study_credits', { memberId: DEMO.memberId, lessonId })).toBe(1);
+    expect(store().findOne('study_progress', `${DEMO.memberId}:${lessonId}`)).toMatchObject({ creditedSec: expect.closeTo(stop.data.creditedSec, 2), position: 300 });
+    expect(store().findOne('study_sessions', who)).toMatchObject({ active: false, pending: {} });
+    // the lease of a stopped session lands nothing
+    await sleep(400);
+    const late = await call(who, 'checkpoint', { lease, played: 1, position: 300 });
+    expect(late.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '本次学习已结束，请重新开始学习' });
+    expect(totalsOf(DEMO.memberId).totalSec - before).toBeCloseTo(gained, 6);
+  });
+
+  test('a replayed, altered, foreign or taken-over lease credits nothing', async () => {
+    const view = await call(who, 'lesson', { lessonId });
+    const s = await call(who, 'start', { lessonId, offer: view.data.startOffer });
+    await sleep(1100);
+    const first = await call(who, 'checkpoint', { lease: s.data.lease, played: 1, position: 10 });
+    expect(first.data.creditedSec).toBeGreaterThan(0);
+    // the same lease again (an answer that was lost, or a copy on another page): nothing more, and
+    // the lease the session now has comes back
+    await sleep(400);
+    const again = await call(who, 'checkpoint', { lease: s.data.lease, played: 1, position: 10 });
+    expect(again.data).toMatchObject({ creditedSec: 0, note: 'resumed' });
+    expect(again.ops).toBe(2);
+    // a lease with its state changed, or another member's, is not a lease
+    const [body, mac] = first.data.lease.split('.');
+    const state = JSON.parse(Buffer.from(body, 'base64url').toString());
+    const altered = `${Buffer.from(JSON.stringify({ ...state, lastAt: state.lastAt - 3_600_000 })).toString('base64url')}.${mac}`;
+    const forged = await call(who, 'checkpoint', { lease: altered, played: 3600, position: 10 });
+    expect(forged.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '请先打开课程开始学习，再计学时' });
+    const foreign = await call(DEMO.elderOpenid, 'checkpoint', { lease: first.data.lease, played: 1, position: 10 });
+    expect(foreign.error?.code).toBe('FAILED_PRECONDITION');
+    expect(foreign.ops).toBe(0);
+    // an offer from before the session moved: the start reads afresh instead
+    const stale = await call(who, 'start', { lessonId, offer: view.data.startOffer });
+    expect(stale.ok).toBe(true);
+    expect(stale.ops).toBeGreaterThan(1);
+    // the first page's lease is now another device's
+    await sleep(400);
+    const old = await call(who, 'checkpoint', { lease: again.data.lease, played: 1, position: 10 });
+    expect(old.error).toMatchObject({ code: 'FAILED_PRECONDITION', message: '这门课程已在另一台设备或另一个页面打开，这里不再计学时' });
+    await call(who, 'stop', { sessionId: stale.data.sessionId });
+  });
+});
+
 describe('live lessons', () => {
   test('joining the lesson on air credits attendance as live study', async () => {
     const s = await call(DEMO.elderOpenid, 'start', { lessonId: STUDY_DEMO.liveLessonId });
@@ -224,16 +313,18 @@ describe('live lessons', () => {
     expect(created.ok).toBe(true);
     const later = await call(DEMO.memberOpenid, 'createLesson', { kind: 'article', title: 'x', speaker: 'y', minutes: 5, body: 'z' });
     expect(later.error?.code).toBe('PERMISSION_DENIED');
+    await grantSubscribe(emu.url, DEMO.memberOpenid, [SUBSCRIBE_TEMPLATES.studyLive.id]);
     const r = await call(DEMO.memberOpenid, 'remind', { lessonId: created.data.id });
     expect(r.data).toMatchObject({ reminded: true, startsAt });
     await call(DEMO.memberOpenid, 'remind', { lessonId: created.data.id });
-    await emu.fireTrigger('study', 'liveReminders');
+    await emu.fireTrigger('study', 'tick');
     const messages = ((await (await fetch(`${emu.url}/api/outbox`)).json()) as any).messages.filter((m: any) => m.templateId === 'STUDY_LIVE_REMINDER_TEMPLATE');
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ openid: DEMO.memberOpenid, page: `pages/study/lesson/index?id=${created.data.id}` });
+    expect(messages[0].refused).toBeUndefined();
     expect(messages[0].data.thing1.value).toContain('基层党建');
     // fired again: nothing is sent twice
-    await emu.fireTrigger('study', 'liveReminders');
+    await emu.fireTrigger('study', 'tick');
     const again = ((await (await fetch(`${emu.url}/api/outbox`)).json()) as any).messages.filter((m: any) => m.templateId === 'STUDY_LIVE_REMINDER_TEMPLATE');
     expect(again).toHaveLength(1);
   });
@@ -302,10 +393,18 @@ describe('offline records and the branch table', () => {
   });
 
   test('reminding those behind sends one message each to members who use the app', async () => {
+    // two members behind tapped 学时落后时提醒我; WeChat refuses the others (43101)
+    const t = await call(DEMO.secretaryOpenid, 'branchTable');
+    const behind = t.data.rows.filter((row: any) => row.behind > 0).map((row: any) => store().findOne('org_members', row.memberId)).filter((m: any) => m?.openid);
+    const granted = behind.slice(0, 2).map((m: any) => m.openid as string);
+    expect(granted).toHaveLength(2);
+    for (const openid of granted) await grantSubscribe(emu.url, openid, [SUBSCRIBE_TEMPLATES.studyBehind.id]);
+    await fetch(`${emu.url}/api/outbox`, { method: 'DELETE' });
     const r = await call(DEMO.secretaryOpenid, 'remindBehind');
-    expect(r.data.sent).toBeGreaterThan(0);
-    const msgs = ((await (await fetch(`${emu.url}/api/outbox`)).json()) as any).messages.filter((m: any) => m.templateId === 'STUDY_BEHIND_REMINDER_TEMPLATE');
-    expect(msgs).toHaveLength(r.data.sent);
+    expect(r.data.sent).toBe(2);
+    const msgs = ((await (await fetch(`${emu.url}/api/outbox`)).json()) as any).messages.filter((m: any) => m.templateId === SUBSCRIBE_TEMPLATES.studyBehind.id);
+    expect(msgs.filter((m: any) => !m.refused).map((m: any) => m.openid).sort()).toEqual([...granted].sort());
+    expect(msgs.filter((m: any) => m.refused).every((m: any) => m.refused.errcode === 43101)).toBe(true);
   });
 
   test('organisers see completion by branch; the ledger exports as .xlsx', async () => {

@@ -189,7 +189,10 @@ describe('the activity function refuses to issue or verify sign-in codes without
     emu = await start(requiredSecretNames());
     const secret = emu.secrets.ACTIVITY_QR_SECRET;
     expect(secretProblem(secret)).toBeNull();
-    expect(readLocalSecrets(dataDir)).toEqual({ ACTIVITY_QR_SECRET: secret });
+    const stored = readLocalSecrets(dataDir);
+    expect(Object.keys(stored).sort()).toEqual(requiredSecretNames().sort());
+    expect(stored.ACTIVITY_QR_SECRET).toBe(secret);
+    for (const value of Object.values(stored)) expect(secretProblem(value)).toBeNull();
     expect(fs.statSync(path.join(dataDir, SECRETS_FILE)).mode & 0o077).toBe(0);
 
     const id = openActivity();

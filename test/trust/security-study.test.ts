@@ -15,6 +15,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import fc from 'fast-check';
+import { requiredSecretNames } from '../../core/fn/secrets';
 import { startEmulator, type Emulator } from '../../scripts/local-cloud';
 import { createCloudBackend } from '../../emulator/admin';
 import { buildFunctionsOnce } from '../setup/functions';
@@ -161,6 +162,7 @@ beforeAll(async () => {
     strict: true,
     testIdentityHeader: true,
     seed: 'demo',
+    secrets: requiredSecretNames(),
     triggers: false,
     h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'security-study-noh5-')),
     log: () => undefined,
