@@ -2,8 +2,15 @@
  * Activity demo data in the demo branch: last month's 主题党日 (finalised, with sign-ins, leave,
  * an absence and a 补学), a 党课 starting within the hour (sign-in already open), and next month's
  * 支部党员大会 still a draft. Timestamps follow `now`.
+ *
+ * The finalised activity is credited as the function credits it (cloudfunctions/activity/awards.ts):
+ * every member present gets its 学时 on the day it was held, every 补学 done the same 学时 on the day
+ * of the make-up, one credit per member and activity. The credits are handed back so the study seed
+ * adds them to the same ledger and totals as all other study.
  */
-import { countAttendance, signInWindow } from '../core/activity/rules';
+import { ACTIVITY_TYPES, countAttendance, signInWindow } from '../core/activity/rules';
+import type { CreditInput } from '../core/study/credit';
+import { dayOf } from '../core/day';
 import { newActivityDoc, newActivityRead, newAttendance, type ActivityFields, type StoredActivity } from '../core/activity/stored';
 import { DEMO, type SeedStore } from './demo';
 
@@ -20,13 +27,40 @@ interface M {
   _id: string;
   name: string;
   branchId: string;
+  path: string[];
   status: string;
   role: string;
 }
 
-export async function seedActivity(store: SeedStore, now: Date): Promise<void> {
+/** The 学时 a finalised activity credits: presence on its day, a 补学 on the day it was done. */
+export function activityCredits(a: StoredActivity, records: { memberId: string; status: string; madeUpAt?: Date | string | null }[], members: M[]): CreditInput[] {
+  if (a.studyMinutes <= 0 || !a.finalisedAt) return [];
+  const label = ACTIVITY_TYPES[a.type] ?? '组织生活';
+  const byId = new Map(members.map((m) => [m._id, m]));
+  return records.flatMap((r): CreditInput[] => {
+    const m = byId.get(r.memberId);
+    const madeUp = r.status !== 'present' && !!r.madeUpAt;
+    if (!m || (r.status !== 'present' && !madeUp)) return [];
+    return [
+      {
+        memberId: m._id,
+        branchId: m.branchId,
+        path: m.path ?? [],
+        name: m.name,
+        role: m.role,
+        day: dayOf(madeUp ? r.madeUpAt! : a.startAt),
+        source: 'activity',
+        sourceId: a._id,
+        seconds: a.studyMinutes * 60,
+        reason: `${madeUp ? '补学 · ' : ''}${label}：${a.title}`.slice(0, 60),
+      },
+    ];
+  });
+}
+
+export async function seedActivity(store: SeedStore, now: Date): Promise<CreditInput[]> {
   const members = ((await store.find('org_members', { branchId: DEMO.branchId, status: 'active' }, { sort: { _id: 1 } })) as M[]) ?? [];
-  if (!members.length) return;
+  if (!members.length) return [];
   const secretary = members.find((m) => m._id === DEMO.secretaryId) ?? members[0];
   const branch = (await store.findOne('org_nodes', DEMO.branchId)) as { name: string; path: string[] } | null;
   const roster = members.map((m) => ({ id: m._id, name: m.name, branchId: m.branchId }));
@@ -125,4 +159,5 @@ export async function seedActivity(store: SeedStore, now: Date): Promise<void> {
     ...roster.slice(0, 4).map((m) => newActivityRead(soon, m, now)),
   ];
   await store.insertMany('activity_reads', reads);
+  return activityCredits(past, records, members);
 }

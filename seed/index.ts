@@ -360,8 +360,9 @@ export async function seed(store: SeedStore, opts: { size: SeedSize; now?: Date 
     await insertAll(store, 'org_applications', applications);
     await insertAll(store, 'org_transfers', transfers);
     await seedQuiz(store, 'demo', now);
-    await seedStudy(store, now);
-    await seedActivity(store, now);
+    // the activity seed runs first: the 学时 its finalised 主题党日 credits join the study ledger
+    const activityCredits = await seedActivity(store, now);
+    await seedStudy(store, now, activityCredits);
     return { members: b.members.length, branches: b.nodes.filter((n) => n.type === 'branch').length };
   }
   const b = buildDistrict(now);

@@ -44,7 +44,11 @@ interface LessonSeed {
   startsInMin?: number;
 }
 
-export async function seedStudy(store: SeedStore, now: Date): Promise<void> {
+/**
+ * `more` are credits earned elsewhere (the finalised demo activity): they go into the same ledger
+ * and totals, so the branch table's 活动 column shows them.
+ */
+export async function seedStudy(store: SeedStore, now: Date, more: CreditInput[] = []): Promise<void> {
   const r = prng(20241101);
   const year = yearOf(now);
   const district = { id: DEMO.districtId, name: '郑州市金水区委' };
@@ -98,7 +102,8 @@ export async function seedStudy(store: SeedStore, now: Date): Promise<void> {
   const totals = new Map<string, TotalsDoc>();
   const credits: Record<string, unknown>[] = [];
   const credit = (c: CreditInput) => {
-    const tid = totalsId(year, c.memberId);
+    // a credit counts toward the year of its day (last month's activity may be last year's)
+    const tid = totalsId(Number(c.day.slice(0, 4)), c.memberId);
     totals.set(tid, applyCredit(totals.get(tid) ?? null, c, now));
     credits.push({ _id: creditId(c), ...newCreditDoc(c, now) });
   };
@@ -152,6 +157,7 @@ export async function seedStudy(store: SeedStore, now: Date): Promise<void> {
       ),
     })),
   );
+  for (const c of more) credit(c);
   for (let i = 0; i < credits.length; i += 5000) await store.insertMany('study_credits', credits.slice(i, i + 5000));
   const docs = [...totals.values()].map((t) => ({ ...t }) as unknown as Record<string, unknown>);
   for (let i = 0; i < docs.length; i += 5000) await store.insertMany('study_totals', docs.slice(i, i + 5000));

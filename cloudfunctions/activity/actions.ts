@@ -3,7 +3,6 @@
  * counts, tokens) come from core/activity, so they are unit-tested without a server.
  */
 import crypto from 'crypto';
-import QRCode from 'qrcode';
 import { AppError } from '../../core/fn/errors';
 import { actionsFor, type ActionTable, type CallerMember } from '../../core/fn/router';
 import type { TimerDef } from '../../core/fn/serve';
@@ -34,8 +33,8 @@ import { activityBody, activityScope, newActivityDoc, newActivityRead, newAttend
 import { assertEditedWindowOpen, checkScopeNodes, planSave, type ScopeNode } from '../../core/activity/save';
 import { isUnread, noticeBadge, visibleToMember } from '../../core/activity/notice';
 import { ledgerPeriod, ledgerSize, periodTotals } from '../../core/activity/period';
-import { issueToken, qrSecret, SLOT_MS, verifyToken } from '../../core/activity/token';
-import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
+import { codeMatches, codeTryRefusal, issueToken, qrSecret, SLOT_MS, verifyToken } from '../../core/activity/token';
+import { subscribeMessage, subscribeTime } from '../../core/subscribe/templates';
 import { buildLedgerXlsx, ledgerFileName, memberRates } from '../../core/activity/ledger';
 import { finaliseActivity } from './finalise';
 import { awardForAttendance, creditMakeUp } from './awards';
@@ -45,7 +44,6 @@ import {
   getActivityCached,
   getDoc,
   isDuplicateKey,
-  iso,
   readAll,
   rememberActivity,
   stripId,
@@ -168,9 +166,8 @@ async function sendCancelNotices(ctx: ActivityCtx, a: StoredActivity, note: stri
     await ctx.cloud.openapi.subscribeMessage
       .send({
         touser: s.openid,
-        templateId: SUBSCRIBE_TEMPLATES.activityNotice.id,
         page: `pages/activity/detail/index?id=${a._id}`,
-        data: { thing1: { value: a.title.slice(0, 20) }, thing2: { value: note.slice(0, 20) } },
+        ...subscribeMessage('activityNotice', { thing1: a.title.slice(0, 20), thing2: note.slice(0, 20) }),
       })
       .catch((e: unknown) => console.error('[activity] subscribe message failed', e));
   }
@@ -276,7 +273,7 @@ export const activityActions: ActionTable<ActivityCtx> = {
       if (existing && !isHost(sec, existing)) throw new AppError('PERMISSION_DENIED', '只能修改本支部发起的活动');
       const { published, joint, needed } = planSave({ hostBranchId: sec.branchId, existing, changeNote: input.changeNote, groupId: f.groupId, jointBranchIds: f.jointBranchIds });
       const hostBranch = await branchNode(db, sec.branchId);
-      if (!hostBranch) throw new AppError('FAILED_PRECONDITION', '找不到你所在的党支部，请联系上级管理员');
+      if (!hostBranch) throw new AppError('FAILED_PRECONDITION', '找不到您所在的党支部，请联系上级管理员');
       let jointBranches: { id: string; name: string }[] = [];
       if (needed.length) {
         const nodes = await db.collection(C.nodes).where({ _id: _.in(needed) }).limit(needed.length).get();
@@ -402,9 +399,14 @@ export const activityActions: ActionTable<ActivityCtx> = {
       if (!isHost(ctx.caller.member, a)) throw new AppError('PERMISSION_DENIED', '只有发起支部的书记可以出示签到码');
       assertSignInOpen(a, now);
       const t = issueToken(qrSecret(ctx.env), a._id, now.getTime());
+      // loaded here, not at the top: a package of the function's package.json, left out of the bundle
+      // (emulator/build-functions.ts), so only an instance that shows a QR code pays for loading it
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, as exceljs's (eslint.config.mjs)
+      const QRCode = require('qrcode') as typeof import('qrcode');
       const svg = await QRCode.toString(t.token, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
       return {
         token: t.token,
+        code: t.code,
         qr: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
         slot: t.slot,
         refreshInMs: (t.slot + 1) * SLOT_MS - now.getTime(),
@@ -433,6 +435,60 @@ export const activityActions: ActionTable<ActivityCtx> = {
       if (!m) throw new AppError('PERMISSION_DENIED', NOT_ON_ROSTER);
       assertInsideGeofence(a.geofence, input.location);
       const { record, duplicate } = await recordPresence(db, a, m, now, { method: 'qr', byId: me._id });
+      return { activityId: a._id, title: a.title, attendance: toAttendanceView(record, m), duplicate };
+    },
+  }),
+
+  codeSignIn: action({
+    allow: ['member'],
+    input: activityInputs.codeSignIn,
+    ops: {
+      count: '4–6',
+      what: 'caller, [activity unless cached], own record + own tries, tries claim (conditional update or insert), attendance insert (deterministic _id)',
+      cases: { retry: { count: '+1', what: 'the stored record on a duplicate insert (+1 update if it was a leave)' } },
+    },
+    handler: async (input, ctx): Promise<ActivityOutputs['codeSignIn']> => {
+      const { db, now } = ctx;
+      const me = ctx.caller.member;
+      const secret = qrSecret(ctx.env);
+      const { doc: a } = await getActivityCached(db, input.id);
+      const m = a?.roster.find((r) => r.id === me._id);
+      // someone neither on the roster nor in a taking-part branch learns nothing about the id
+      if (!a || a.status === 'draft' || (!m && !a.branchIds.includes(me.branchId))) throw new AppError('NOT_FOUND', NOT_FOUND);
+      assertSignInOpen(a, now);
+      if (!m) throw new AppError('PERMISSION_DENIED', NOT_ON_ROSTER);
+      assertInsideGeofence(a.geofence, input.location);
+      const recId = attendanceId(a._id, me._id);
+      const [rec, tries] = await Promise.all([
+        getDoc<StoredAttendance>(db, C.attendance, recId),
+        getDoc<{ _id: string; tries: number; lastAt: Date | string }>(db, C.codeTries, recId),
+      ]);
+      // a retry after success (lost reply, double tap) needs no new try
+      if (rec?.status === 'present') return { activityId: a._id, title: a.title, attendance: toAttendanceView(rec, m), duplicate: true };
+      const count = tries?.tries ?? 0;
+      const refusal = codeTryRefusal(count, tries ? new Date(tries.lastAt).getTime() : null, now.getTime());
+      if (refusal) throw new AppError('RESOURCE_EXHAUSTED', refusal.message);
+      // The try is counted before the code is weighed, and only by a write conditional on the count
+      // read: of parallel requests at most one is weighed per count, so they cannot outrun the limit.
+      let claimed: boolean;
+      if (!tries) {
+        try {
+          await db.collection(C.codeTries).add({ data: { _id: recId, activityId: a._id, memberId: me._id, tries: 1, lastAt: now } });
+          claimed = true;
+        } catch (e) {
+          if (!isDuplicateKey(e)) throw e;
+          claimed = false;
+        }
+      } else {
+        const res = await db.collection(C.codeTries).where({ _id: recId, tries: count }).update({ data: { tries: count + 1, lastAt: now } });
+        claimed = !!res?.stats?.updated;
+      }
+      if (!claimed) throw new AppError('RESOURCE_EXHAUSTED', '正在核对上一次输入的口令，请稍后再试');
+      if (!codeMatches(secret, a._id, input.code, now.getTime())) {
+        const left = codeTryRefusal(count + 1, now.getTime(), now.getTime());
+        throw new AppError('INVALID_ARGUMENT', left ? `签到口令不对。${left.message}` : '签到口令不对，请核对支部书记手机上签到码下方的 6 位数字（每 15 秒更新）');
+      }
+      const { record, duplicate } = await recordPresence(db, a, m, now, { method: 'code', byId: me._id });
       return { activityId: a._id, title: a.title, attendance: toAttendanceView(record, m), duplicate };
     },
   }),
@@ -507,8 +563,10 @@ export const activityActions: ActionTable<ActivityCtx> = {
     allow: ['secretary'],
     input: activityInputs.closeSignIn,
     ops: {
-      count: '10+',
-      what: 'caller, activity, finalise (closing mark, activity re-read, seal records, records, absent batch insert, leave→absent, previous activities, their absences, activity update), awards',
+      count: '15–18',
+      what:
+        'caller, activity, seal records, previous activities, records (theirs too), absent batch insert, leave→absent, ' +
+        'awards (members, rules, ledger batch insert, points multi-update per group, credits batch insert, totals multi-update), activity update',
     },
     handler: async (input, ctx): Promise<ActivityOutputs['closeSignIn']> => {
       const { db, now } = ctx;
@@ -517,12 +575,14 @@ export const activityActions: ActionTable<ActivityCtx> = {
       if (a.status !== 'published') throw new AppError('FAILED_PRECONDITION', '活动未发布或已取消');
       if (a.finalisedAt) {
         // closed by a call that died before its awards: the repeat finishes them (awards are idempotent)
-        if (!a.awardedAt) await awardForAttendance(ctx, a);
+        if (!a.awardedAt) {
+          await awardForAttendance(ctx, a);
+          await db.collection(C.items).doc(a._id).update({ data: { awardedAt: now } });
+        }
         return { activityId: a._id, markedAbsent: 0, counts: a.counts ?? countAttendance(a.roster, []) };
       }
       assertCanCloseSignIn(a, now);
-      const out = await finaliseActivity(db, a, now);
-      await awardForAttendance(ctx, { ...a, finalisedAt: now });
+      const out = await finaliseActivity(db, a, now, undefined, (closing, present) => awardForAttendance(ctx, closing, present));
       return { activityId: a._id, markedAbsent: out.markedAbsent, counts: out.counts };
     },
   }),
@@ -861,21 +921,23 @@ export async function runFinaliseTimer(ctx: ActivityCtx): Promise<{ finalised: n
     .limit(20)
     .get();
   let finalised = 0;
+  let awarded = 0;
   for (const a of due.data as StoredActivity[]) {
     if (!finaliseDue(a, now)) continue;
-    await finaliseActivity(db, a, now);
+    await finaliseActivity(db, a, now, undefined, (closing, present) => awardForAttendance(ctx, closing, present));
     finalised++;
+    awarded++;
   }
-  // awards run after finalising, on their own marker, so a failure is retried by the next tick
+  // activities finalised without their awards (by an earlier version): the next tick retries a failure
   const toAward = await db
     .collection(C.items)
     .where({ status: 'published', finalisedAt: _.neq(null), awardedAt: null })
     .orderBy('signInCloseAt', 'asc')
     .limit(20)
     .get();
-  let awarded = 0;
   for (const a of toAward.data as StoredActivity[]) {
     await awardForAttendance(ctx, a);
+    await db.collection(C.items).doc(a._id).update({ data: { awardedAt: now } });
     awarded++;
   }
   return { finalised, awarded };
@@ -893,9 +955,8 @@ export async function runRemindTimer(ctx: ActivityCtx): Promise<{ sent: number }
     try {
       await ctx.cloud.openapi.subscribeMessage.send({
         touser: s.openid,
-        templateId: SUBSCRIBE_TEMPLATES.activityRemind.id,
         page: `pages/activity/detail/index?id=${s.activityId}`,
-        data: { thing1: { value: s.title.slice(0, 20) }, time2: { value: iso(s.startAt) }, thing3: { value: s.place.slice(0, 20) } },
+        ...subscribeMessage('activityRemind', { thing1: s.title.slice(0, 20), time2: subscribeTime(s.startAt), thing3: s.place.slice(0, 20) }),
       });
       sent++;
     } catch (e) {

@@ -15,6 +15,7 @@ export const C = {
   attendance: 'activity_attendance',
   reads: 'activity_reads',
   subs: 'activity_subs',
+  codeTries: 'activity_code_tries',
   members: 'org_members',
   nodes: 'org_nodes',
 } as const;

@@ -4,7 +4,6 @@
  */
 import crypto from 'crypto';
 import { getDoc, isDuplicateKey, stripId, type Db } from '../../core/fn/db';
-import QRCode from 'qrcode';
 import { dayOf } from '../../core/day';
 import { AppError } from '../../core/fn/errors';
 import { actionsFor, type ActionTable, type CallerMember } from '../../core/fn/router';
@@ -15,6 +14,9 @@ import {
   generateInviteCode,
   inviteExpiry,
   invitePath,
+  inviteQrCloudPath,
+  inviteQrRequest,
+  inviteState,
   type StoredInvite,
 } from '../../core/org/invite';
 import {
@@ -37,6 +39,7 @@ import {
 import { planRosterImport, validateRoster } from '../../core/org/roster';
 import { migrateMemberIdsStep } from './migrate-member-ids';
 import { readRosterTable } from '../../core/org/roster-file';
+import { importRosterFile, rosterStorage, writeRosterUpdates } from './roster-import';
 import { SheetFileError } from '../../core/sheet/read';
 import {
   canMoveMember,
@@ -50,13 +53,27 @@ import {
 /** wx-server-sdk's database, created with `throwOnNotFound: false` so a missing doc reads as null. */
 export type { Db };
 
+/** Storage and wxacode.getUnlimited of wx-server-sdk (the invite's 小程序码); a test double in tests. */
+export interface OrgCloud {
+  uploadFile: Platform['cloud']['uploadFile'];
+  getTempFileURL: Platform['cloud']['getTempFileURL'];
+  openapi: { wxacode: { getUnlimited(o: ReturnType<typeof inviteQrRequest>): Promise<{ buffer: Buffer; contentType?: string }> } };
+}
+
 export interface OrgCtx {
   db: Db;
   now: Date;
   randomBytes: (size: number) => Uint8Array;
+  cloud: OrgCloud;
 }
 
-export const makeOrgCtx = (p: Platform): OrgCtx => ({ db: p.db, now: p.now, randomBytes: (n) => crypto.randomBytes(n) });
+export const makeOrgCtx = (p: Platform): OrgCtx => ({
+  db: p.db,
+  now: p.now,
+  randomBytes: (n) => crypto.randomBytes(n),
+  // core/fn/serve types the SDK's openapi with subscribeMessage only; wxacode is the same SDK object
+  cloud: p.cloud as unknown as OrgCloud,
+});
 
 /** the caller's stored document arrives with the caller (saves `me` a second read) */
 const { action } = actionsFor<OrgCtx, StoredMemberDoc>();
@@ -103,10 +120,49 @@ async function findByPhone(db: Db, phone: string): Promise<StoredMemberDoc | nul
 
 const sameName = (a: string, b: string) => a.replace(/\s/g, '') === b.replace(/\s/g, '');
 
-async function toInviteView(inv: StoredInvite): Promise<InviteView> {
-  const path = invitePath(inv._id);
-  const svg = await QRCode.toString(path, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-  return {
+/**
+ * Makes an invite's 小程序码 once (wxacode.getUnlimited, scene = the code) and keeps it at the
+ * code's own path in cloud storage. A failure (quota, an app not yet set up) leaves the invite
+ * usable by its code: the secretary sees the code without an image, the log says why.
+ */
+async function makeInviteQr(cloud: OrgCloud, code: string): Promise<string | undefined> {
+  try {
+    const img = await cloud.openapi.wxacode.getUnlimited(inviteQrRequest(code));
+    const up = await cloud.uploadFile({ cloudPath: inviteQrCloudPath(code), fileContent: img.buffer });
+    return up.fileID;
+  } catch (e) {
+    const err = e as { errCode?: number; errMsg?: string; message?: string };
+    console.error(`[org] invite 小程序码 not made: ${err?.errCode ?? ''} ${err?.errMsg ?? err?.message ?? String(e)}`);
+    return undefined;
+  }
+}
+
+/**
+ * Views of invites with a temporary URL of each usable one's 小程序码 (one getTempFileURL call).
+ * An invite made before invites had one gets it now, stored on the invite so it is made only once.
+ */
+async function toInviteViews(ctx: OrgCtx, invites: StoredInvite[]): Promise<InviteView[]> {
+  const usable = (inv: StoredInvite) => inviteState(inv, ctx.now) === 'valid';
+  const withQr = await Promise.all(
+    invites.map(async (inv) => {
+      if (inv.qrFileID || !usable(inv)) return inv;
+      const qrFileID = await makeInviteQr(ctx.cloud, inv._id);
+      if (!qrFileID) return inv;
+      await ctx.db.collection(C.invites).doc(inv._id).update({ data: { qrFileID } });
+      return { ...inv, qrFileID };
+    }),
+  );
+  const fileIds = withQr.filter((i) => i.qrFileID && usable(i)).map((i) => i.qrFileID!);
+  const urls = new Map<string, string>();
+  if (fileIds.length) {
+    try {
+      const res = await ctx.cloud.getTempFileURL({ fileList: fileIds });
+      for (const f of res.fileList) if (f.tempFileURL) urls.set(f.fileID, f.tempFileURL);
+    } catch (e) {
+      console.error(`[org] invite 小程序码 links not made: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+  return withQr.map((inv) => ({
     code: inv._id,
     branchId: inv.branchId,
     branchName: inv.branchName,
@@ -114,24 +170,28 @@ async function toInviteView(inv: StoredInvite): Promise<InviteView> {
     maxUses: inv.maxUses,
     uses: inv.uses ?? 0,
     revoked: !!inv.revoked,
-    path,
-    qr: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
-  };
+    path: invitePath(inv._id),
+    qr: (inv.qrFileID && urls.get(inv.qrFileID)) || '',
+    ...(inv.qrFileID ? { qrFileID: inv.qrFileID } : {}),
+  }));
 }
 
 export const orgActions: ActionTable<OrgCtx> = {
   me: action({
     allow: ['guest'],
     input: orgInputs.me,
-    ops: { count: '2–3', what: 'caller, own applications, path names (members only)' },
+    ops: { count: '2–4', what: 'caller, own applications, path names (members only), scope node (organisers only)' },
     handler: async (_in, ctx): Promise<OrgOutputs['me']> => {
       const { db, caller } = ctx;
       const { doc } = caller;
-      const [apps, names] = await Promise.all([
+      const scopeId = caller.member?.role === 'organiser' ? caller.member.scopeId : null;
+      const [apps, names, scopeNode] = await Promise.all([
         db.collection(C.applications).where({ openid: caller.openid }).orderBy('createdAt', 'desc').limit(20).get(),
         doc ? pathNames(db, doc.path ?? []) : Promise.resolve([] as string[]),
+        scopeId ? getNode(db, scopeId) : Promise.resolve(null),
       ]);
       return {
+        scope: scopeNode ? { id: scopeNode._id, name: scopeNode.name, type: scopeNode.type } : null,
         openid: caller.openid,
         member: doc ? toMemberView(doc, caller.member, ctx.now, names[names.length - 1]) : null,
         pathNames: names,
@@ -261,15 +321,17 @@ export const orgActions: ActionTable<OrgCtx> = {
   createInvite: action({
     allow: ['secretary'],
     input: orgInputs.createInvite,
-    ops: { count: '4', what: 'caller, branch, path names, insert' },
+    ops: { count: '4', what: 'caller, branch, path names, insert; + wxacode.getUnlimited and one storage upload' },
     handler: async (input, ctx): Promise<OrgOutputs['createInvite']> => {
       const { db, now } = ctx;
       const sec = ctx.caller.member;
       const branch = await getNode(db, sec.branchId);
-      if (!branch) throw new AppError('FAILED_PRECONDITION', '找不到你所在的党支部，请联系上级管理员');
+      if (!branch) throw new AppError('FAILED_PRECONDITION', '找不到您所在的党支部，请联系上级管理员');
       const names = await pathNames(db, nodeFullPath(branch));
+      const code = generateInviteCode(ctx.randomBytes);
+      const qrFileID = await makeInviteQr(ctx.cloud, code);
       const inv: StoredInvite & { branchPath: string[] } = {
-        _id: generateInviteCode(ctx.randomBytes),
+        _id: code,
         branchId: branch._id,
         branchName: branch.name,
         branchPath: nodeFullPath(branch),
@@ -281,20 +343,21 @@ export const orgActions: ActionTable<OrgCtx> = {
         uses: 0,
         joined: 0,
         revoked: false,
+        ...(qrFileID ? { qrFileID } : {}),
       };
       await db.collection(C.invites).add({ data: inv });
-      return toInviteView(inv);
+      return (await toInviteViews(ctx, [inv]))[0];
     },
   }),
 
   listInvites: action({
     allow: ['secretary'],
     input: orgInputs.listInvites,
-    ops: { count: '2', what: 'caller, invites' },
+    ops: { count: '2+n', what: 'caller, invites, [n usable invites made before their 小程序码 was stored: its fileID]' },
     handler: async (_in, ctx): Promise<OrgOutputs['listInvites']> => {
       const sec = ctx.caller.member;
       const res = await ctx.db.collection(C.invites).where({ branchId: sec.branchId }).orderBy('createdAt', 'desc').limit(20).get();
-      return Promise.all((res.data as StoredInvite[]).map(toInviteView));
+      return toInviteViews(ctx, res.data as StoredInvite[]);
     },
   }),
 
@@ -308,7 +371,7 @@ export const orgActions: ActionTable<OrgCtx> = {
       if (!inv) throw new AppError('NOT_FOUND', '邀请码不存在');
       if (!isSecretaryOf(ctx.caller.member, inv.branchId)) throw new AppError('PERMISSION_DENIED', '只能撤销本支部的邀请码');
       if (!inv.revoked) await db.collection(C.invites).doc(inv._id).update({ data: { revoked: true, revokedAt: ctx.now } });
-      return toInviteView({ ...inv, revoked: true });
+      return (await toInviteViews(ctx, [{ ...inv, revoked: true }]))[0];
     },
   }),
 
@@ -443,10 +506,31 @@ export const orgActions: ActionTable<OrgCtx> = {
   listMembers: action({
     allow: ['member'],
     input: orgInputs.listMembers,
-    ops: { count: '4', what: 'caller, branch, count, page' },
+    ops: { count: '4', what: 'caller, branch, count, page', cases: { inSubtree: { count: '4', what: 'caller, count, page, their branches' } } },
     handler: async (input, ctx): Promise<OrgOutputs['listMembers']> => {
       const { db, now } = ctx;
       const me = ctx.caller.member;
+      if (input.inSubtree && me.role === 'organiser' && me.scopeId && !input.branchId) {
+        // 流动党员转接 across the organiser's subtree: members whose path holds the scope node
+        if (!input.keyword) throw new AppError('INVALID_ARGUMENT', '请输入要查找的党员姓名');
+        const query = { path: me.scopeId, status: 'active', name: db.RegExp({ regexp: escapeRegExp(input.keyword), options: 'i' }) };
+        const [count, page] = await Promise.all([
+          db.collection(C.members).where(query).count(),
+          db.collection(C.members).where(query).orderBy('name', 'asc').skip(input.offset).limit(input.limit).get(),
+        ]);
+        const docs = page.data as StoredMemberDoc[];
+        const branchIds = [...new Set(docs.map((m) => m.branchId).filter((b): b is string => !!b))];
+        const nodes = branchIds.length
+          ? ((await db.collection(C.nodes).where({ _id: db.command.in(branchIds) }).limit(branchIds.length).get()).data as { _id: string; name: string }[])
+          : [];
+        const nameOf = new Map(nodes.map((n) => [n._id, n.name]));
+        return {
+          branchId: me.scopeId,
+          branchName: '',
+          total: count.total,
+          members: docs.map((m) => toMemberView(m, me, now, (m.branchId && nameOf.get(m.branchId)) || '')),
+        };
+      }
       // Everyone sees their own branch (an organiser is a member of one too); an organiser also any
       // branch below them.
       const branch = await loadBranchInScope(db, me, input.branchId, 'member');
@@ -470,9 +554,9 @@ export const orgActions: ActionTable<OrgCtx> = {
     allow: ['secretary'],
     input: orgInputs.importRoster,
     ops: {
-      count: '4–7+',
+      count: '4–5+',
       what:
-        'caller, branch, groups, members by phone; real import: one batch insert, then tx(start, one update per changed member, commit) ' +
+        'caller, branch, groups, members by phone; real import: one batch insert, then one update per changed member ' +
         'if any changed; a concurrent import of the same people: read and plan again (≤ 3 times)',
     },
     handler: async (input, ctx): Promise<OrgOutputs['importRoster']> => {
@@ -525,13 +609,41 @@ export const orgActions: ActionTable<OrgCtx> = {
             continue;
           }
         }
-        if (plan.updates.length) {
-          await db.runTransaction(async (tx: Db) => {
-            for (const u of plan.updates) await tx.collection(C.members).doc(u.id).update({ data: u.set });
-          });
-        }
+        // one update per changed member, outside any transaction: each sets absolute values, so a
+        // call that dies half way is finished by the same file sent again
+        await writeRosterUpdates(db, plan.updates);
         return report;
       }
+    },
+  }),
+
+  importRosterFile: action({
+    allow: ['secretary'],
+    input: orgInputs.importRosterFile,
+    ops: {
+      count: '3 + 1 per 500 rows (first call) + per 250 rows 1–2 + 1 per changed member',
+      what:
+        'caller, branch, groups; the file from storage (not DB; once per instance and file); first call: members by phone (1 per 500 rows) ' +
+        'and the report file to storage when rows need changes; real import, per 250 rows: members by phone, one batch insert, one update per changed member',
+    },
+    handler: async (input, ctx): Promise<OrgOutputs['importRosterFile']> => {
+      const startedAt = Date.now();
+      const sec = ctx.caller.member;
+      const [branch, groups] = await Promise.all([
+        getNode(ctx.db, sec.branchId),
+        ctx.db.collection(C.nodes).where({ parentId: sec.branchId, type: 'group' }).limit(100).get(),
+      ]);
+      if (!branch) throw new AppError('FAILED_PRECONDITION', '找不到您所在的党支部，请联系上级管理员');
+      return importRosterFile(input, {
+        db: ctx.db,
+        now: ctx.now,
+        openid: ctx.caller.openid,
+        branch,
+        groups: groups.data,
+        storage: rosterStorage(ctx.cloud),
+        randomBytes: ctx.randomBytes,
+        startedAt,
+      });
     },
   }),
 
@@ -601,7 +713,7 @@ export const orgActions: ActionTable<OrgCtx> = {
       const { db } = ctx;
       const member = await getDoc<StoredMemberDoc>(db, C.members, input.memberId);
       if (!member) throw new AppError('NOT_FOUND', '党员不存在');
-      if (!canSeeHistory(ctx.caller.member, member)) throw new AppError('PERMISSION_DENIED', '你没有权限查看该党员的转接记录');
+      if (!canSeeHistory(ctx.caller.member, member)) throw new AppError('PERMISSION_DENIED', '您没有权限查看该党员的转接记录');
       const res = await db.collection(C.transfers).where({ memberId: member._id }).orderBy('at', 'desc').limit(50).get();
       return (res.data as StoredTransfer[]).map(toTransferView);
     },
@@ -645,7 +757,7 @@ export const orgActions: ActionTable<OrgCtx> = {
       const me = ctx.caller.member;
       const member = await getDoc<StoredMemberDoc>(db, C.members, input.memberId);
       if (!member || member.status !== 'active') throw new AppError('NOT_FOUND', '党员不存在');
-      if (!canSetRole(me, member)) throw new AppError('PERMISSION_DENIED', '该党员不在你的管理范围内');
+      if (!canSetRole(me, member)) throw new AppError('PERMISSION_DENIED', '该党员不在您的管理范围内');
       if (member.role === 'organiser') throw new AppError('FAILED_PRECONDITION', '上级管理员的角色不能在这里修改');
       if (member.role !== input.role) {
         await db.collection(C.members).doc(member._id).update({ data: { role: input.role, updatedAt: now } });

@@ -105,7 +105,7 @@ export const pointsActions: ActionTable<PointsCtx> = {
       const orgId = me.scopeId;
       const today = dayOf(now);
       const node = await getDoc<OrgNode>(db, 'org_nodes', orgId);
-      if (!node) throw new AppError('FAILED_PRECONDITION', '找不到你管理的组织');
+      if (!node) throw new AppError('FAILED_PRECONDITION', '找不到您管理的组织');
       let saved: StoredRules | null = null;
       await db.runTransaction(async (tx: Db) => {
         const doc = await getDoc<StoredRules>(tx, 'points_rules', orgId);

@@ -8,11 +8,13 @@ import { actionsFor, type ActionTable } from '../../core/fn/router';
 import type { OrganiserCaller, StoredMember } from '../../core/fn/caller';
 import type { Platform } from '../../core/fn/serve';
 import { isInSubtree, loadBranchInScope, nodeFullPath } from '../../core/org/scope';
-import { readBankTable } from '../../core/quiz/bank-file';
+import { readBankFile, readBankTable, type BankTable } from '../../core/quiz/bank-file';
 import { SheetFileError } from '../../core/sheet/read';
-import { toStoredQuestion, validateBank } from '../../core/quiz/bank';
+import { importDir, isOwnImport, MAX_IMPORT_BYTES } from '../../core/sheet/upload-path';
+import { runBankImport, validateCached, type ImportStorage } from './bank-import';
+import { bankHealth } from './bank-health';
 import { MAX_REMIND_QUOTA, QUIZ_PAGE, reminderData } from '../../core/quiz/config';
-import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
+import { subscribeMessage } from '../../core/subscribe/templates';
 import {
   quizInputs,
   type QuestionAdminView,
@@ -22,7 +24,7 @@ import {
 } from '../../core/quiz/contracts';
 import { acceptableDays, checkSubmissionDay, LATE_GRACE_MINUTES, monthOf } from '../../core/quiz/day';
 import { addDays, dayOf, isValidDay } from '../../core/day';
-import { freshDays, LOW_BANK_DAYS, markUsed, pickDailySet } from '../../core/quiz/daily-set';
+import { freshDays, LOW_BANK_DAYS, markUsed, pickDailySet, walkWindow } from '../../core/quiz/daily-set';
 import { newConfig, newDailySet, pinnedSetData, setId, type QuizConfig, type StoredSet } from '../../core/quiz/stored';
 import {
   practicable,
@@ -48,12 +50,22 @@ export interface QuizCtx {
   now: Date;
   /** cloud.openapi.subscribeMessage.send */
   sendSubscribe: (msg: { touser: string; templateId: string; page: string; data: Record<string, { value: string }> }) => Promise<unknown>;
+  /** cloud storage: an uploaded bank file, and the report file of an import */
+  storage: ImportStorage & { download(fileID: string): Promise<Buffer> };
 }
+
+/** cloud.downloadFile, which core/fn/serve.ts's CloudSdk does not list */
+type WithDownload = { downloadFile(o: { fileID: string }): Promise<{ fileContent: Buffer }> };
 
 export const makeQuizCtx = (p: Platform): QuizCtx => ({
   db: p.db,
   now: p.now,
   sendSubscribe: (msg) => p.cloud.openapi.subscribeMessage.send({ ...msg, miniprogramState: 'formal', lang: 'zh_CN' }),
+  storage: {
+    download: async (fileID) => (await (p.cloud as unknown as WithDownload).downloadFile({ fileID })).fileContent,
+    upload: async (cloudPath, fileContent) => (await p.cloud.uploadFile({ cloudPath, fileContent })).fileID,
+    tempUrl: async (fileID) => (await p.cloud.getTempFileURL({ fileList: [fileID] })).fileList[0]?.tempFileURL ?? '',
+  },
 });
 
 /** The caller's stored document carries the quiz, practice and points counters. */
@@ -179,10 +191,10 @@ async function materialise(db: Db, cfgHint: QuizConfig, day: string, storedHint:
   const id = setId(cfgHint.orgId, day);
   const cfg = (await getDoc<QuizConfig>(db, C.config, cfgHint.orgId)) ?? cfgHint;
   const pinnedIds = storedHint?.pinned ?? [];
-  const want = cfg.perDay + cfg.pinnedInCycle.length + pinnedIds.length;
+  const want = walkWindow(cfg, pinnedIds.length);
   const base = { orgId: _.in(cfg.orgPath), status: 'active' };
   const [after, pinnedRes, node] = await Promise.all([
-    db.collection(C.questions).where({ ...base, order: _.gt(cfg.cursor) }).orderBy('order', 'asc').limit(Math.min(1000, want)).get(),
+    db.collection(C.questions).where({ ...base, order: _.gt(cfg.cursor) }).orderBy('order', 'asc').limit(want).get(),
     pinnedIds.length ? db.collection(C.questions).where({ _id: _.in(pinnedIds), status: 'active' }).limit(pinnedIds.length).get() : { data: [] },
     getDoc<OrgNode>(db, C.nodes, cfg.orgId),
   ]);
@@ -316,6 +328,16 @@ async function takePracticeChecks(db: Db, memberId: string, doc: MemberPracticeF
   return limit - practiceChecksOn(doc, day) - n;
 }
 
+/**
+ * Questions the walk took ahead of its cursor to mix types (`pinnedInCycle`): asked already, so
+ * practice may show them like those before the cursor. Few (at most a few days' worth).
+ */
+async function takenAhead(db: Db, cfg: QuizConfig, where: object): Promise<StoredQuestion[]> {
+  const ids = cfg.pinnedInCycle.filter((p) => p.order > cfg.cursor).map((p) => p.id);
+  if (!ids.length) return [];
+  return (await db.collection(C.questions).where({ ...where, _id: db.command.in(ids.slice(0, 1000)) }).limit(1000).get()).data;
+}
+
 async function questionsByIds(db: Db, ids: string[]): Promise<StoredQuestion[]> {
   if (!ids.length) return [];
   const _ = db.command;
@@ -331,11 +353,19 @@ const shuffle = <T>(xs: T[]): T[] => {
   return a;
 };
 
+/** How long a branch reminder in progress holds off a second one: longer than the function's timeout. */
+const REMIND_LEASE_MS = 60_000;
+
+/** A member the secretary can remind today: bound, with a grant banked, not yet reminded today. */
+function remindable(m: StoredMember & MemberQuizFields, day: string): boolean {
+  return !!m.openid && (m.quizRemindQuota ?? 0) > 0 && (m as { quizRemindedDay?: string }).quizRemindedDay !== day;
+}
+
 async function branchMembers(db: Db, branchId: string): Promise<Array<StoredMember & MemberQuizFields>> {
   const res = await db
     .collection(C.members)
     .where({ branchId, status: 'active' })
-    .field({ _id: true, name: true, openid: true, role: true, scopeId: true, quizLastDay: true, quizStreak: true, quizMonth: true, quizMonthDays: true, quizRemindQuota: true })
+    .field({ _id: true, name: true, openid: true, role: true, scopeId: true, quizLastDay: true, quizStreak: true, quizMonth: true, quizMonthDays: true, quizRemindQuota: true, quizRemindedDay: true })
     .limit(1000)
     .get();
   return res.data;
@@ -343,7 +373,7 @@ async function branchMembers(db: Db, branchId: string): Promise<Array<StoredMemb
 
 async function orgNodeForOrganiser(db: Db, sc: { scopeId: string }): Promise<OrgNode> {
   const node = await getDoc<OrgNode>(db, C.nodes, sc.scopeId);
-  if (!node) throw new AppError('FAILED_PRECONDITION', '找不到你管理的组织');
+  if (!node) throw new AppError('FAILED_PRECONDITION', '找不到您管理的组织');
   return node;
 }
 
@@ -467,7 +497,7 @@ export const quizActions: ActionTable<QuizCtx> = {
       for (const [id, it] of items) {
         const q = byId.get(id);
         if (!q) continue;
-        out.push({ id, type: q.type, stem: q.stem, options: q.options, answer: q.answer, explanation: q.explanation, source: q.source, tags: q.tags, difficulty: q.difficulty, ...it });
+        out.push({ ...toPublic(q), answer: q.answer, explanation: q.explanation, ...it });
       }
       return { items: out };
     },
@@ -476,7 +506,7 @@ export const quizActions: ActionTable<QuizCtx> = {
   practice: action({
     allow: ['member'],
     input: quizInputs.practice,
-    ops: { count: '3–5', what: 'caller, quiz config; wrong book (2) + questions, or questions by tag' },
+    ops: { count: '3–6', what: 'caller, quiz config; wrong book (2) + questions, or questions by tag [+ those the walk took ahead of its cursor]' },
     handler: async (input, ctx): Promise<QuizOutputs['practice']> => {
       const { db, now } = ctx;
       const me = ctx.caller.member;
@@ -492,12 +522,9 @@ export const quizActions: ActionTable<QuizCtx> = {
       const gate = await practiceGate(db, cfg, ctx.caller.doc.quizLastDay, now);
       const _ = db.command;
       // questions after the cursor are still to come (bar the few pinned ahead): not even fetched
-      const res = await db
-        .collection(C.questions)
-        .where({ orgId: _.in(cfg.orgPath), status: 'active', tags: input.tag, order: _.lte(cfg.cursor) })
-        .limit(200)
-        .get();
-      const qs = (res.data as StoredQuestion[]).filter((q) => practicable(q, gate));
+      const where = { orgId: _.in(cfg.orgPath), status: 'active', tags: input.tag };
+      const [res, ahead] = await Promise.all([db.collection(C.questions).where({ ...where, order: _.lte(cfg.cursor) }).limit(200).get(), takenAhead(db, cfg, where)]);
+      const qs = [...(res.data as StoredQuestion[]), ...ahead].filter((q) => practicable(q, gate));
       return { questions: shuffle(qs).slice(0, input.size).map(toPublic) };
     },
   }),
@@ -564,8 +591,8 @@ export const quizActions: ActionTable<QuizCtx> = {
     allow: ['member'],
     input: quizInputs.tags,
     ops: {
-      count: '3',
-      what: 'caller, quiz config, bank tags',
+      count: '3–4',
+      what: 'caller, quiz config, bank tags [+ tags of questions the walk took ahead of its cursor]',
       cases: {
         practice: {
           count: '+2–3',
@@ -580,14 +607,13 @@ export const quizActions: ActionTable<QuizCtx> = {
       const gate = await practiceGate(db, cfg, ctx.caller.doc.quizLastDay, now);
       const _ = db.command;
       // the topics of 专题练习: counted over the questions practice may show the caller
-      const res = await db
-        .collection(C.questions)
-        .where({ orgId: _.in(cfg.orgPath), status: 'active', order: _.lte(cfg.cursor) })
-        .field({ _id: true, order: true, tags: true })
-        .limit(1000)
-        .get();
+      const where = { orgId: _.in(cfg.orgPath), status: 'active' };
+      const [res, ahead] = await Promise.all([
+        db.collection(C.questions).where({ ...where, order: _.lte(cfg.cursor) }).field({ _id: true, order: true, tags: true }).limit(1000).get(),
+        takenAhead(db, cfg, where),
+      ]);
       const counts = new Map<string, number>();
-      for (const q of res.data as Array<Pick<StoredQuestion, '_id' | 'order' | 'tags'>>) {
+      for (const q of [...(res.data as Array<Pick<StoredQuestion, '_id' | 'order' | 'tags'>>), ...ahead]) {
         if (practicable(q, gate)) for (const t of q.tags ?? []) counts.set(t, (counts.get(t) ?? 0) + 1);
       }
       return { tags: [...counts].map(([tag, count]) => ({ tag, count })).sort((a, b) => b.count - a.count || a.tag.localeCompare(b.tag, 'zh')) };
@@ -633,12 +659,12 @@ export const quizActions: ActionTable<QuizCtx> = {
           .map((m) => ({
             memberId: m._id,
             name: m.name,
-            canRemind: !!m.openid && (m.quizRemindQuota ?? 0) > 0,
+            canRemind: remindable(m, day),
             streakLost: m.quizLastDay !== addDays(day, -1) && (m.quizStreak ?? 0) > 0,
           }))
           .sort((a, b) => a.name.localeCompare(b.name, 'zh')),
         answeredList: answered.map((m) => ({ memberId: m._id, name: m.name, streak: m.quizStreak ?? 1 })).sort((a, b) => a.name.localeCompare(b.name, 'zh')),
-        remindable: missing.filter((m) => !!m.openid && (m.quizRemindQuota ?? 0) > 0).length,
+        remindable: missing.filter((m) => remindable(m, day)).length,
         remindedToday: reminder ? { at: new Date(reminder.at).toISOString(), sent: reminder.sent } : null,
       };
     },
@@ -648,8 +674,8 @@ export const quizActions: ActionTable<QuizCtx> = {
     allow: ['secretary'],
     input: quizInputs.remind,
     ops: {
-      count: '5–6',
-      what: 'caller, members, reminder insert (lock), node, quota dec, reminder upd + one subscribeMessage.send per member reminded (open API, not DB)',
+      count: '5+n',
+      what: 'caller, members, reminder insert (lease; on a clash: reminder, lease take-over), node, n × member mark, reminder upd + one subscribeMessage.send per member reminded (open API, not DB)',
     },
     handler: async (_in, ctx): Promise<QuizOutputs['remind']> => {
       const { db, now } = ctx;
@@ -658,33 +684,46 @@ export const quizActions: ActionTable<QuizCtx> = {
       const day = dayOf(now);
       const members = await branchMembers(db, branchId);
       const missing = members.filter((m) => m.quizLastDay !== day);
-      const targets = missing.filter((m) => !!m.openid && (m.quizRemindQuota ?? 0) > 0);
-      const noGrant = missing.length - targets.length;
+      const targets = missing.filter((m) => remindable(m, day));
+      const noGrant = missing.filter((m) => !m.openid || (m.quizRemindQuota ?? 0) <= 0).length;
       const remId = `${branchId}:${day}`;
-      // one reminder per branch per day: the insert is the lock, so a double tap sends once
+      // One reminder per branch per day. The record is a lease, not a verdict: a call that runs out of
+      // time mid-send leaves it unfinished, and once the lease has passed a retry sends to the members
+      // not yet marked. A double tap inside the lease sends once.
+      const leaseUntil = new Date(now.getTime() + REMIND_LEASE_MS);
       try {
-        await db.collection(C.reminders).add({ data: { _id: remId, branchId, day, byId: me._id, at: now, sent: 0, planned: targets.length } });
+        await db.collection(C.reminders).add({ data: { _id: remId, branchId, day, byId: me._id, at: now, sent: 0, planned: targets.length, leaseUntil } });
       } catch (e) {
         if (!isDuplicateKey(e)) throw e;
-        return { sent: 0, failed: 0, noGrant, alreadyReminded: true };
+        const held = await getDoc<{ done?: boolean; leaseUntil?: Date | string }>(db, C.reminders, remId);
+        const expired = !!held && !held.done && !!held.leaseUntil && new Date(held.leaseUntil).getTime() <= now.getTime();
+        const _ = db.command;
+        const taken = expired && (await db.collection(C.reminders).where({ _id: remId, done: _.neq(true), leaseUntil: held.leaseUntil }).update({ data: { leaseUntil } }));
+        if (!taken || !taken.stats?.updated) return { sent: 0, failed: 0, noGrant, alreadyReminded: true };
       }
       const node = await getDoc<OrgNode>(db, C.nodes, branchId);
-      const data = reminderData(day, node?.name ?? '党支部');
-      const sentIds: string[] = [];
+      const message = { page: QUIZ_PAGE, ...subscribeMessage('quizRemind', reminderData(day, node?.name ?? '党支部')) };
+      const _ = db.command;
+      let sent = 0;
       let failed = 0;
       for (const m of targets) {
+        let ok: boolean;
         try {
-          const r = (await ctx.sendSubscribe({ touser: m.openid as string, templateId: SUBSCRIBE_TEMPLATES.quizRemind.id, page: QUIZ_PAGE, data })) as { errCode?: number; errcode?: number };
-          if ((r?.errCode ?? r?.errcode ?? 0) === 0) sentIds.push(m._id);
-          else failed++;
+          const r = (await ctx.sendSubscribe({ touser: m.openid as string, ...message })) as { errCode?: number; errcode?: number };
+          ok = (r?.errCode ?? r?.errcode ?? 0) === 0;
         } catch {
-          failed++;
+          ok = false;
         }
+        if (!ok) {
+          failed++;
+          continue;
+        }
+        // marked right after its message, so a timeout later in the loop strands nobody
+        await db.collection(C.members).doc(m._id).update({ data: { quizRemindQuota: _.inc(-1), quizRemindedDay: day } });
+        sent++;
       }
-      const _ = db.command;
-      if (sentIds.length) await db.collection(C.members).where({ _id: _.in(sentIds) }).update({ data: { quizRemindQuota: _.inc(-1) } });
-      await db.collection(C.reminders).doc(remId).update({ data: { sent: sentIds.length, failed } });
-      return { sent: sentIds.length, failed, noGrant, alreadyReminded: false };
+      await db.collection(C.reminders).doc(remId).update({ data: { sent: _.inc(sent), failed, done: true } });
+      return { sent, failed, noGrant, alreadyReminded: false };
     },
   }),
 
@@ -756,7 +795,7 @@ export const quizActions: ActionTable<QuizCtx> = {
   bankStatus: action({
     allow: ['organiser'],
     input: quizInputs.bankStatus,
-    ops: { count: '7', what: 'caller, node, config, 3 counts, pinned days' },
+    ops: { count: '9', what: 'caller, node, config, 3 counts, pinned days, 2 aggregates (by type, by topic)' },
     handler: async (_in, ctx): Promise<QuizOutputs['bankStatus']> => {
       const { db, now } = ctx;
       const org = ctx.caller.member;
@@ -771,6 +810,7 @@ export const quizActions: ActionTable<QuizCtx> = {
         db.collection(C.sets).where({ orgId: org.scopeId, day: _.gte(dayOf(now)), materialised: false }).field({ day: true }).limit(100).get(),
       ]);
       const fresh = freshDays(cfg, ahead.total);
+      const health = await bankHealth(db, cfg, dayOf(now), fresh);
       return {
         orgId: org.scopeId,
         orgName: node.name,
@@ -781,6 +821,8 @@ export const quizActions: ActionTable<QuizCtx> = {
         low: fresh < LOW_BANK_DAYS,
         cycle: cfg.cycle,
         pinnedDays: (pins.data as Array<{ day: string }>).map((p) => p.day).sort(),
+        health,
+        importDir: importDir('quiz', ctx.caller.openid),
         ownQuizUnranked: quizUnranked(org, org.path),
       };
     },
@@ -806,35 +848,59 @@ export const quizActions: ActionTable<QuizCtx> = {
   importBank: action({
     allow: ['organiser'],
     input: quizInputs.importBank,
-    ops: { count: '2–3', what: 'caller, existing ids, [one batch insert]' },
+    ops: {
+      count: '1 + 2 per 1000 rows',
+      what: 'caller; per 500 valid rows: existing ids and stems (2 reads), one batch insert; + the report file to storage when rows need changes',
+    },
     handler: async (input, ctx): Promise<QuizOutputs['importBank']> => {
-      const { db, now } = ctx;
       const org = ctx.caller.member;
-      let table: string[][];
-      try {
-        table = await readBankTable(input.fileName, input.contentBase64);
-      } catch (e) {
-        if (e instanceof SheetFileError) throw new AppError('INVALID_ARGUMENT', e.message);
-        throw e;
-      }
-      const v = validateBank(table);
-      const docs = v.rows.map((r) => ({ row: r.row, doc: toStoredQuestion(org.scopeId, r, now) }));
-      const _ = db.command;
-      const existing = docs.length
-        ? await db.collection(C.questions).where({ _id: _.in(docs.map((d) => d.doc._id)) }).field({ _id: true, stem: true }).limit(1000).get()
-        : { data: [] };
-      const existingIds = new Set((existing.data as Array<{ _id: string }>).map((e) => e._id));
-      const duplicates = [
-        ...v.duplicatesInFile,
-        ...docs.filter((d) => existingIds.has(d.doc._id)).map((d) => ({ row: d.row, message: '题库中已有相同题干的题目，将跳过' })),
-      ].sort((a, b) => a.row - b.row);
-      const fresh = docs.filter((d) => !existingIds.has(d.doc._id));
-      const report = { dryRun: input.dryRun, total: v.total, created: fresh.length, duplicates, errors: v.errors };
-      // all or nothing: a file with any bad row writes nothing
-      if (v.errors.length) return { ...report, created: 0 };
-      if (input.dryRun || fresh.length === 0) return report;
-      await db.collection(C.questions).add({ data: fresh.map((d) => d.doc) });
-      return report;
+      const checked = await validateCached(null, () => readOrRefuse(() => readBankTable(input.fileName, input.contentBase64)), input.defaultSource, ctx.now.getTime());
+      // small enough for one call: every valid row is imported (or checked) now
+      const r = await runBankImport(
+        { db: ctx.db, now: ctx.now, orgId: org.scopeId, openid: ctx.caller.openid, storage: ctx.storage, dryRun: input.dryRun, defaultSource: input.defaultSource, from: 0,
+          startedAt: Date.now(), budgetMs: Infinity },
+        checked,
+      );
+      return r;
+    },
+  }),
+
+  importBankFile: action({
+    allow: ['organiser'],
+    input: quizInputs.importBankFile,
+    ops: {
+      count: '1 + 6 per 1000 questions',
+      what:
+        'caller; the file from storage (not DB; once per instance and file); per 500 valid rows: existing ids and stems (2 reads), one batch insert; ' +
+        'a dry run reads 2 per 1000 rows and writes nothing; the first call uploads the report file when rows need changes',
+    },
+    handler: async (input, ctx): Promise<QuizOutputs['importBankFile']> => {
+      const startedAt = Date.now();
+      const org = ctx.caller.member;
+      // only the caller's own upload: a fileID must not open someone else's file through the report
+      if (!isOwnImport(input.fileID, 'quiz', ctx.caller.openid)) throw new AppError('PERMISSION_DENIED', '只能导入您自己上传的文件，请重新选择文件');
+      if (input.from > 0 && !input.runId) throw new AppError('INVALID_ARGUMENT', '缺少导入编号，请重新开始导入');
+      const checked = await validateCached(
+        input.fileID,
+        () =>
+          readOrRefuse(async () => {
+            let buf: Buffer;
+            try {
+              buf = await ctx.storage.download(input.fileID);
+            } catch {
+              throw new SheetFileError('找不到上传的文件，请重新选择文件');
+            }
+            if (buf.length > MAX_IMPORT_BYTES) throw new SheetFileError('文件太大：单个文件不超过 10 MB，请拆分后分批导入');
+            return readBankFile(input.fileName, buf);
+          }),
+        input.defaultSource,
+        ctx.now.getTime(),
+      );
+      return runBankImport(
+        { db: ctx.db, now: ctx.now, orgId: org.scopeId, openid: ctx.caller.openid, storage: ctx.storage, dryRun: input.dryRun, defaultSource: input.defaultSource,
+          from: input.from, runId: input.runId, startedAt },
+        checked,
+      );
     },
   }),
 
@@ -914,12 +980,22 @@ export const quizActions: ActionTable<QuizCtx> = {
         const cfg = first<QuizConfig>(await tx.collection(C.config).doc(org.scopeId).get());
         const base = stripId(cfg ?? newConfig(org.scopeId, nodeFullPath(node)));
         // takes effect from the next set chosen (today's, if nobody has fetched it yet)
-        await tx.collection(C.config).doc(org.scopeId).set({ data: { ...base, perDay: input.perDay, updatedAt: now } });
+        await tx.collection(C.config).doc(org.scopeId).set({ data: { ...base, perDay: input.perDay, ...(input.mix ? { mix: input.mix } : {}), updatedAt: now } });
       });
-      return { perDay: input.perDay };
+      return { perDay: input.perDay, ...(input.mix ? { mix: input.mix } : {}) };
     },
   }),
 };
+
+/** A file the import cannot read is the person's mistake, said in their words. */
+async function readOrRefuse(read: () => Promise<BankTable>): Promise<BankTable> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof SheetFileError) throw new AppError('INVALID_ARGUMENT', e.message);
+    throw e;
+  }
+}
 
 async function ownQuestion(db: Db, org: OrganiserCaller['member'], id: string): Promise<StoredQuestion> {
   const q = await getDoc<StoredQuestion>(db, C.questions, id);

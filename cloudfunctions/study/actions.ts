@@ -6,7 +6,7 @@ import crypto from 'crypto';
 import { getDoc, isDuplicateKey, stripId, type Db } from '../../core/fn/db';
 import { AppError } from '../../core/fn/errors';
 import { actionsFor, type ActionTable, type CallerMember } from '../../core/fn/router';
-import type { StoredMember } from '../../core/fn/caller';
+import { loadCaller, narrowCaller, type CallerDb, type CallerFor, type StoredMember } from '../../core/fn/caller';
 import type { Platform, TimerDef } from '../../core/fn/serve';
 import { isInSubtree, isSecretaryOf, loadBranchInScope, nodeFullPath } from '../../core/org/scope';
 import {
@@ -18,33 +18,35 @@ import {
   type StudyOutputs,
 } from '../../core/study/contracts';
 import { creditStudy, totalsId, type CreditInput, type TotalsDoc } from '../../core/study/credit';
-import { applyBeat, settleSession, takeOver, type SessionDoc } from '../../core/study/heartbeat';
-import { buildStudyLedgerXlsx, studyLedgerFileName, type StudyLedgerCredit } from '../../core/study/ledger';
-import { mustFlushBeforeStart, newSession, sessionClock, sessionCredits } from '../../core/study/session';
+import { applyBeat, applyCheckpoint, settleSession, takeOver, NOT_STARTED, OTHER_DEVICE, OTHER_LESSON, SESSION_CLOSED, type SessionDoc } from '../../core/study/heartbeat';
+import { leaseOf, leaseSecret, openLease, openOffer, signLease, signOffer, type LeaseState } from '../../core/study/lease';
+import { buildStudyLedgerXlsx, readLedgerCredits, studyLedgerFileName } from '../../core/study/ledger';
+import { flushWrites, mustFlushBeforeStart, newSession, offerFor, offerLesson, sessionClock } from '../../core/study/session';
 import {
   lessonId,
   newLessonDoc,
   newOfflineRecord,
   offlineRecordId,
   offlineView,
-  progressAfterFlush,
   progressId,
   reminderId,
   type LessonDoc,
   type OfflineRecordDoc,
   type ProgressDoc,
 } from '../../core/study/stored';
-import { dayOf, formatChina, yearOf } from '../../core/day';
+import { dayOf, yearOf } from '../../core/day';
 import {
+  DEFAULT_RULES,
   resolveTarget,
   rulesFromEnv,
+  staleAfterSec,
   targetId,
   toStudyHours,
   type StudyRules,
   type TargetDoc,
 } from '../../core/study/rules';
 import { buildBranchRows, buildProgress, liveState, type RosterMember } from '../../core/study/views';
-import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
+import { subscribeMessage, subscribeTime } from '../../core/subscribe/templates';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type { Db };
@@ -57,6 +59,8 @@ export interface StudyCtx {
   /** cloud.openapi.subscribeMessage.send and cloud.getTempFileURL, injectable for tests */
   sendSubscribe: (msg: { touser: string; templateId: string; page: string; data: Record<string, { value: string }> }) => Promise<boolean>;
   tempUrl: (fileId: string) => Promise<string | null>;
+  /** the key that signs study leases and offers (STUDY_LEASE_SECRET); throws while it is not configured */
+  leaseSecret: () => string;
 }
 
 export function makeStudyCtx(p: Platform): StudyCtx {
@@ -66,6 +70,7 @@ export function makeStudyCtx(p: Platform): StudyCtx {
     now: p.now,
     rules: rulesFromEnv(p.env),
     randomId: () => crypto.randomBytes(12).toString('hex'),
+    leaseSecret: () => leaseSecret(p.env),
     sendSubscribe: async (msg) => {
       try {
         const res = (await p.cloud.openapi.subscribeMessage.send({ ...msg, miniprogramState: 'formal', lang: 'zh_CN' })) as { errCode?: number } | null;
@@ -94,6 +99,13 @@ const { action, loadingAction } = actionsFor<StudyCtx, StoredMember & { committe
  * snapshot), read in place of org_members so a heartbeat costs one read.
  */
 const loadSession = async (ctx: StudyCtx, openid: string) => ({ session: await getDoc<SessionDoc>(ctx.db, C.sessions, openid) });
+
+/**
+ * `start`, `checkpoint` and `stop`: no caller read. What proves the caller is signed (the `lesson`
+ * view's offer, the session's lease) or is the caller's own session (`study_sessions/<openid>`,
+ * keyed by the identity the platform gives); `start` without a usable offer reads the caller itself.
+ */
+const noRead = async () => ({});
 
 export const C = {
   lessons: 'study_lessons',
@@ -168,30 +180,66 @@ async function targetsFor(db: Db, path: string[], year: number): Promise<TargetD
   return res.data as TargetDoc[];
 }
 
+/** A stop's last checkpoint: the lease the app held and what it played since. */
+export interface FinalCheckpoint {
+  lease: LeaseState;
+  played: number;
+  position: number;
+  rules: StudyRules;
+}
+
+const updatedCount = (res: any): number => Number(res?.stats?.updated ?? res?.updated ?? 0);
+
 /**
- * Writes a session's pending credit into the ledger, inside a transaction: credit records and
- * counters (creditStudy), the lesson's progress, and the session itself (pending cleared, flush
- * count and `seq` up, so a beat that read the session before cannot write the old pending back).
- * `end` also closes the session; a closed session is left as it is (a repeated stop writes nothing).
- * A retried transaction re-reads everything.
+ * Writes a session's pending credit into the ledger in one transaction that reads only the session:
+ * credit records, the year's counters (increments; created whole on the member's first credit of the
+ * year) and the lesson's progress (written whole, core/study/session.ts flushWrites), then the session
+ * itself (pending cleared, flush count and `seq` up). The session read inside the transaction is the
+ * exactly-once guard: a flush that committed moved it, so a retried, repeated or racing flush finds
+ * nothing to write, and a beat or checkpoint that read the session before cannot write the old
+ * pending back. `end` also closes the session; `final` first applies the stop's own checkpoint when
+ * its lease is the stored session. A closed session is left as it is (a repeated stop writes nothing).
  */
-export async function flushSession(db: Db, openid: string, now: Date, opts: { end: boolean; expectSessionId?: string }): Promise<SessionDoc | null> {
+export async function flushSession(
+  db: Db,
+  openid: string,
+  now: Date,
+  opts: { end: boolean; expectSessionId?: string; final?: FinalCheckpoint },
+): Promise<SessionDoc | null> {
   return db.runTransaction(async (tx: Db) => {
-    const s = await getDoc<SessionDoc>(tx, C.sessions, openid);
+    let s = await getDoc<SessionDoc>(tx, C.sessions, openid);
     if (!s || (opts.expectSessionId && s.sessionId !== opts.expectSessionId)) return s;
+    const f = opts.final;
+    if (f && s.active && s.sessionId === f.lease.sessionId && s.seq === f.lease.seq) {
+      try {
+        s = { ...s, ...applyCheckpoint(s, { played: f.played, position: f.position }, now.getTime(), f.rules, { final: true }).patch };
+      } catch (e) {
+        // a position past the end: the stop still closes, without this last stretch
+        if (!(e instanceof AppError)) throw e;
+      }
+    }
     const step = settleSession(s, opts.end);
     if (!step) return s;
-    const plan = step.credits;
-    if (plan.length) {
-      const pid = progressId(s.memberId, s.lessonId);
-      const p = await getDoc<ProgressDoc>(tx, C.progress, pid);
-      const completesNow = s.completed && !p?.completed;
-      await creditStudy(tx, sessionCredits(s, plan, completesNow), now);
-      const next = progressAfterFlush(p, s, plan.reduce((a, f) => a + f.seconds, 0), now);
-      await tx.collection(C.progress).doc(pid).set({ data: next });
+    if (s.completedAt === undefined && step.credits.length) {
+      // a session started before sessions carried the first completion: ask the progress once
+      const p = await getDoc<ProgressDoc>(tx, C.progress, progressId(s.memberId, s.lessonId));
+      s = { ...s, completedAt: p?.completed ? new Date(p.completedAt ?? now).getTime() : null };
     }
-    await tx.collection(C.sessions).doc(openid).set({ data: stripId(step.next) });
-    return step.next;
+    const w = flushWrites(s, step.credits, now);
+    const _ = db.command;
+    for (const c of w.credits) await tx.collection(C.credits).doc(c.id).set({ data: c.data });
+    for (const t of w.totals) {
+      const inc = Object.fromEntries(
+        Object.entries(t.inc).map(([k, v]) => [k, typeof v === 'number' ? _.inc(v) : Object.fromEntries(Object.entries(v).map(([kk, vv]) => [kk, _.inc(vv)]))]),
+      );
+      const res = await tx.collection(C.totals).doc(t.id).update({ data: { ...inc, ...t.set } });
+      // none yet: the member's first credit of the year (a racing creation conflicts and retries)
+      if (!updatedCount(res)) await tx.collection(C.totals).doc(t.id).set({ data: stripId(t.whole) });
+    }
+    if (w.progress) await tx.collection(C.progress).doc(w.progress.id).set({ data: w.progress.data });
+    const next: SessionDoc = { ...step.next, completedAt: s.completedAt ?? (s.completed && step.credits.length ? now.getTime() : null) };
+    await tx.collection(C.sessions).doc(openid).set({ data: stripId(next) });
+    return next;
   });
 }
 
@@ -199,23 +247,55 @@ const TAKEN_OVER = '您刚在另一台设备或页面开始了学习，请重新
 
 /**
  * Writes the session a start made, only over the session document the start read (`base`, same
- * `seq`), or as a new document when there was none: a beat, flush or start that landed in between
- * makes this start fail instead of wiping credit or restarting the clock behind a flushed beat.
+ * `seq`), or as a new document when there was none: a beat, checkpoint, flush or start that landed
+ * in between makes this write land nothing (false) instead of wiping credit or restarting the clock
+ * behind a flushed beat.
  */
-async function replaceSession(db: Db, base: SessionDoc | null, next: SessionDoc): Promise<void> {
+async function writeSession(db: Db, base: Pick<SessionDoc, 'seq'> | null, next: SessionDoc): Promise<boolean> {
   if (!base) {
     try {
       await db.collection(C.sessions).add({ data: next });
-      return;
+      return true;
     } catch (e) {
-      if (isDuplicateKey(e)) throw new AppError('FAILED_PRECONDITION', TAKEN_OVER);
+      if (isDuplicateKey(e)) return false;
       throw e;
     }
   }
   // _.set: a plain object would be merged key by key into the old pending
   const data = { ...stripId(next), pending: db.command.set(next.pending) };
   const res = await db.collection(C.sessions).where({ _id: next._id, seq: base.seq }).update({ data });
-  if (!res?.stats?.updated) throw new AppError('FAILED_PRECONDITION', TAKEN_OVER);
+  return updatedCount(res) > 0;
+}
+
+/** A start's reading path: the lesson, the stored session, progress and totals, read afresh. */
+async function startReading(ctx: StudyCtx, m: CallerFor<'member'>['member'], openid: string, lessonIdIn: string): Promise<SessionDoc> {
+  const { db, now } = ctx;
+  const [lesson, old, progress, totals] = await Promise.all([
+    getDoc<LessonDoc>(db, C.lessons, lessonIdIn),
+    getDoc<SessionDoc>(db, C.sessions, openid),
+    progressOf(db, m._id, lessonIdIn),
+    getDoc<TotalsDoc>(db, C.totals, totalsId(yearOf(now), m._id)),
+  ]);
+  if (!visible(lesson, m)) throw new AppError('NOT_FOUND', '没有找到这门课程');
+  const clock = sessionClock(lesson, now.getTime());
+  // whatever the member was studying before stops here; its time goes into the ledger first, and
+  // the new session replaces exactly the session as stored after that
+  const base = mustFlushBeforeStart(old) ? await flushSession(db, openid, now, { end: true }) : old;
+  const session = newSession({
+    openid,
+    member: m,
+    lesson,
+    clock,
+    old,
+    takeOver: takeOver(base, now.getTime()),
+    // the flush above may have moved this lesson's progress: the session counts it from old's pending
+    progress,
+    totals,
+    sessionId: ctx.randomId(),
+    nowMs: now.getTime(),
+  });
+  if (!(await writeSession(db, base, session))) throw new AppError('FAILED_PRECONDITION', TAKEN_OVER);
+  return session;
 }
 
 async function progressOf(db: Db, memberId: string, lessonId: string): Promise<ProgressDoc | null> {
@@ -272,7 +352,7 @@ export const studyActions: ActionTable<StudyCtx> = {
   lesson: action({
     allow: ['member'],
     input: studyInputs.lesson,
-    ops: { count: '5', what: 'caller, lesson, progress, session, reminder' },
+    ops: { count: '5', what: 'caller, lesson, progress, session, reminder — and a signed offer, so that `start` reads nothing' },
     handler: async (input, ctx): Promise<StudyOutputs['lesson']> => {
       const { db } = ctx;
       const m = ctx.caller.member;
@@ -288,50 +368,69 @@ export const studyActions: ActionTable<StudyCtx> = {
       if (session && session.active && session.lessonId === lesson._id && session.memberId === m._id) {
         view.progress = { creditedSec: session.lessonSec, position: session.position, completed: session.completed };
       }
-      const detail: LessonDetail = { ...view, body: lesson.body ?? null };
+      const detail: LessonDetail = { ...view, body: lesson.body ?? null, startOffer: null };
+      const offer = offerFor(ctx.caller.openid, m, lesson, session, progress, ctx.now.getTime());
+      if (offer) {
+        try {
+          detail.startOffer = signOffer(ctx.leaseSecret(), offer);
+        } catch (e) {
+          // not configured: the lesson still shows; `start` refuses and says why
+          if (!(e instanceof AppError)) throw e;
+        }
+      }
       return detail;
     },
   }),
 
-  start: action({
-    allow: ['member'],
+  start: loadingAction({
+    // the caller is checked here: by the `lesson` view's signed offer, or by reading them as any action does
+    allow: ['guest'],
+    load: noRead,
     input: studyInputs.start,
     ops: {
-      count: '6',
-      what: "caller, lesson, old session, progress, totals, session write (conditional on the old seq, or create); + flush of the previous lesson's unwritten time when there is some",
+      count: '1',
+      what: "with the `lesson` view's offer: the session write (conditional on the seq the view saw, or create)",
+      cases: {
+        'without an offer, or the session moved since': {
+          count: '6',
+          what: "caller, lesson, old session, progress, totals, session write (conditional on the old seq, or create); + flush of the previous lesson's unwritten time when there is some",
+        },
+      },
     },
     handler: async (input, ctx): Promise<StudyOutputs['start']> => {
       const { db, now, rules } = ctx;
-      const m = ctx.caller.member;
       const openid = ctx.caller.openid;
-      const [lesson, old, progress, totals] = await Promise.all([
-        getDoc<LessonDoc>(db, C.lessons, input.lessonId),
-        getDoc<SessionDoc>(db, C.sessions, openid),
-        progressOf(db, m._id, input.lessonId),
-        getDoc<TotalsDoc>(db, C.totals, totalsId(yearOf(now), m._id)),
-      ]);
-      if (!visible(lesson, m)) throw new AppError('NOT_FOUND', '没有找到这门课程');
-      const clock = sessionClock(lesson, now.getTime());
-      // whatever the member was studying before stops here; its time goes into the ledger first, and
-      // the new session replaces exactly the session as stored after that
-      const base = mustFlushBeforeStart(old) ? await flushSession(db, openid, now, { end: true }) : old;
-      const session = newSession({
-        openid,
-        member: m,
-        lesson,
-        clock,
-        old,
-        takeOver: takeOver(base, now.getTime()),
-        progress,
-        totals,
-        sessionId: ctx.randomId(),
-        nowMs: now.getTime(),
-      });
-      await replaceSession(db, base, session);
+      const secret = ctx.leaseSecret();
+      const offer = openOffer(secret, input.offer, openid, input.lessonId, now.getTime());
+      let session: SessionDoc | null = null;
+      if (offer) {
+        const next = newSession({
+          openid,
+          member: offer.member,
+          lesson: offer.lesson,
+          clock: sessionClock(offerLesson(offer), now.getTime()),
+          old: offer.base,
+          takeOver: takeOver(offer.base, now.getTime()),
+          progress: offer.progress,
+          totals: null,
+          sessionId: ctx.randomId(),
+          nowMs: now.getTime(),
+        });
+        // the session moved since the view read it: start again from what is stored
+        if (await writeSession(db, offer.base, next)) session = next;
+      }
+      if (!session) {
+        const loaded = await loadCaller(db as CallerDb, openid);
+        const caller = narrowCaller(['member'], loaded);
+        if (!caller) throw new AppError('PERMISSION_DENIED', loaded.member ? '您没有权限进行此操作' : '请先加入党支部');
+        session = await startReading(ctx, caller.member, openid, input.lessonId);
+      }
       return {
         sessionId: session.sessionId,
+        lease: signLease(secret, leaseOf(session)),
         resumeAt: session.position,
         beatEverySec: rules.beatEverySec,
+        checkpointEverySec: rules.checkpointEverySec,
         mode: session.mode,
         creditedSec: session.lessonSec,
         completed: session.completed,
@@ -346,7 +445,7 @@ export const studyActions: ActionTable<StudyCtx> = {
     input: studyInputs.beat,
     ops: {
       count: '2',
-      what: 'session, conditional update (where _id, seq, sessionId, active) — the credit accumulates in the session; +≈10 once per lesson, when it completes (flush, below)',
+      what: 'app versions from before checkpoints, kept for one release: session, conditional update (where _id, seq, sessionId, active); +7 once per lesson, when it completes (flush)',
     },
     handler: async (input, ctx): Promise<StudyOutputs['beat']> => {
       const { db, now, rules } = ctx;
@@ -371,17 +470,70 @@ export const studyActions: ActionTable<StudyCtx> = {
     },
   }),
 
-  stop: action({
-    allow: ['member'],
+  checkpoint: loadingAction({
+    // the lease stands in for the caller: signed by `start` after the caller check, bound to the openid
+    allow: ['guest'],
+    load: noRead,
+    input: studyInputs.checkpoint,
+    ops: {
+      count: '1',
+      what: 'session update conditional on the lease (where _id, seq, sessionId, active): the credit accumulates in the session; the ledger gets it at stop',
+      cases: { 'the lease is stale (taken over, stopped, answer lost)': { count: '2', what: 'the conditional update (lands nothing), the session: why, or the lease to go on with' } },
+    },
+    handler: async (input, ctx): Promise<StudyOutputs['checkpoint']> => {
+      const { db, now, rules } = ctx;
+      const openid = ctx.caller.openid;
+      const secret = ctx.leaseSecret();
+      const lease = openLease(secret, input.lease, openid);
+      if (!lease) throw new AppError('FAILED_PRECONDITION', NOT_STARTED);
+      const out = applyCheckpoint(lease, input, now.getTime(), rules);
+      const _ = db.command;
+      const res = await db
+        .collection(C.sessions)
+        .where({ _id: openid, seq: lease.seq, sessionId: lease.sessionId, active: true })
+        .update({ data: { ...out.patch, pending: _.set(out.patch.pending), beats: _.inc(1) } });
+      if (updatedCount(res)) {
+        const next = { ...lease, ...out.patch };
+        return {
+          lease: signLease(secret, next),
+          creditedSec: out.credited,
+          lessonSec: next.lessonSec,
+          todaySec: next.daySec,
+          completed: next.completed,
+          note: out.note,
+        };
+      }
+      // nothing landed: say why, or hand back the stored session's lease (an answer that was lost,
+      // the same lease sent twice): this checkpoint's time was credited already or not at all
+      const s = await getDoc<SessionDoc>(db, C.sessions, openid);
+      if (!s || s.sessionId !== lease.sessionId) throw new AppError('FAILED_PRECONDITION', s?.active && s.lessonId !== lease.lessonId ? OTHER_LESSON : OTHER_DEVICE);
+      if (!s.active) throw new AppError('FAILED_PRECONDITION', SESSION_CLOSED);
+      return { lease: signLease(secret, leaseOf(s)), creditedSec: 0, lessonSec: s.lessonSec, todaySec: s.daySec, completed: s.completed, note: 'resumed' };
+    },
+  }),
+
+  stop: loadingAction({
+    // the caller's own session (keyed by their openid) is all a stop touches
+    allow: ['guest'],
+    load: noRead,
     input: studyInputs.stop,
     ops: {
-      count: '≈10',
-      what: 'caller + flush: tx(start, session, progress, totals, credit, credit set, totals set, progress set, session set, commit)',
-      cases: { 'repeated stop': { count: '4', what: 'caller, tx(start, session, commit), nothing written' } },
+      count: '7',
+      what: 'flush: tx(start, session, credit set, totals update, progress set, session set, commit) — with the lease, the last checkpoint first',
+      cases: {
+        'repeated stop': { count: '3', what: 'tx(start, session, commit), nothing written' },
+        "the member's first credit of the year": { count: '8', what: 'the totals update lands nothing; the totals are created whole' },
+      },
     },
     handler: async (input, ctx): Promise<StudyOutputs['stop']> => {
-      const s = await flushSession(ctx.db, ctx.caller.openid, ctx.now, { end: true, expectSessionId: input.sessionId });
-      if (!s || s.sessionId !== input.sessionId) return { creditedSec: 0, completed: false };
+      const { db, now, rules } = ctx;
+      const openid = ctx.caller.openid;
+      const lease = input.lease ? openLease(ctx.leaseSecret(), input.lease, openid) : null;
+      const final = lease && lease.sessionId === input.sessionId ? { lease, played: input.played ?? 0, position: input.position ?? 0, rules } : undefined;
+      const s = await flushSession(db, openid, now, { end: true, expectSessionId: input.sessionId, final });
+      // no session at all: nothing was ever started under this identity
+      if (!s) throw new AppError('NOT_FOUND', '没有正在进行的学习');
+      if (s.sessionId !== input.sessionId) return { creditedSec: 0, completed: false };
       return { creditedSec: s.lessonSec, completed: s.completed };
     },
   }),
@@ -453,14 +605,13 @@ export const studyActions: ActionTable<StudyCtx> = {
         }
         const ok = await ctx.sendSubscribe({
           touser: openid,
-          templateId: SUBSCRIBE_TEMPLATES.studyBehind.id,
           page: 'pages/study/index',
-          data: {
-            thing1: { value: `${year} 年度学时` },
-            number2: { value: String(row.hours) },
-            number3: { value: String(row.targetHours) },
-            thing4: { value: `还差 ${row.behind} 学时，请抓紧学习` },
-          },
+          ...subscribeMessage('studyBehind', {
+            thing1: `${year} 年度学时`,
+            number2: String(row.hours),
+            number3: String(row.targetHours),
+            thing4: `还差 ${row.behind} 学时，请抓紧学习`,
+          }),
         });
         if (ok) sent++;
         else skipped++;
@@ -614,12 +765,12 @@ export const studyActions: ActionTable<StudyCtx> = {
   exportLedger: action({
     allow: ['secretary', 'organiser'],
     input: studyInputs.exportLedger,
-    ops: { count: '6', what: "as branchTable + the branch's credits" },
+    ops: { count: '5+n', what: "as branchTable + the branch's credits (n = credits / 1000)" },
     handler: async (input, ctx): Promise<StudyOutputs['exportLedger']> => {
       const year = input.year ?? yearOf(ctx.now);
       // scope is checked in loadBranchInScope, as for branchTable: an organiser names a branch of their subtree
       const t = await branchTable(ctx, ctx.caller.member, input.branchId, year);
-      const credits = (await ctx.db.collection(C.credits).where({ branchId: t.branchId, year }).orderBy('day', 'asc').limit(1000).get()).data as StudyLedgerCredit[];
+      const credits = await readLedgerCredits(ctx.db, t.branchId, year);
       const names = new Map(t.roster.map((m) => [m._id, m.name]));
       const buf = await buildStudyLedgerXlsx({ branchName: t.branchName, year, rows: t.rows, credits, names, rules: ctx.rules });
       return { fileName: studyLedgerFileName(t.branchName, year), base64: buf.toString('base64') };
@@ -627,47 +778,109 @@ export const studyActions: ActionTable<StudyCtx> = {
   }),
 };
 
+/**
+ * How one run of the live-reminder job spends the study function's time. A district lesson can have
+ * every member of the district (25,000) asking to be reminded, all due in the same 15 minutes, and
+ * the timer runs once a minute: each run reads the due reminders a page at a time (earliest lesson
+ * first), sends `concurrency` subscribe messages at once and marks each batch with two multi-document
+ * updates (delivered / not), and stops taking new batches after `budgetMs`, leaving the rest to the
+ * next minute. WeChat documents a daily cap for subscribeMessage.send (10 million, 30 million with
+ * WeChat Pay), no per-minute one
+ * (接口限制, https://developers.weixin.qq.com/miniprogram/dev/api-backend/open-api/subscribe-message/subscribeMessage.send.html;
+ * 45009 is its answer when a frequency limit is hit).
+ * `budgetMs` plus the session sweep that shares the tick must fit the study function's timeout in
+ * cloudbaserc.json (60 s; test/unit/live-reminders-budget.test.ts holds them together).
+ */
+export const LIVE_REMINDERS = {
+  /** reminders go out from this many minutes before the start */
+  leadMinutes: 15,
+  /** a reminder later than this after the start helps nobody: it is marked, not sent */
+  lateMinutes: 10,
+  /** due reminders read per query (the server's limit() maximum) */
+  page: 1000,
+  /** reminders sent and then marked together */
+  batch: 100,
+  /** subscribe messages in flight at once */
+  concurrency: 20,
+  /** no new batch starts after this long */
+  budgetMs: 40_000,
+} as const;
+
+type DueReminder = { _id: string; openid: string; lessonId: string; title: string; speaker: string; startsAt: Date };
+
 /** Timer trigger: subscribe messages for live lessons starting within 15 minutes. */
-export async function sendLiveReminders(ctx: Pick<StudyCtx, 'db' | 'now' | 'sendSubscribe'>): Promise<{ sent: number; failed: number }> {
+export async function sendLiveReminders(
+  ctx: Pick<StudyCtx, 'db' | 'now' | 'sendSubscribe'>,
+  limits: { [K in keyof typeof LIVE_REMINDERS]: number } = LIVE_REMINDERS,
+): Promise<{ sent: number; failed: number; left: boolean }> {
   const { db, now } = ctx;
   const _ = db.command;
-  const due = (await db
-    .collection(C.reminders)
-    .where({ sent: false, startsAt: _.lte(new Date(now.getTime() + 15 * 60_000)) })
-    .limit(100)
-    .get()).data as Array<{ _id: string; openid: string; lessonId: string; title: string; speaker: string; startsAt: Date }>;
+  // the budget is wall-clock time of this run; `now` is the time the run is for
+  const started = Date.now();
+  const withinBudget = () => Date.now() - started < limits.budgetMs;
   let sent = 0;
   let failed = 0;
-  for (const r of due) {
+  const send = async (r: DueReminder): Promise<boolean> => {
     const startsAt = new Date(r.startsAt);
-    // a reminder after the lesson has long started helps nobody
-    const ok =
-      startsAt.getTime() > now.getTime() - 10 * 60_000 &&
-      (await ctx.sendSubscribe({
-        touser: r.openid,
-        templateId: SUBSCRIBE_TEMPLATES.studyLive.id,
-        page: `pages/study/lesson/index?id=${r.lessonId}`,
-        data: {
-          thing1: { value: r.title.slice(0, 20) },
-          thing2: { value: r.speaker.slice(0, 20) },
-          time3: { value: formatChina(startsAt, 'YYYY-MM-DD HH:mm') },
-          thing4: { value: '直播即将开始，点击进入观看' },
-        },
-      }));
-    if (ok) sent++;
-    else failed++;
-    await db.collection(C.reminders).doc(r._id).update({ data: { sent: true, sentAt: now, delivered: !!ok } });
+    if (startsAt.getTime() <= now.getTime() - limits.lateMinutes * 60_000) return false;
+    return ctx.sendSubscribe({
+      touser: r.openid,
+      page: `pages/study/lesson/index?id=${r.lessonId}`,
+      ...subscribeMessage('studyLive', {
+        thing1: r.title.slice(0, 20),
+        thing2: r.speaker.slice(0, 20),
+        time3: subscribeTime(startsAt),
+        thing4: '直播即将开始，点击进入观看',
+      }),
+    });
+  };
+  while (withinBudget()) {
+    const due = (await db
+      .collection(C.reminders)
+      .where({ sent: false, startsAt: _.lte(new Date(now.getTime() + limits.leadMinutes * 60_000)) })
+      .field({ openid: true, lessonId: true, title: true, speaker: true, startsAt: true })
+      .orderBy('startsAt', 'asc')
+      .limit(limits.page)
+      .get()).data as DueReminder[];
+    let done = 0;
+    // the first batch of a run goes out whatever the read cost, so every run moves the queue on
+    for (; done < due.length && (sent + failed === 0 || withinBudget()); done += limits.batch) {
+      const batch = due.slice(done, done + limits.batch);
+      const ok = new Array<boolean>(batch.length).fill(false);
+      let next = 0;
+      const worker = async () => {
+        while (next < batch.length) {
+          const k = next++;
+          // sendSubscribe answers false for whatever WeChat refuses; a throw here is a bug, and stops the run
+          ok[k] = await send(batch[k]);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(limits.concurrency, batch.length) }, worker));
+      // marked sent either way: one tap grants one message, and a refused send would be refused again
+      for (const delivered of [true, false]) {
+        const ids = batch.filter((_r, k) => ok[k] === delivered).map((r) => r._id);
+        if (ids.length) await db.collection(C.reminders).where({ _id: _.in(ids) }).update({ data: { sent: true, sentAt: now, delivered } });
+      }
+      const n = ok.filter(Boolean).length;
+      sent += n;
+      failed += batch.length - n;
+    }
+    if (done < due.length) break;
+    if (due.length < limits.page) return { sent, failed, left: false };
   }
-  return { sent, failed };
+  return { sent, failed, left: true };
 }
 
-/** Timer trigger: sessions silent for 5 minutes are closed and their time written to the ledger. */
-export async function sweepSessions(ctx: Pick<StudyCtx, 'db' | 'now'>): Promise<{ closed: number }> {
+/**
+ * Timer trigger: sessions silent for longer than two checkpoint intervals and a minute (13 minutes
+ * by default: an app that stopped checkpointing is gone) are closed and their time written to the ledger.
+ */
+export async function sweepSessions(ctx: Pick<StudyCtx, 'db' | 'now'> & { rules?: StudyRules }): Promise<{ closed: number }> {
   const { db, now } = ctx;
   const _ = db.command;
   const stale = (await db
     .collection(C.sessions)
-    .where({ active: true, lastAt: _.lt(now.getTime() - 5 * 60_000) })
+    .where({ active: true, lastAt: _.lt(now.getTime() - staleAfterSec(ctx.rules ?? DEFAULT_RULES) * 1000) })
     .limit(100)
     .get()).data as SessionDoc[];
   for (const s of stale) await flushSession(db, s._id, now, { end: true, expectSessionId: s.sessionId });
@@ -675,6 +888,9 @@ export async function sweepSessions(ctx: Pick<StudyCtx, 'db' | 'now'>): Promise<
 }
 
 export const studyTimers: Record<string, TimerDef<StudyCtx>> = {
-  liveReminders: { run: sendLiveReminders, ops: { count: '1+n', what: 'due reminders, one update each (+ one subscribe message each)' } },
+  liveReminders: {
+    run: (ctx) => sendLiveReminders(ctx),
+    ops: { count: '1+n', what: 'due reminders, a page of 1,000 per read; two updates per 100 (+ one subscribe message each, 20 at a time, for up to 40 s a run)' },
+  },
   sweepSessions: { run: sweepSessions, ops: { count: '1+≈10n', what: 'silent sessions, one flush each' } },
 };

@@ -89,6 +89,20 @@ export const activityInputs = {
       location: z.object({ lat, lng, accuracy: z.number().min(0).max(10000).optional() }).strict().optional(),
     })
     .strict(),
+  /**
+   * a member signs themself in with the 签到口令 shown under the QR (no camera needed); wrong codes
+   * are counted per member and activity (core/activity/token.ts explains the limits)
+   */
+  codeSignIn: z
+    .object({
+      id,
+      code: z
+        .string({ required_error: '请输入签到口令' })
+        .transform((s) => s.replace(/\s+/g, ''))
+        .pipe(z.string().min(1, '请输入签到口令').regex(/^\d{6}$/, '签到口令是 6 位数字，请看支部书记手机上签到码下方的数字')),
+      location: z.object({ lat, lng, accuracy: z.number().min(0).max(10000).optional() }).strict().optional(),
+    })
+    .strict(),
   manualSignIn: z.object({ id, memberId: id, reason: reason('代签原因') }).strict(),
   requestLeave: z.object({ id, reason: reason('请假原因') }).strict(),
   reviewLeave: z.object({ id, memberId: id, decision: z.enum(['approve', 'decline']), note: z.string().trim().max(200).optional() }).strict(),
@@ -201,8 +215,10 @@ export interface ActivityOutputs {
   save: ActivityView;
   publish: ActivityView;
   cancel: ActivityView;
-  qrToken: { token: string; qr: string; slot: number; refreshInMs: number; expiresAt: string };
+  /** code: the 签到口令 of the same slot, valid exactly as long as the token */
+  qrToken: { token: string; code: string; qr: string; slot: number; refreshInMs: number; expiresAt: string };
   signIn: { activityId: string; title: string; attendance: AttendanceView; duplicate: boolean };
+  codeSignIn: { activityId: string; title: string; attendance: AttendanceView; duplicate: boolean };
   manualSignIn: AttendanceView;
   requestLeave: AttendanceView;
   reviewLeave: AttendanceView;

@@ -27,7 +27,7 @@ export const REMIND_BEFORE_MIN = 60;
 export const DEFAULT_ABSENCE_STREAK_FLAG = 3;
 
 export type AttendanceStatus = 'present' | 'leave_pending' | 'leave' | 'leave_declined' | 'absent';
-export type SignInMethod = 'qr' | 'manual';
+export type SignInMethod = 'qr' | 'code' | 'manual';
 
 export const STATUS_LABEL: Record<AttendanceStatus, string> = {
   present: '已签到',
@@ -36,7 +36,7 @@ export const STATUS_LABEL: Record<AttendanceStatus, string> = {
   leave_declined: '请假未准',
   absent: '缺席',
 };
-export const METHOD_LABEL: Record<SignInMethod, string> = { qr: '扫码签到', manual: '书记代签' };
+export const METHOD_LABEL: Record<SignInMethod, string> = { qr: '扫码签到', code: '口令签到', manual: '书记代签' };
 
 export interface RosterEntry {
   id: string;

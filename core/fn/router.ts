@@ -78,7 +78,7 @@ export interface FunctionEvent {
 }
 
 const NOT_IN_AUDIENCE = (caller: Caller<unknown>) =>
-  caller.member ? new AppError('PERMISSION_DENIED', '你没有权限进行此操作') : new AppError('PERMISSION_DENIED', '请先加入党支部');
+  caller.member ? new AppError('PERMISSION_DENIED', '您没有权限进行此操作') : new AppError('PERMISSION_DENIED', '请先加入党支部');
 
 /**
  * Unknown action → authorisation → input validation → handler. Anything that is not an AppError

@@ -23,7 +23,16 @@ export const inviteCode = z
   .string({ required_error: '请填写邀请码', invalid_type_error: '邀请码格式不对' })
   .trim()
   .toUpperCase()
-  .regex(/^[A-HJ-NP-Z2-9]{8}$/, '邀请码是 8 位字母或数字');
+  .superRefine((s, ctx) => {
+    if (/^[A-HJ-NP-Z2-9]{8}$/.test(s)) return;
+    // codes leave out 0, 1, I and O (they are easily misread): say so when that is all that is wrong
+    const lookAlikes = [...new Set(s.match(/[01IO]/g) ?? [])];
+    const message =
+      /^[A-Z0-9]{8}$/.test(s) && lookAlikes.length
+        ? `邀请码里不会有 0、1、I、O 这几个容易看错的字符，您输入的“${lookAlikes.join('、')}”请再核对一下（可能是 0↔O、1↔I 看错了，或看错了其他字符）`
+        : '邀请码是 8 位字母或数字';
+    ctx.addIssue({ code: 'custom', message });
+  });
 const reason = z.string().trim().max(200, '说明最多 200 个字');
 
 export const orgInputs = {
@@ -50,7 +59,13 @@ export const orgInputs = {
   listMembers: z.object({
     /** organisers name a branch in their subtree; secretaries get their own */
     branchId: id.optional(),
-    keyword: z.string().trim().max(20).optional(),
+    // a name never holds control characters; the database's pattern matching refuses some of them
+    keyword: z.string().trim().max(20).refine((k) => ![...k].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), '姓名里不能有控制字符').optional(),
+    /**
+     * organisers: search every branch of their subtree by name (流动党员转接); needs a keyword and no
+     * branchId. Anyone else gets their own branch as without it.
+     */
+    inSubtree: z.boolean().optional(),
     offset: z.number().int().min(0).max(100000).default(0),
     limit: z.number().int().min(1).max(100).default(50),
   }),
@@ -67,6 +82,22 @@ export const orgInputs = {
       .regex(/^[A-Za-z0-9+/=\s]*$/, '文件内容格式不对'),
     /** true: validate and report only, write nothing */
     dryRun: z.boolean().default(true),
+  }),
+  /**
+   * a roster the app uploaded to cloud storage (imports/roster/<openid>/…, up to 5,000 people),
+   * imported in batches: call again with `from` = the answer's `next` and the same `runId` until
+   * `next` is null
+   */
+  importRosterFile: z.object({
+    fileID: z.string().trim().min(1, '缺少文件').max(400, '文件编号过长').regex(/^cloud:\/\//, '文件编号不对'),
+    fileName: z
+      .string()
+      .trim()
+      .max(100)
+      .regex(/\.(xlsx|csv)$/i, '只支持 .xlsx 或 .csv 文件'),
+    dryRun: z.boolean().default(true),
+    from: z.number().int().min(0).max(5000).default(0),
+    runId: z.string().regex(/^[0-9a-f]{16}$/, '导入编号不对').optional(),
   }),
   moveMember: z.object({
     memberId: id,
@@ -140,10 +171,12 @@ export interface InviteView {
   maxUses: number;
   uses: number;
   revoked: boolean;
-  /** the mini-program page a scan opens */
+  /** the mini-program page a shared link opens */
   path: string;
-  /** QR code of `path`, as an SVG data URL */
+  /** a temporary URL of the invite's 小程序码 (PNG; the WeChat camera opens the join page), '' when it could not be made */
   qr: string;
+  /** cloud storage fileID of that image, for saving or forwarding it on the phone */
+  qrFileID?: string;
 }
 
 export interface RosterRowError {
@@ -159,6 +192,32 @@ export interface ImportReport {
   updated: number;
   unchanged: number;
   errors: RosterRowError[];
+}
+
+/** One call of importRosterFile: the first call reports the whole file, each call its own batch. */
+export interface RosterFileReport {
+  dryRun: boolean;
+  /** the import this call belongs to: send it back with `from` = `next` */
+  runId: string;
+  /** data rows of the file (blank rows not counted) */
+  total: number;
+  /** rows that passed the checks of the file itself */
+  valid: number;
+  /** members this call added, changed or found as the file has them (a dry run: the whole file) */
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** rows that need changes and are not imported (first call; later calls: rows that changed meanwhile) */
+  needsChanges: number;
+  /** the first problems, by row */
+  errors: RosterRowError[];
+  /** the rows that need changes with a 问题 column, to download (first call only) */
+  problemsFile: { fileID: string; url: string } | null;
+  /** the file cannot be imported at all */
+  fatal: string | null;
+  from: number;
+  /** the next valid row to import, null when done */
+  next: number | null;
 }
 
 export interface TransferView {
@@ -180,6 +239,8 @@ export interface OrgOutputs {
     /** names from the district down to the branch */
     pathNames: string[];
     applications: ApplicationView[];
+    /** an organiser's subtree root (their branch pickers start here); null for everyone else */
+    scope: { id: string; name: string; type: OrgNodeType } | null;
   };
   inviteInfo: { code: string; branchId: string; branchName: string; pathNames: string[]; expiresAt: string };
   apply: { application: ApplicationView; member: MemberView | null };
@@ -190,6 +251,7 @@ export interface OrgOutputs {
   reviewApplication: { application: ApplicationView; member: MemberView | null };
   listMembers: { branchId: string; branchName: string; total: number; members: MemberView[] };
   importRoster: ImportReport;
+  importRosterFile: RosterFileReport;
   moveMember: TransferView;
   memberHistory: TransferView[];
   children: OrgNodeView[];

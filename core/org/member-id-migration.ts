@@ -76,6 +76,7 @@ export const MEMBER_ID_REFERENCES: Record<string, MemberIdReferences> = {
   activity_attendance: { id: '`${activityId}:${memberId}`', fields: ['memberId', 'byId', 'reviewedBy', 'history[].by'] },
   activity_reads: { id: '`${activityId}:${memberId}`', fields: ['memberId'] },
   activity_subs: { id: '`${activityId}:${memberId}`', fields: ['memberId'] },
+  activity_code_tries: { id: '`${activityId}:${memberId}`', fields: ['memberId'] },
   consistency_reports: { fields: ['reports[].differences[].id'], batch: 5 },
 };
 

@@ -14,6 +14,7 @@ export const activityApi = {
   cancel: (id: string, reason: string) => call('cancel', { id, reason }),
   qrToken: (id: string) => call('qrToken', { id }),
   signIn: (p: ActivityInput<'signIn'>) => call('signIn', p),
+  codeSignIn: (p: ActivityInput<'codeSignIn'>) => call('codeSignIn', p),
   manualSignIn: (p: ActivityInput<'manualSignIn'>) => call('manualSignIn', p),
   requestLeave: (id: string, reason: string) => call('requestLeave', { id, reason }),
   reviewLeave: (p: ActivityInput<'reviewLeave'>) => call('reviewLeave', p),

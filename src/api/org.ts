@@ -17,10 +17,11 @@ export const orgApi = {
   reviewApplication: (p: OrgInput<'reviewApplication'>) => call('reviewApplication', p),
   listMembers: (p: OrgInput<'listMembers'>) => call('listMembers', p),
   importRoster: (p: OrgInput<'importRoster'>) => call('importRoster', p),
+  importRosterFile: (p: OrgInput<'importRosterFile'>) => call('importRosterFile', p),
   moveMember: (p: OrgInput<'moveMember'>) => call('moveMember', p),
   memberHistory: (p: OrgInput<'memberHistory'>) => call('memberHistory', p),
   children: (p: OrgInput<'children'>) => call('children', p),
   setRole: (p: OrgInput<'setRole'>) => call('setRole', p),
 };
 
-export type { OrgOutputs, MemberView, ApplicationView, InviteView, ImportReport, OrgNodeView, TransferView } from '../../core/org/contracts';
+export type { OrgOutputs, MemberView, ApplicationView, InviteView, ImportReport, RosterFileReport, OrgNodeView, TransferView } from '../../core/org/contracts';

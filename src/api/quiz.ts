@@ -21,6 +21,7 @@ export const quizApi = {
   bankStatus: () => call('bankStatus', {}),
   listQuestions: (p: QuizInput<'listQuestions'>) => call('listQuestions', p),
   importBank: (p: QuizInput<'importBank'>) => call('importBank', p),
+  importBankFile: (p: QuizInput<'importBankFile'>) => call('importBankFile', p),
   editQuestion: (p: QuizInput<'editQuestion'>) => call('editQuestion', p),
   retireQuestion: (p: QuizInput<'retireQuestion'>) => call('retireQuestion', p),
   pin: (p: QuizInput<'pin'>) => call('pin', p),

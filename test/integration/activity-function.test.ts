@@ -12,6 +12,8 @@ import { buildFunctionsOnce } from '../setup/functions';
 import { DEMO } from '../../seed';
 import { issueToken, SLOT_MS } from '../../core/activity/token';
 import { requiredSecretNames } from '../../core/fn/secrets';
+import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
+import { grantSubscribe } from '../fixtures/subscribe-grants';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -181,13 +183,15 @@ describe('notice lifecycle and read receipts', () => {
 
   test('cancelling tells subscribed members through a subscribe message', async () => {
     const cid = await createPublished({ title: '将被取消的支委会', type: 'committee' });
+    // 开始前提醒我 asks for the reminder and the change notice in one prompt
+    await grantSubscribe(emu.url, members[2].openid, [SUBSCRIBE_TEMPLATES.activityRemind.id, SUBSCRIBE_TEMPLATES.activityNotice.id]);
     const sub = await call(members[2].openid, 'subscribe', { id: cid });
     expect(sub.ok).toBe(true);
     await fetch(`${emu.url}/api/outbox`, { method: 'DELETE' });
     const c = await call(sec(), 'cancel', { id: cid, reason: '与社区换届选举冲突' });
     expect(c.data.status).toBe('cancelled');
     const out = (await (await fetch(`${emu.url}/api/outbox`)).json()) as any;
-    expect(out.messages.some((m: any) => m.openid === members[2].openid && m.page.includes(cid))).toBe(true);
+    expect(out.messages.filter((m: any) => m.openid === members[2].openid && m.page.includes(cid) && !m.refused)).toHaveLength(1);
     const edit = await call(sec(), 'save', { id: cid, changeNote: 'x', fields: fields() });
     expect(edit.error?.code).toBe('FAILED_PRECONDITION');
   });
@@ -269,8 +273,10 @@ describe('sign-in, leave, absence, 补学 and the ledger', () => {
 
   test('when the window closes the timer marks absences once, awards points and 学时 once', async () => {
     closeWindowInStore(id);
-    const fired = await emu.fireTrigger('activity', 'finalise');
-    expect((fired.result as any).finalised).toBeGreaterThanOrEqual(1);
+    // the function's one timer (tick) runs every due job, the close among them
+    const fired = await emu.fireTrigger('activity', 'tick');
+    expect((fired.result as any).failed).toEqual([]);
+    expect((fired.result as any).jobs.finalise.finalised).toBeGreaterThanOrEqual(1);
     const a = store().findOne('activity_items', id);
     expect(a.finalisedAt).toBeTruthy();
     expect(a.awardedAt).toBeTruthy();
@@ -284,7 +290,7 @@ describe('sign-in, leave, absence, 补学 and the ledger', () => {
     expect(store().count('points_ledger', { 'source.type': 'activity', 'source.id': id })).toBe(5);
     expect(store().count('study_credits', { source: 'activity', sourceId: id })).toBe(5);
     // a second run changes nothing
-    await emu.fireTrigger('activity', 'finalise');
+    await emu.fireTrigger('activity', 'tick');
     expect(store().count('activity_attendance', { activityId: id })).toBe(a.roster.length);
     expect(store().count('points_ledger', { 'source.type': 'activity', 'source.id': id })).toBe(5);
     const late = await call(members[8].openid, 'signIn', { token: issueToken(emu.secrets.ACTIVITY_QR_SECRET, id, Date.now()).token });
@@ -386,13 +392,14 @@ describe('windows, geofence and reminders', () => {
 
   test('a reminder goes to opted-in members through the outbox, once', async () => {
     const id = await createPublished({ startAt: soon(45), endAt: soon(100), title: '提醒测试的党课', type: 'lesson' });
+    await grantSubscribe(emu.url, members[1].openid, [SUBSCRIBE_TEMPLATES.activityRemind.id, SUBSCRIBE_TEMPLATES.activityNotice.id]);
     const sub = await call(members[1].openid, 'subscribe', { id });
     expect(sub.ok).toBe(true);
     await fetch(`${emu.url}/api/outbox`, { method: 'DELETE' });
-    await emu.fireTrigger('activity', 'remind');
-    await emu.fireTrigger('activity', 'remind');
+    await emu.fireTrigger('activity', 'tick');
+    await emu.fireTrigger('activity', 'tick');
     const out = (await (await fetch(`${emu.url}/api/outbox`)).json()) as any;
-    expect(out.messages.filter((m: any) => m.openid === members[1].openid && m.page.includes(id))).toHaveLength(1);
+    expect(out.messages.filter((m: any) => m.openid === members[1].openid && m.page.includes(id) && !m.refused)).toHaveLength(1);
   });
 
   test('a user call shaped like a timer event does not run the timer', async () => {

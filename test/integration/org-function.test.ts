@@ -130,10 +130,14 @@ describe('invites', () => {
     expect(created.ok).toBe(true);
     expect(created.data.code).toMatch(/^[A-HJ-NP-Z2-9]{8}$/);
     expect(created.data).toMatchObject({ branchId: DEMO.branchId, maxUses: 5, uses: 0, revoked: false, path: `pages/org/join/index?code=${created.data.code}` });
-    const svg = Buffer.from(created.data.qr.replace('data:image/svg+xml;base64,', ''), 'base64').toString('utf8');
-    expect(svg).toContain('<svg');
+    // the 小程序码 (wxacode.getUnlimited, scene = the code), kept at the code's own path and served as a PNG
+    expect(created.data.qrFileID).toMatch(new RegExp(`/org-invites/${created.data.code}\\.png$`));
+    const png = Buffer.from(await (await fetch(created.data.qr)).arrayBuffer());
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     const list = await call(DEMO.secretaryOpenid, 'listInvites', {});
     expect(list.data.map((i: any) => i.code)).toContain(created.data.code);
+    // listed again: the same stored image, not a new one
+    expect(list.data.find((i: any) => i.code === created.data.code).qrFileID).toBe(created.data.qrFileID);
     const other = await call(DEMO.otherBranchSecretaryOpenid, 'revokeInvite', { code: created.data.code });
     expect(other.error?.code).toBe('PERMISSION_DENIED');
     const revoked = await call(DEMO.secretaryOpenid, 'revokeInvite', { code: created.data.code });

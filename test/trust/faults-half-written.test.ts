@@ -51,6 +51,8 @@ const SCENARIOS: Scenario[] = [
   { fn: 'org', action: 'apply', kind: 'unknown', fresh: true },
   { fn: 'org', action: 'createInvite', kind: 'secretary' },
   { fn: 'org', action: 'revokeInvite', kind: 'secretary' },
+  // an invite made before 小程序码 gets its image the first time the list is read
+  { fn: 'org', action: 'listInvites', kind: 'secretary' },
   { fn: 'org', action: 'reviewApplication', kind: 'secretary' },
   {
     fn: 'org',
@@ -58,6 +60,7 @@ const SCENARIOS: Scenario[] = [
     kind: 'secretary',
     payload: async (h, c) => ({ ...((await AUTHZ_CASES.org.importRoster.payload(h, c)) as object), dryRun: false }),
   },
+  { fn: 'org', action: 'importRosterFile', kind: 'secretary' },
   { fn: 'org', action: 'moveMember', kind: 'secretary' },
   { fn: 'org', action: 'setRole', kind: 'organiser' },
   { fn: 'quiz', action: 'today', kind: 'member', fresh: true },
@@ -76,6 +79,7 @@ const SCENARIOS: Scenario[] = [
   },
   { fn: 'quiz', action: 'remind', kind: 'secretary' },
   { fn: 'quiz', action: 'importBank', kind: 'organiser' },
+  { fn: 'quiz', action: 'importBankFile', kind: 'organiser' },
   { fn: 'quiz', action: 'editQuestion', kind: 'organiser' },
   { fn: 'quiz', action: 'retireQuestion', kind: 'organiser' },
   { fn: 'quiz', action: 'pin', kind: 'organiser' },
@@ -83,6 +87,7 @@ const SCENARIOS: Scenario[] = [
   { fn: 'points', action: 'setRules', kind: 'organiser' },
   { fn: 'study', action: 'start', kind: 'member' },
   { fn: 'study', action: 'beat', kind: 'member' },
+  { fn: 'study', action: 'checkpoint', kind: 'member' },
   { fn: 'study', action: 'stop', kind: 'member' },
   { fn: 'study', action: 'remind', kind: 'member' },
   { fn: 'study', action: 'recordOffline', kind: 'secretary' },
@@ -92,6 +97,7 @@ const SCENARIOS: Scenario[] = [
   { fn: 'activity', action: 'publish', kind: 'secretary' },
   { fn: 'activity', action: 'cancel', kind: 'secretary' },
   { fn: 'activity', action: 'signIn', kind: 'member' },
+  { fn: 'activity', action: 'codeSignIn', kind: 'member' },
   { fn: 'activity', action: 'manualSignIn', kind: 'secretary' },
   { fn: 'activity', action: 'requestLeave', kind: 'member' },
   { fn: 'activity', action: 'reviewLeave', kind: 'secretary' },
@@ -128,7 +134,8 @@ const NEW_FACT_EVERY_CALL = new Set(['org.createInvite', 'activity.save', 'quiz.
  * (a subscribe tap grants one more message, a beat or a start is a new moment of study).
  */
 const ONE_OFF = new Set([
-  'org.apply', 'org.reviewApplication', 'org.importRoster', 'org.setRole', 'org.revokeInvite',
+  'org.apply', 'org.reviewApplication', 'org.importRoster', 'org.importRosterFile', 'org.setRole', 'org.revokeInvite',
+  'quiz.importBankFile',
   'quiz.submit', 'quiz.retireQuestion', 'quiz.setPerDay', 'points.setRules',
   'study.stop', 'study.recordOffline',
   'activity.publish', 'activity.cancel', 'activity.signIn', 'activity.manualSignIn', 'activity.requestLeave',

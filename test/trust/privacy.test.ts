@@ -98,6 +98,8 @@ async function xlsxText(buf: Buffer): Promise<string> {
   return cells.join('\n');
 }
 
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 /** Cell text of every .xlsx a reply hands over: inline (`base64`) or as a cloud-storage link. */
 async function filesText(data: unknown): Promise<string[]> {
   const texts: string[] = [];
@@ -116,7 +118,11 @@ async function filesText(data: unknown): Promise<string[]> {
   const urls = JSON.stringify(data ?? null).match(/https?:\/\/[^"]+/g) ?? [];
   for (const url of urls.filter((u) => u.startsWith(h.emu.url))) {
     const res = await fetch(url);
-    if (res.ok) texts.push(await xlsxText(Buffer.from(await res.arrayBuffer())));
+    if (!res.ok) continue;
+    const buf = Buffer.from(await res.arrayBuffer());
+    // an invite's 小程序码 (PNG) encodes only the invite code; every other linked file is a workbook
+    if (buf.subarray(0, 8).equals(PNG_MAGIC)) continue;
+    texts.push(await xlsxText(buf));
   }
   return texts;
 }

@@ -162,7 +162,7 @@ describe('联建: the joint branch decides, and keeps its own members’ records
       activityDoc({ id: tid, branch, roster, startAt }, { signInOpenAt: new Date(Date.now() - 30 * MIN), signInCloseAt: new Date(Date.now() - MIN) }),
       'insert',
     );
-    await h.emu.fireTrigger('activity', 'finalise');
+    await h.emu.fireTrigger('activity', 'tick');
     expect(item(tid).finalisedAt).toBeNull();
     expect(h.store.count('activity_attendance', { activityId: tid })).toBe(0);
   });

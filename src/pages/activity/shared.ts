@@ -4,6 +4,7 @@ import type { AttendanceView, NoticeItem } from '../../api/activity';
 import type { ActivityInput, ActivityOutputs } from '../../../core/activity/contracts';
 import { formatDateTime, JOINT_STATUS_LABEL, STATUS_LABEL } from '../../../core/activity/rules';
 import { askSubscribe } from '../../utils/subscribe';
+import { getCurrentLocation } from '../../platform/location';
 
 export { formatDateTime, JOINT_STATUS_LABEL };
 
@@ -45,14 +46,12 @@ export async function scanSignInCode(): Promise<string | null> {
   return res.result ?? null;
 }
 
-/** A location for a geofenced sign-in, or undefined when the member declines (the server explains). */
-export async function currentLocation(): Promise<{ lat: number; lng: number; accuracy?: number } | undefined> {
-  try {
-    const r = await Taro.getLocation({ type: 'gcj02' });
-    return { lat: r.latitude, lng: r.longitude, accuracy: r.accuracy };
-  } catch {
-    return undefined;
-  }
+/**
+ * A location for a geofenced sign-in. A refusal throws an ApiError whose Chinese message says how to
+ * allow location (src/platform/location.ts), shown where the sign-in error is shown.
+ */
+export function currentLocation(): Promise<{ lat: number; lng: number; accuracy?: number }> {
+  return getCurrentLocation(Taro);
 }
 
 /**
@@ -60,7 +59,6 @@ export async function currentLocation(): Promise<{ lat: number; lng: number; acc
  * server sends to the same subscribers instead of the reminder. True when the reminder was allowed.
  */
 export async function askReminder(): Promise<boolean> {
-  if (process.env.TARO_ENV !== 'weapp') return true;
   try {
     return (await askSubscribe(['activityRemind', 'activityNotice'])).activityRemind;
   } catch {

@@ -2,7 +2,7 @@ import { Text, View } from '@tarojs/components';
 import { studyApi } from '../../api/study';
 import { goTab, goTo } from '../../components/states';
 import { useRequest } from '../../hooks/use-request';
-import { formatWhen } from '../study/format';
+import { formatWhen, liveTitle } from '../study/format';
 import { ActivityTaskCard } from '../activity/components/home-card';
 import './elder-home.scss';
 
@@ -24,7 +24,7 @@ export function ElderHome({ name }: { name: string }) {
     : live.data === undefined
       ? '正在查看直播…'
       : onAir
-        ? `正在直播：${onAir.title}`
+        ? `正在直播：${liveTitle(onAir.title)}`
         : next
           ? `${formatWhen(next.live!.startsAt)} 开播：${next.title}`
           : '现在没有直播';

@@ -32,3 +32,8 @@ export function requestId(): string {
   for (let i = 0; i < 16; i++) s += 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)];
   return s;
 }
+
+/** A live lesson's title without a leading "直播：" where the page already says 直播中 / 正在直播. */
+export function liveTitle(title: string): string {
+  return title.replace(/^\s*直播\s*[：:]\s*/, '');
+}

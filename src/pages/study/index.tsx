@@ -8,7 +8,7 @@ import { useNotice } from '../../hooks/use-notice';
 import { useRequest } from '../../hooks/use-request';
 import { useSubmit } from '../../hooks/use-submit';
 import { KIND_BADGE, formatMinutes, formatWhen } from './format';
-import { remindMe } from './remind';
+import { remindMe, remindWhenBehind } from './remind';
 import './index.scss';
 
 const SOURCES = [
@@ -17,6 +17,20 @@ const SOURCES = [
   { key: 'activity', label: '组织生活' },
   { key: 'offline', label: '线下学习' },
 ] as const;
+
+/** Asks for the 学时提醒 template, which the secretary's reminder to members behind is sent with. */
+function BehindOptIn() {
+  const { notice, notify } = useNotice();
+  const asking = useSubmit({ onError: (e) => notify(e.message) });
+  return (
+    <View className='behind-optin'>
+      <BigButton small kind='default' id='study-behind-optin' busy={asking.busy} onClick={() => asking.send(async () => notify(await remindWhenBehind()))}>
+        学时落后时提醒我
+      </BigButton>
+      {notice ? <Text className='notice'>{notice}</Text> : null}
+    </View>
+  );
+}
 
 function ProgressCard({ p }: { p: ProgressView }) {
   const { on: elder } = useElder();
@@ -65,6 +79,7 @@ function ProgressCard({ p }: { p: ProgressView }) {
       <Text className='muted'>
         按实际学习时长计学时，{p.minutesPerHour} 分钟折合 1 学时；已完成课程 {p.lessonsCompleted} 门
       </Text>
+      {behind > 0 ? <BehindOptIn /> : null}
     </View>
   );
 }
@@ -147,6 +162,22 @@ function Lessons({ lessons, reload }: { lessons: LessonView[]; reload: () => voi
 export default function Study() {
   const progress = useRequest(() => studyApi.progress(), [], { refreshOnShow: true });
   const lessons = useRequest(() => studyApi.lessons(), [], { refreshOnShow: true });
+  // someone who has not joined a branch gets both calls refused alike: one answer, and the way in
+  const notMember = [progress.error, lessons.error].find((e) => e?.code === 'PERMISSION_DENIED' && /加入党支部/.test(e.message));
+  if (notMember) {
+    return (
+      <Page className='study' title='学习'>
+        <Text className='page-title'>学习</Text>
+        <View className='card' id='study-join'>
+          <Text className='card-title'>您还没有加入党支部</Text>
+          <Text className='text'>加入党支部后，就可以在这里学习课程、观看直播、查看学时。</Text>
+          <BigButton id='study-join-btn' onClick={() => goTo('/pages/org/join/index')}>
+            加入党支部
+          </BigButton>
+        </View>
+      </Page>
+    );
+  }
   return (
     <Page className='study' title='学习'>
       <Text className='page-title'>学习</Text>

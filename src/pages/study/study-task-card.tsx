@@ -3,6 +3,7 @@ import { studyApi } from '../../api/study';
 import { BigButton } from '../../components/big-button';
 import { goTab, goTo } from '../../components/states';
 import { useRequest } from '../../hooks/use-request';
+import { liveTitle } from './format';
 
 /**
  * The home page's study card: this year's 学时 against the target, and — when a live lesson is on
@@ -26,7 +27,7 @@ export function StudyTaskCard() {
       </View>
       {onAir ? (
         <BigButton id='home-live-join' onClick={() => goTo(`/pages/study/lesson/index?id=${onAir.id}`)}>
-          直播中：{onAir.title}
+          直播中：{liveTitle(onAir.title)}
         </BigButton>
       ) : null}
     </View>

@@ -175,6 +175,19 @@ export const activityCases: CaseTable = {
     },
   },
 
+  codeSignIn: {
+    // the live 签到口令 of a home activity whose roster is the home branch: only its people sign in
+    payload: (h, c) => {
+      const id = remember('codeSignIn', c, freshActivity(h, 'signin'));
+      return { id, code: issueToken(h.emu.secrets.ACTIVITY_QR_SECRET, id, Date.now()).code };
+    },
+    check: (h, c, r) => {
+      const rec = h.store.findOne('activity_attendance', attendanceId(used('codeSignIn', c), c.memberId!));
+      expect(rec?.status === 'present' && rec.method === 'code' && r.data.attendance.memberId === c.memberId, 'the caller is not signed in');
+      expect(h.store.count('activity_attendance', { activityId: used('codeSignIn', c) }) === 1, 'someone else was signed in');
+    },
+  },
+
   manualSignIn: {
     payload: (h, c) => ({ id: remember('manualSignIn', c, freshActivity(h, 'signin')), memberId: DEMO.memberId, reason: '手机没电，书记代签' }),
     check: (h, c) => {

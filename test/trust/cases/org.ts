@@ -197,6 +197,26 @@ export const orgCases: CaseTable = {
     check: (_h, _c, r) => expect(r.data.created === 1 && r.data.errors.length === 0, `import report ${JSON.stringify(r.data)}`),
   },
 
+  // a roster the caller uploaded to their own import folder through the gateway, as the H5 app does;
+  // a fileID in someone else's folder is refused (test/integration/org-roster-import.test.ts)
+  importRosterFile: {
+    payload: async (h, caller) => {
+      const bytes = Buffer.from('\uFEFF姓名,手机号\r\n' + `存储导入党员,${freshPhone(h)}\r\n`, 'utf8');
+      const t = await fetch(`${h.emu.url}/api/storage/upload-url`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-wx-openid': caller.openid },
+        body: JSON.stringify({ cloudPath: `imports/roster/${caller.openid}/${h.seq()}.csv` }),
+      }).then((r) => r.json());
+      await fetch(`${h.emu.url}${t.url}`, { method: 'PUT', body: bytes });
+      return { fileID: t.fileID, fileName: '名册.csv', dryRun: false };
+    },
+    check: (h, caller, r) => {
+      expect(r.data.created === 1 && r.data.needsChanges === 0 && r.data.next === null, `import report ${JSON.stringify(r.data)}`);
+      const m = h.store.find('org_members', { name: '存储导入党员', branchId: caller.branchId });
+      expect(m.length > 0, 'not imported into the caller\'s own branch');
+    },
+  },
+
   moveMember: {
     payload: (h) => ({ memberId: homeMember(h), toBranchId: HOME.otherBranchId, reason: '工作调动' }),
     check: (h, caller, r) => {

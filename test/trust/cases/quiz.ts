@@ -245,6 +245,28 @@ export const quizCases: CaseTable = {
     },
   },
 
+  // a bank file the caller uploaded to their own import folder through the gateway, as the H5 app does
+  importBankFile: {
+    payload: async (h, caller) => {
+      const dir = `imports/quiz/${caller.openid}/`;
+      const bytes = Buffer.from(
+        '\uFEFF题型,题干,答案\r\n' + `判断,存储导入试验题 ${h.seq()}：党支部应当定期召开组织生活会。（ ）,对\r\n`,
+        'utf8',
+      );
+      const t = await fetch(`${h.emu.url}/api/storage/upload-url`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-wx-openid': caller.openid },
+        body: JSON.stringify({ cloudPath: `${dir}${h.seq()}.csv` }),
+      }).then((r) => r.json());
+      await fetch(`${h.emu.url}${t.url}`, { method: 'PUT', body: bytes });
+      return { fileID: t.fileID, fileName: '题库.csv', dryRun: false };
+    },
+    check: (h, caller, r) => {
+      expect(r.data.created === 1 && r.data.needsChanges === 0 && r.data.next === null, `import report ${JSON.stringify(r.data)}`);
+      expect(h.store.count('quiz_questions', { orgId: scopeOf(h, caller), stem: { $regex: '^存储导入试验题' } }) > 0, 'imported into another bank');
+    },
+  },
+
   // a question of the home community's bank: inside the street organiser's subtree only
   editQuestion: {
     payload: (h) => ({ id: freshQuestion(h, 'd1-s1-c1'), explanation: '修改后的解析：每季度召开一次。' }),

@@ -1,4 +1,5 @@
 import { dayOf, yearOf } from '../../../core/day';
+import { leaseOf, openLease, signLease } from '../../../core/study/lease';
 import { DEMO } from '../../../seed';
 import { HOME, type CallerInfo, type Harness } from '../harness';
 import type { CaseTable } from './types';
@@ -58,12 +59,24 @@ function freshLesson(h: Harness, opts: { orgId?: string; kind?: 'article' | 'liv
  * to study, then moves its start and last beat 30 s back so that the next beat is a normal one, not
  * "too fast", and the time it credits lies inside the session (the nightly check compares the two).
  */
-async function startedSession(h: Harness, openid: string): Promise<{ sessionId: string; lessonId: string }> {
+async function startedSession(h: Harness, openid: string): Promise<{ sessionId: string; lessonId: string; lease: string }> {
   const lessonId = freshLesson(h, { orgId: HOME.districtId });
+  // the member's earlier sessions (another case's) move a minute back, so that the 30 s this one is
+  // moved back never overlap them: real sessions cannot overlap (takeOver), only this fixture could
+  const memberId = h.store.find('org_members', { openid })[0]?._id;
+  for (const c of memberId ? h.store.find('study_credits', { memberId }) : []) {
+    if (!c.session?.startedAt) continue;
+    const back = (d: unknown) => new Date(new Date(d as string).getTime() - 60_000);
+    h.store.update('study_credits', { _id: c._id }, { $set: { 'session.startedAt': back(c.session.startedAt), 'session.endedAt': back(c.session.endedAt) } });
+  }
   const s = await h.call('study', 'start', { lessonId }, openid);
   if (!s.ok) throw new Error(`study.start as ${openid}: ${s.error?.code} ${s.error?.message}`);
   h.store.update('study_sessions', { _id: openid }, { $set: { lastAt: Date.now() - 30_000, startedAt: Date.now() - 30_000 } });
-  return { sessionId: s.data.sessionId, lessonId };
+  // the lease of the session as moved back (signed as `start` would have signed it)
+  const secret = h.emu.secrets.STUDY_LEASE_SECRET;
+  if (!openLease(secret, s.data.lease, openid)) throw new Error('study.start gave no lease');
+  const lease = signLease(secret, leaseOf(h.store.findOne('study_sessions', openid)));
+  return { sessionId: s.data.sessionId, lessonId, lease };
 }
 
 const last = new Map<string, string>();
@@ -125,6 +138,32 @@ export const studyCases: CaseTable = {
       expect(r.data.creditedSec > 0 && r.data.creditedSec <= 31, `credited ${r.data.creditedSec} s`);
       const s = h.store.findOne('study_sessions', c.openid);
       expect(s.sessionId === used('beat', c) && s.memberId === c.memberId && s.beats === 1, 'not the caller\'s session');
+    },
+  },
+
+  checkpoint: {
+    /*
+     * Open at the gate like `beat`: the signed lease is the identity, bound to the openid it was
+     * issued to. A member checkpoints their own session and is credited; a stranger or applicant
+     * sends the home member's valid lease and must get "not started", write nothing and leave the
+     * member's session untouched.
+     */
+    payload: async (h, c) => {
+      const s = await startedSession(h, isMember(c) ? c.openid : homeMemberOpenid(h));
+      remember('checkpoint', c, s.sessionId);
+      return { lease: s.lease, played: 25, position: 25 };
+    },
+    allowedRefusal: { unknown: 'FAILED_PRECONDITION', applicant: 'FAILED_PRECONDITION' },
+    check: (h, c, r) => {
+      if (!isMember(c)) {
+        expect(r.ops.total === 0, `a stranger's checkpoint made ${r.ops.total} database request(s)`);
+        const victim = h.store.findOne('study_sessions', homeMemberOpenid(h));
+        expect(victim.sessionId === used('checkpoint', c) && victim.beats === 0 && Object.keys(victim.pending ?? {}).length === 0, 'the member\'s session was touched');
+        return;
+      }
+      expect(r.data.creditedSec === 25, `credited ${r.data.creditedSec} s`);
+      const s = h.store.findOne('study_sessions', c.openid);
+      expect(s.sessionId === used('checkpoint', c) && s.memberId === c.memberId && s.beats === 1, 'not the caller\'s session');
     },
   },
 

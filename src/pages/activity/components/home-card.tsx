@@ -37,9 +37,11 @@ export function ActivityTaskCard() {
         </View>
         {next ? <Text className={`badge ${myStatus(next).cls}`}>{myStatus(next).text}</Text> : null}
         {badge ? (
-          <Text className='badge red' id='home-activity-badge'>
-            {badge}
-          </Text>
+          // a bare red number said nothing: it counts notices not yet read (or changed) and sign-ins open now
+          <View className='badge red' id='home-activity-badge-box' aria-label={`${badge} 条通知待查看或待签到`}>
+            <Text id='home-activity-badge'>{badge}</Text>
+            <Text> 条待查看</Text>
+          </View>
         ) : null}
       </View>
     </View>

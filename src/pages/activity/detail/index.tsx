@@ -35,12 +35,14 @@ function SignIn({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
   const elder = useElder();
   const router = useRouter();
   const started = useRef(false);
-  const submit = (token: string) =>
-    act.run(
-      'signin',
-      async () => activityApi.signIn({ token: token.trim(), ...(a.geofenceRadiusM ? { location: await currentLocation() } : {}) }),
-      '签到成功',
-    );
+  const where = async () => (a.geofenceRadiusM ? { location: await currentLocation() } : {});
+  const submit = (token: string) => act.run('signin', async () => activityApi.signIn({ token: token.trim(), ...(await where()) }), '签到成功');
+  // six digits are the 签到口令 under the QR; anything longer is the QR's own text pasted in
+  const digits = code.replace(/\s+/g, '');
+  const submitTyped = () =>
+    /^\d+$/.test(digits)
+      ? act.run('signin', async () => activityApi.codeSignIn({ id: a.id, code: digits, ...(await where()) }), '签到成功')
+      : submit(code);
   const scan = async () => {
     try {
       const token = await scanSignInCode();
@@ -60,22 +62,29 @@ function SignIn({ a, act }: { a: Detail; act: ReturnType<typeof useAction> }) {
   return (
     <View className='card' id='signin-card'>
       <Text className='card-title'>签到</Text>
-      <Text className='muted'>请扫描支部书记手机上的签到码（每 15 秒更新）。{a.geofenceRadiusM ? `需在活动地点 ${a.geofenceRadiusM} 米内。` : ''}</Text>
+      <Text className='muted'>
+        {process.env.TARO_ENV === 'weapp' ? '请扫描支部书记手机上的签到码，或输入签到码下方的 6 位签到口令（每 15 秒更新）。' : '请输入支部书记手机上签到码下方的 6 位签到口令（每 15 秒更新）。'}
+        {a.geofenceRadiusM ? `需在活动地点 ${a.geofenceRadiusM} 米内。` : ''}
+      </Text>
       {process.env.TARO_ENV === 'weapp' ? (
         <BigButton id='signin-scan' busy={act.busyKey === 'signin'} onClick={scan}>
           {elder.on ? '扫码签到' : '扫一扫签到'}
         </BigButton>
-      ) : (
-        <>
-          <View className='field'>
-            <Text className='field-label'>签到码</Text>
-            <Input id='signin-code' className='field-input' value={code} placeholder='输入书记手机上显示的签到码' onInput={(e) => setCode(e.detail.value)} />
-          </View>
-          <BigButton id='signin-submit' busy={act.busyKey === 'signin'} disabled={!code.trim()} onClick={() => submit(code)}>
-            签到
-          </BigButton>
-        </>
-      )}
+      ) : null}
+      <View className='field'>
+        <Text className='field-label'>签到口令</Text>
+        <Input
+          id='signin-code'
+          className='field-input signin-code-input'
+          type={process.env.TARO_ENV === 'weapp' ? 'number' : 'text'}
+          value={code}
+          placeholder='6 位数字'
+          onInput={(e) => setCode(e.detail.value)}
+        />
+      </View>
+      <BigButton id='signin-submit' kind={process.env.TARO_ENV === 'weapp' ? 'default' : 'primary'} busy={act.busyKey === 'signin'} disabled={!digits} onClick={submitTyped}>
+        用口令签到
+      </BigButton>
     </View>
   );
 }

@@ -9,17 +9,16 @@ import { useRequest } from '../../../hooks/use-request';
 import { KIND_BADGE, formatMinutes, formatSeconds, formatWhen } from '../format';
 import { canReadAloud, readAloud } from '../read-aloud';
 import { useHeartbeat } from '../use-heartbeat';
+import { toApiError } from '../../../api/errors';
+import { openChannelsLiveChecked, type ChannelsApi } from '../../../platform/channels-live';
 import '../index.scss';
 import './index.scss';
 
-/** WeChat: a live lesson on 视频号 opens in WeChat's own live room. */
+/** WeChat: a live lesson on 视频号 opens in WeChat's own live room, once its status says it is live. */
 function openChannels(finderUserName: string) {
-  const wxApi = (globalThis as unknown as { wx?: { openChannelsLive?: (o: object) => void; getChannelsLiveInfo?: (o: object) => void } }).wx;
-  wxApi?.getChannelsLiveInfo?.({
-    finderUserName,
-    success: (info: { feedId: string; nonceId: string }) => wxApi.openChannelsLive?.({ finderUserName, feedId: info.feedId, nonceId: info.nonceId }),
-    fail: () => Taro.showToast({ title: '视频号直播暂未开始', icon: 'none' }),
-  });
+  openChannelsLiveChecked(Taro as unknown as ChannelsApi, finderUserName).catch((e: unknown) =>
+    Taro.showToast({ title: toApiError(e).message, icon: 'none', duration: 3000 }),
+  );
 }
 
 function Player({ lesson }: { lesson: LessonDetail }) {
@@ -31,6 +30,7 @@ function Player({ lesson }: { lesson: LessonDetail }) {
   const playing = useRef(!mediaPlays || !src);
   const position = useRef(0);
   const readSince = useRef(Date.now());
+  const ended = useRef(false);
   const hb = useHeartbeat(lesson.id, canStudy, {
     position: () => {
       if (lesson.kind === 'article') {
@@ -40,7 +40,9 @@ function Player({ lesson }: { lesson: LessonDetail }) {
       return position.current;
     },
     playing: () => playing.current,
-  });
+    // the end of a recorded lesson (or of an article's reading time) stops the session at once
+    ended: () => ended.current || (lesson.kind === 'article' && position.current + (Date.now() - readSince.current) / 1000 >= lesson.durationSec),
+  }, lesson.startOffer);
   useEffect(() => {
     if (hb.status === 'running' && hb.resumeAt && position.current === 0) {
       position.current = hb.resumeAt;
@@ -81,7 +83,10 @@ function Player({ lesson }: { lesson: LessonDetail }) {
             initialTime={hb.resumeAt}
             onPlay={() => (playing.current = true)}
             onPause={() => (playing.current = false)}
-            onEnded={() => (playing.current = false)}
+            onEnded={() => {
+              playing.current = false;
+              ended.current = true;
+            }}
             onTimeUpdate={(e) => (position.current = e.detail.currentTime)}
           />
         ) : (

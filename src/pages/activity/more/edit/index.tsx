@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import Taro, { useRouter } from '@tarojs/taro';
 import { Input, Picker, Text, Textarea, View } from '@tarojs/components';
-import { toApiError } from '../../../../api';
+import { toApiError, type ApiError } from '../../../../api';
+import { chooseMapPoint } from '../../../../platform/location';
+import { LocationProblem } from '../../../../platform/location-problem';
 import { activityApi, type ActivityView } from '../../../../api/activity';
 import { BigButton } from '../../../../components/big-button';
 import { Chip } from '../../../../components/chip';
@@ -10,14 +12,15 @@ import { Loading } from '../../../../components/states';
 import { useSubmit } from '../../../../hooks/use-submit';
 import { activityFields } from '../../../../../core/activity/contracts';
 import { ACTIVITY_TYPES, type ActivityType } from '../../../../../core/activity/rules';
+import { formatChina } from '../../../../../core/day';
 import { JOINT_STATUS_LABEL, jointApi } from '../../shared';
 import '../../activity.scss';
 
-const pad = (n: number) => String(n).padStart(2, '0');
-const dateOf = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-const timeOf = (d: Date) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-/** The phone's local wall clock; members and secretaries are in China, the server stores UTC. */
-const toDate = (day: string, time: string) => new Date(`${day}T${time}:00`);
+// The form's wall clock is China time whatever zone the phone is set to: members and secretaries
+// meet in China, and the server stores UTC.
+const dateOf = (d: Date) => formatChina(d, 'YYYY-MM-DD');
+const timeOf = (d: Date) => formatChina(d, 'HH:mm');
+const toDate = (day: string, time: string) => new Date(`${day}T${time}:00+08:00`);
 
 const DURATIONS = [60, 90, 120, 180];
 const STUDY = [0, 45, 90, 135];
@@ -25,10 +28,8 @@ const RADII = [null, 100, 200, 500];
 
 function defaultStart(): Date {
   // the next quarter hour at least 15 minutes away: a notice posted now can be signed in to soon
-  const d = new Date(Date.now() + 15 * 60_000);
-  d.setSeconds(0, 0);
-  d.setMinutes(Math.ceil(d.getMinutes() / 15) * 15);
-  return d;
+  const quarter = 15 * 60_000;
+  return new Date(Math.ceil((Date.now() + quarter) / quarter) * quarter);
 }
 
 export default function EditActivity() {
@@ -57,6 +58,7 @@ export default function EditActivity() {
   const [partners, setPartners] = useState<{ id: string; name: string }[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [loadError, setLoadError] = useState('');
+  const [locationError, setLocationError] = useState<ApiError | null>(null);
   const submit = useSubmit<void, 'save' | 'publish'>();
   const requestId = useMemo(() => `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`, []);
 
@@ -137,14 +139,16 @@ export default function EditActivity() {
   };
 
   const pickPoint = async () => {
+    setLocationError(null);
     try {
-      const r = await Taro.chooseLocation({});
-      setPoint({ lat: r.latitude, lng: r.longitude });
+      const r = await chooseMapPoint(Taro);
+      if (!r) return; // the secretary closed the map
+      setPoint({ lat: r.lat, lng: r.lng });
       if (!placeName) setPlaceName(r.name);
       if (!address) setAddress(r.address);
       if (radius === null) setRadius(200);
-    } catch {
-      /* the secretary closed the map */
+    } catch (err) {
+      setLocationError(toApiError(err));
     }
   };
 
@@ -207,6 +211,7 @@ export default function EditActivity() {
             {point ? '重新选择地图位置' : '选择地图位置（用于定位签到）'}
           </BigButton>
         ) : null}
+        {locationError ? <LocationProblem error={locationError} onAllowed={pickPoint} /> : null}
         {point ? (
           <>
             <Text className='field-label'>定位签到范围</Text>

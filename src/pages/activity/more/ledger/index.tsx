@@ -3,23 +3,27 @@ import Taro from '@tarojs/taro';
 import { Picker, Text, View } from '@tarojs/components';
 import { activityApi, type ActivityOutputs } from '../../../../api/activity';
 import { BigButton } from '../../../../components/big-button';
+import { BranchPicker, useBranchChoice } from '../../../../components/branch-picker';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useRequest } from '../../../../hooks/use-request';
 import { useSubmit } from '../../../../hooks/use-submit';
 import { dayOf } from '../../../../../core/day';
+import { openCloudXlsx } from '../../../../platform/files';
 import '../../activity.scss';
 
 type Export = ActivityOutputs['exportLedger'];
 
-/** Opens the exported workbook: a download on H5, WeChat's document viewer on the phone. */
+/**
+ * Opens the exported workbook: a browser download on H5; on WeChat the file by its fileID through
+ * wx.cloud.downloadFile, then the document viewer with its forward menu (src/platform/files.ts).
+ */
 async function openFile(out: Export) {
   if (process.env.TARO_ENV === 'h5') {
     if (typeof window !== 'undefined') window.open(out.url, '_blank');
     return;
   }
-  const file = await Taro.downloadFile({ url: out.url });
-  await Taro.openDocument({ filePath: file.tempFilePath, fileType: 'xlsx', showMenu: true });
+  await openCloudXlsx(Taro, out.fileID);
 }
 
 export default function LedgerPage() {
@@ -28,18 +32,24 @@ export default function LedgerPage() {
   const [to, setTo] = useState(today);
   const [out, setOut] = useState<Export | null>(null);
   const exporting = useSubmit();
-  const rates = useRequest(() => activityApi.rates({ from, to }), [from, to]);
+  const opening = useSubmit();
+  // an organiser picks one branch of their subtree; a secretary's is their own
+  const branch = useBranchChoice();
+  const rates = useRequest(() => activityApi.rates({ from, to, branchId: branch.branchId }), [from, to, branch.branchId], { skip: !branch.ready });
 
   const exportNow = () =>
     exporting.send(async () => {
-      const r = await activityApi.exportLedger({ from, to });
+      const r = await activityApi.exportLedger({ from, to, branchId: branch.branchId });
       setOut(r);
-      await openFile(r).catch(() => undefined);
+      // the file exists now: a failure to open it is shown under it, with 打开 to try again
+      await opening.send(() => openFile(r));
     });
 
   return (
     <Page className='activity-ledger' title='组织生活台账'>
       <Text className='page-title'>组织生活台账</Text>
+      <BranchPicker choice={branch} id='ledger-branch' />
+      {branch.ready ? (
       <View className='card'>
         <View className='two-col'>
           <View className='field'>
@@ -65,12 +75,15 @@ export default function LedgerPage() {
             <Text className='text'>
               已生成：{out.fileName}（{out.activities} 次活动，{Math.ceil(out.bytes / 1024)} KB）
             </Text>
-            <Text className='link' id='ledger-download' onClick={() => openFile(out)}>
+            <Text className='link' id='ledger-download' onClick={() => void opening.send(() => openFile(out))}>
               打开 / 下载
             </Text>
+            {opening.error ? <Text className='notice error' id='ledger-open-error'>{opening.error.message}</Text> : null}
           </View>
         ) : null}
       </View>
+      ) : null}
+      {branch.ready ? (
       <View className='card' id='ledger-rates'>
         <Text className='card-title'>出勤率</Text>
         <Async req={rates}>
@@ -91,6 +104,7 @@ export default function LedgerPage() {
           )}
         </Async>
       </View>
+      ) : null}
     </Page>
   );
 }

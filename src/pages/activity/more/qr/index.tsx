@@ -103,10 +103,14 @@ export default function QrScreen() {
         <Text className='card-title'>{roster.activity.title}</Text>
         <View className='qr-box'>
           <Image className='qr-img' id='qr-image' src={token.qr} mode='aspectFit' />
+          <Text className='qr-code-label'>签到口令</Text>
+          <Text className='qr-code' id='qr-code' aria-label={`签到口令 ${token.code.split('').join(' ')}`}>
+            {token.code.slice(0, 3)} {token.code.slice(3)}
+          </Text>
+          <Text className='muted'>请党员用“指尖党校”扫码签到；不能扫码的，在活动页输入上面的 6 位签到口令。签到码和口令每 15 秒自动更新。</Text>
           <Text className='qr-token' id='qr-token'>
             {token.token}
           </Text>
-          <Text className='muted'>请党员用“指尖党校”扫码签到，签到码每 15 秒自动更新</Text>
         </View>
         {error ? <Text className='notice error'>{error.message}</Text> : null}
         <View className='counter-row' id='qr-counts'>

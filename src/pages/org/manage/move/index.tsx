@@ -11,23 +11,34 @@ import { formatDate } from '../../../../utils/invite-code';
 import { OrgPicker } from '../components/org-picker';
 import '../manage.scss';
 
-function MemberSearch({ onPick }: { onPick(m: MemberView): void }) {
+function MemberSearch({ onPick, organiser }: { onPick(m: MemberView): void; organiser: boolean }) {
   const [draft, setDraft] = useState('');
   const [keyword, setKeyword] = useState('');
-  const req = useRequest(() => orgApi.listMembers({ keyword: keyword || undefined, limit: 20 }), [keyword]);
+  // an organiser searches every branch of their subtree by name; a secretary browses their own
+  const req = useRequest(
+    () =>
+      organiser && !keyword
+        ? Promise.resolve({ branchId: '', branchName: '', total: 0, members: [] as MemberView[] })
+        : orgApi.listMembers({ keyword: keyword || undefined, limit: 20, ...(organiser ? { inSubtree: true } : {}) }),
+    [keyword, organiser],
+  );
   return (
     <>
+      {organiser ? <Text className='muted'>输入姓名，在您管辖的所有党支部中查找。</Text> : null}
       <View className='search'>
         <Input id='move-search' className='field-input' value={draft} maxlength={20} placeholder='按姓名搜索' onInput={(e) => setDraft(e.detail.value)} onConfirm={() => setKeyword(draft.trim())} />
-        <BigButton small onClick={() => setKeyword(draft.trim())}>
+        <BigButton small id='move-search-btn' onClick={() => setKeyword(draft.trim())}>
           搜索
         </BigButton>
       </View>
-      <Async req={req} isEmpty={(d) => d.members.length === 0} emptyText='没有找到党员'>
+      <Async req={req} isEmpty={(d) => d.members.length === 0} emptyText={organiser && !keyword ? '请先输入姓名' : '没有找到党员'}>
         {(d) =>
           d.members.map((m) => (
             <View key={m.id} className='list-item move-member' data-id={m.id} onClick={() => onPick(m)}>
-              <Text className='text'>{m.name}</Text>
+              <View>
+                <Text className='text'>{m.name}</Text>
+                {m.branchName ? <Text className='muted move-member-branch'>{m.branchName}</Text> : null}
+              </View>
               <Text className='badge'>选择</Text>
             </View>
           ))
@@ -58,6 +69,8 @@ function History({ memberId }: { memberId: string }) {
 }
 
 export default function Move() {
+  const me = useRequest(() => orgApi.me(), []);
+  const organiser = me.data?.member?.role === 'organiser';
   const [member, setMember] = useState<MemberView | null>(null);
   const [target, setTarget] = useState<OrgNodeView | null>(null);
   const [reason, setReason] = useState('');
@@ -102,14 +115,14 @@ export default function Move() {
         {member ? (
           <View className='row'>
             <Text className='text' id='move-member-name'>
-              {member.name}（{member.branchName ?? '本支部'}）
+              {member.name}（{member.branchName || '本支部'}）
             </Text>
             <Text className='link' onClick={() => setMember(null)}>
               重新选择
             </Text>
           </View>
         ) : (
-          <MemberSearch onPick={setMember} />
+          me.data || me.error ? <MemberSearch onPick={setMember} organiser={organiser} /> : null
         )}
         {member ? (
           <>
