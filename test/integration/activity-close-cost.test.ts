@@ -4,10 +4,8 @@
  * the 25 in under a second), the same through the finalise timer, a repeat and a close finished
  * after a half-done one (nothing counted twice), and the consistency rules finding no difference.
  */
-import fs from 'fs';
-import os from 'os';
-import path from 'path';
-import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import type { Emulator } from '../../scripts/local-cloud';
+import { startTestEmulator } from '../setup/emulator';
 import { linkFunctions } from '../setup/functions';
 import { inProcess, type InProcessCloud } from '../setup/in-process';
 import { DEMO } from '../../seed';
@@ -31,18 +29,7 @@ const store = () => emu.backend.store as any;
 
 beforeAll(async () => {
   const fnDir = await linkFunctions('close-cost', ['activity']);
-  emu = await startEmulator({
-    functionsDir: fnDir,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'close-cost-')),
-    port: 0,
-    strict: true,
-    testIdentityHeader: true,
-    seed: 'demo',
-    triggers: false,
-    pool: 1,
-    h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'close-cost-noh5-')),
-    log: () => undefined,
-  });
+  emu = await startTestEmulator('close-cost', { functionsDir: fnDir, pool: 1 });
   cloud = inProcess(emu);
   // loads the function's modules, so the timings below are of warm calls
   await cloud.call('activity', DEMO.secretaryOpenid, 'list', {});

@@ -3,10 +3,8 @@
  * data, the same gateway status and the same count of data-plane operations as the emulator's
  * `x-db-ops` header, for a read, a write and a refusal.
  */
-import fs from 'fs';
-import os from 'os';
-import path from 'path';
-import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import type { Emulator } from '../../scripts/local-cloud';
+import { startTestEmulator } from '../setup/emulator';
 import { linkFunctions } from '../setup/functions';
 import { inProcess, type InProcessCloud } from '../setup/in-process';
 import { DEMO } from '../../seed';
@@ -25,18 +23,7 @@ async function overHttp(fn: string, openid: string | null, action: string, paylo
 
 beforeAll(async () => {
   const fnDir = await linkFunctions('in-process', ['org']);
-  emu = await startEmulator({
-    functionsDir: fnDir,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'in-process-')),
-    port: 0,
-    strict: true,
-    testIdentityHeader: true,
-    seed: 'demo',
-    triggers: false,
-    pool: 1,
-    h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'in-process-noh5-')),
-    log: () => undefined,
-  });
+  emu = await startTestEmulator('in-process', { functionsDir: fnDir, pool: 1 });
   cloud = inProcess(emu);
 });
 

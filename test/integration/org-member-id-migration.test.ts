@@ -5,10 +5,9 @@
  * original one with each member's id swapped for a fresh random one (nothing lost, nothing added),
  * the app still finds everyone, and one more call changes nothing.
  */
-import fs from 'fs';
-import os from 'os';
 import path from 'path';
-import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import type { Emulator } from '../../scripts/local-cloud';
+import { startTestEmulator } from '../setup/emulator';
 import { buildFunctionsOnce } from '../setup/functions';
 import { DEMO } from '../../seed';
 import { DB_SCHEMA } from '../../core/db-schema';
@@ -71,17 +70,7 @@ const figures: string[] = [];
 
 beforeAll(async () => {
   await buildFunctionsOnce(FUNCTIONS);
-  emu = await startEmulator({
-    functionsDir: FUNCTIONS,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'org-ids-')),
-    port: 0,
-    strict: true,
-    testIdentityHeader: true,
-    seed: 'demo',
-    triggers: false,
-    h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'org-ids-noh5-')),
-    log: () => undefined,
-  });
+  emu = await startTestEmulator('org-ids', { functionsDir: FUNCTIONS });
 
   // Collections the demo seed leaves empty get documents of the shapes the functions write.
   const s = store();

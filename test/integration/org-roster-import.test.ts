@@ -7,10 +7,9 @@
  */
 import crypto from 'crypto';
 import fs from 'fs';
-import os from 'os';
-import path from 'path';
 import ExcelJS from 'exceljs';
-import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import type { Emulator } from '../../scripts/local-cloud';
+import { startTestEmulator } from '../setup/emulator';
 import { linkFunctions } from '../setup/functions';
 import { DEMO } from '../../seed';
 import { MEMBER_ID_RE } from '../../core/org/member';
@@ -73,18 +72,7 @@ const store = () => emu.backend.store as { count(coll: string, q?: object): numb
 
 beforeAll(async () => {
   fnDir = await linkFunctions('roster-it', ['org']);
-  emu = await startEmulator({
-    functionsDir: fnDir,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'roster-it-')),
-    port: 0,
-    strict: true,
-    testIdentityHeader: true,
-    seed: 'demo',
-    triggers: false,
-    pool: 1,
-    h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'roster-it-noh5-')),
-    log: () => undefined,
-  });
+  emu = await startTestEmulator('roster-it', { functionsDir: fnDir, pool: 1 });
 }, 120_000);
 
 afterAll(async () => {

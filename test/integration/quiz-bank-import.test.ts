@@ -6,10 +6,9 @@
  * re-importing changes nothing; the report file lists the rows to fix; the bank health counts them.
  */
 import fs from 'fs';
-import os from 'os';
-import path from 'path';
 import ExcelJS from 'exceljs';
-import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import type { Emulator } from '../../scripts/local-cloud';
+import { startTestEmulator } from '../setup/emulator';
 import { linkFunctions } from '../setup/functions';
 import { DEMO } from '../../seed';
 import { csvOf, docxOf, generateBank, templateRows, variantRows, xlsxOf } from '../fixtures/bank/generate';
@@ -70,18 +69,7 @@ const store = () => emu.backend.store as { count(coll: string, q?: object): numb
 
 beforeAll(async () => {
   fnDir = await linkFunctions('quiz-bank-it', ['quiz']);
-  emu = await startEmulator({
-    functionsDir: fnDir,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'quiz-bank-it-')),
-    port: 0,
-    strict: true,
-    testIdentityHeader: true,
-    seed: 'demo',
-    triggers: false,
-    pool: 1,
-    h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'quiz-bank-it-noh5-')),
-    log: () => undefined,
-  });
+  emu = await startTestEmulator('quiz-bank-it', { functionsDir: fnDir, pool: 1 });
 }, 120_000);
 
 afterAll(async () => {

@@ -7,15 +7,14 @@
  * is resolved the way a deployed instance resolves it. Throughput figures: bench/timers.ts.
  */
 import fs from 'fs';
-import os from 'os';
 import path from 'path';
 import ExcelJS from 'exceljs';
-import { startEmulator, type Emulator } from '../../scripts/local-cloud';
+import type { Emulator } from '../../scripts/local-cloud';
+import { startTestEmulator } from '../setup/emulator';
 import { buildFunctionsOnce } from '../setup/functions';
 import { inProcess, type InProcessCloud } from '../setup/in-process';
 import { DEMO } from '../../seed';
 import { yearOf } from '../../core/day';
-import { requiredSecretNames } from '../../core/fn/secrets';
 import { LIVE_REMINDERS, sendLiveReminders, type StudyCtx } from '../../cloudfunctions/study/actions';
 
 const FUNCTIONS = path.join(__dirname, '..', '..', 'cloudfunctions');
@@ -28,18 +27,7 @@ const store = () => emu.backend.store as unknown as { insertMany(c: string, d: o
 
 beforeAll(async () => {
   await buildFunctionsOnce(FUNCTIONS);
-  emu = await startEmulator({
-    functionsDir: FUNCTIONS,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-scale-')),
-    port: 0,
-    strict: true,
-    testIdentityHeader: true,
-    seed: 'demo',
-    secrets: requiredSecretNames(),
-    triggers: false,
-    h5Dir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-scale-noh5-')),
-    log: () => undefined,
-  });
+  emu = await startTestEmulator('study-scale', { functionsDir: FUNCTIONS });
   cloud = inProcess(emu);
   // the SDK in this process, pointed at the emulator by inProcess, as the function's spine uses it
   const sdk = require('wx-server-sdk');
