@@ -1,4 +1,3 @@
-import { useRef, useState } from 'react';
 import { Text, View } from '@tarojs/components';
 import { ROSTER_TEMPLATE_CSV } from '../../../../../core/org/roster';
 import { importDir } from '../../../../../core/sheet/upload-path';
@@ -8,16 +7,15 @@ import { BigButton } from '../../../../components/big-button';
 import { Page } from '../../../../components/page';
 import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
-import { useSubmit } from '../../../../hooks/use-submit';
+import { useBatchImport, type Progress as BatchProgress } from '../../../../hooks/use-batch-import';
 import { offerTemplate } from '../../../../utils/spreadsheet-file';
-import { newImportRunId, openReportFile, pickAndUploadImport, type UploadedImport } from '../../../../utils/upload-import';
+import { openReportFile } from '../../../../utils/upload-import';
 import '../manage.scss';
 import './import.scss';
 
 const downloadTemplate = (notify: (t: string) => void) => offerTemplate(ROSTER_TEMPLATE_CSV, '党员名册模板.csv', notify);
 
-/** The running sums of an import's calls (each call reports its own batch), and how far it got. */
-type Progress = RosterFileReport & { processed: number };
+type Progress = BatchProgress<RosterFileReport>;
 
 function Report({ r, onFileError }: { r: Progress; onFileError(message: string): void }) {
   const done = r.next === null ? r.valid : r.processed;
@@ -64,59 +62,23 @@ function Report({ r, onFileError }: { r: Progress; onFileError(message: string):
 export default function Import() {
   const { notice, notify } = useNotice();
   const me = useRequest(() => orgApi.me(), []);
-  const [file, setFile] = useState<UploadedImport | null>(null);
-  const [report, setReport] = useState<Progress | null>(null);
-  const run = useSubmit<void, 'check' | 'commit'>();
-  // where a stopped import resumes: the same run, from the next row it had not done
-  const resume = useRef<{ runId: string; from: number; sum: Progress | null } | null>(null);
-
-  const check = (f: UploadedImport) =>
-    run.send(async () => {
-      const r = await orgApi.importRosterFile({ fileID: f.fileID, fileName: f.fileName, dryRun: true });
-      setReport({ ...r, processed: 0 });
-    }, 'check');
-
-  const choose = async () => {
-    if (run.busy || !me.data) return;
-    try {
-      const f = await pickAndUploadImport(importDir('roster', me.data.openid), 'import-file-input', ['xlsx', 'csv']);
-      if (!f) return;
-      setFile(f);
-      setReport(null);
-      resume.current = null;
-      await check(f);
-    } catch (err) {
-      run.fail(toApiError(err).message);
-    }
+  const { file, report, run, choose, commit, stopped } = useBatchImport<RosterFileReport>({
+    dir: me.data ? importDir('roster', me.data.openid) : null,
+    inputId: 'import-file-input',
+    accept: ['xlsx', 'csv'],
+    call: (f, batch) => orgApi.importRosterFile({ fileID: f.fileID, fileName: f.fileName, ...batch }),
+    merge: (s, r) => ({
+      ...s,
+      created: s.created + r.created,
+      updated: s.updated + r.updated,
+      unchanged: s.unchanged + r.unchanged,
+      errors: [...s.errors, ...r.errors].slice(0, 50),
+    }),
+  });
+  const importAll = async () => {
+    const sum = await commit();
+    if (sum) notify(`已导入：新增 ${sum.created} 人，更新 ${sum.updated} 人`);
   };
-
-  // batch after batch until the function says it is done; after a failure the same button carries on from where it stopped
-  const commit = () =>
-    file &&
-    run.send(async () => {
-      const state = (resume.current ??= { runId: newImportRunId(), from: 0, sum: null });
-      for (;;) {
-        const r = await orgApi.importRosterFile({ fileID: file.fileID, fileName: file.fileName, dryRun: false, from: state.from, runId: state.runId });
-        const s = state.sum;
-        state.sum = s
-          ? {
-              ...s,
-              created: s.created + r.created,
-              updated: s.updated + r.updated,
-              unchanged: s.unchanged + r.unchanged,
-              errors: [...s.errors, ...r.errors].slice(0, 50),
-              next: r.next,
-              processed: r.next ?? r.valid,
-            }
-          : { ...r, processed: r.next ?? r.valid };
-        setReport(state.sum);
-        if (r.next === null) break;
-        state.from = r.next;
-      }
-      notify(`已导入：新增 ${state.sum?.created ?? 0} 人，更新 ${state.sum?.updated ?? 0} 人`);
-    }, 'commit');
-
-  const stopped = !!resume.current && report !== null && !report.dryRun && report.next !== null && !run.busy;
   return (
     <Page className='import' title='批量导入党员'>
       <Text className='page-title'>批量导入党员</Text>
@@ -132,7 +94,7 @@ export default function Import() {
         <BigButton id='import-template' kind='plain' onClick={() => downloadTemplate(notify)}>
           {process.env.TARO_ENV === 'h5' ? '下载模板' : '复制模板'}
         </BigButton>
-        <BigButton id='import-choose' kind={file ? 'default' : 'primary'} busy={run.busyKey === 'check'} disabled={!me.data || run.busyKey === 'commit'} onClick={choose}>
+        <BigButton id='import-choose' kind={file ? 'default' : 'primary'} busy={run.busyKey === 'check'} disabled={!me.data || run.busyKey === 'commit'} onClick={() => void choose()}>
           {file ? '重新选择文件' : '选择文件'}
         </BigButton>
         {file ? (
@@ -148,12 +110,12 @@ export default function Import() {
       </View>
       {report ? <Report r={report} onFileError={notify} /> : null}
       {report && report.dryRun && !report.fatal && report.created + report.updated > 0 && file ? (
-        <BigButton id='import-confirm' busy={run.busyKey === 'commit'} disabled={!!run.busy} onClick={commit}>
+        <BigButton id='import-confirm' busy={run.busyKey === 'commit'} disabled={!!run.busy} onClick={importAll}>
           确认导入（新增 {report.created} 人，更新 {report.updated} 人）
         </BigButton>
       ) : null}
       {stopped ? (
-        <BigButton id='import-resume' busy={run.busyKey === 'commit'} onClick={commit}>
+        <BigButton id='import-resume' busy={run.busyKey === 'commit'} onClick={importAll}>
           继续导入
         </BigButton>
       ) : null}

@@ -12,9 +12,10 @@ import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
+import { useBatchImport, type Progress } from '../../../../hooks/use-batch-import';
 import { useSubmit } from '../../../../hooks/use-submit';
 import { offerTemplate } from '../../../../utils/spreadsheet-file';
-import { newImportRunId, openReportFile, pickAndUploadImport, type UploadedImport } from '../../../../utils/upload-import';
+import { openReportFile } from '../../../../utils/upload-import';
 import '../../quiz.scss';
 import './bank.scss';
 
@@ -71,53 +72,24 @@ function Report({ r, onFileError }: { r: ImportProgress; onFileError(message: st
   );
 }
 
-/** The running sums of an import's calls: each call reports its own batch. */
-type ImportProgress = BankImportReport & { processed: number };
+type ImportProgress = Progress<BankImportReport>;
 
 function Import({ importDir, onImported }: { importDir: string; onImported(): void }) {
   const { notice, notify } = useNotice();
-  const [file, setFile] = useState<UploadedImport | null>(null);
   const [defaultSource, setDefaultSource] = useState('');
-  const [report, setReport] = useState<ImportProgress | null>(null);
-  const run = useSubmit<void, 'check' | 'commit'>();
   const source = defaultSource.trim() || undefined;
-  const check = (f: UploadedImport) =>
-    run.send(async () => {
-      const r = await quizApi.importBankFile({ fileID: f.fileID, fileName: f.fileName, dryRun: true, defaultSource: source });
-      setReport({ ...r, processed: 0 });
-    }, 'check');
-  const choose = async () => {
-    if (run.busy) return;
-    try {
-      const f = await pickAndUploadImport(importDir, 'bank-file-input');
-      if (!f) return;
-      setFile(f);
-      setReport(null);
-      await check(f);
-    } catch (err) {
-      run.fail(toApiError(err).message);
-    }
+  const { file, report, run, choose, commit } = useBatchImport<BankImportReport>({
+    dir: importDir,
+    inputId: 'bank-file-input',
+    call: (f, batch) => quizApi.importBankFile({ fileID: f.fileID, fileName: f.fileName, defaultSource: source, ...batch }),
+    merge: (s, r) => ({ ...s, created: s.created + r.created, skipped: s.skipped + r.skipped, duplicates: [...s.duplicates, ...r.duplicates].slice(0, 20) }),
+  });
+  const importAll = async () => {
+    const sum = await commit();
+    if (!sum) return;
+    notify(`已导入 ${sum.created} 题`);
+    onImported();
   };
-  // batch after batch until the function says it is done; a failed call is retried from where it stopped
-  const commit = () =>
-    file &&
-    run.send(async () => {
-      let sum = null as ImportProgress | null;
-      let from = 0;
-      // named before the first call, so a call repeated after a lost answer counts its questions once
-      const runId = newImportRunId();
-      for (;;) {
-        const r = await quizApi.importBankFile({ fileID: file.fileID, fileName: file.fileName, dryRun: false, defaultSource: source, from, runId });
-        sum = sum
-          ? { ...sum, created: sum.created + r.created, skipped: sum.skipped + r.skipped, duplicates: [...sum.duplicates, ...r.duplicates].slice(0, 20), next: r.next, processed: r.next ?? r.valid }
-          : { ...r, processed: r.next ?? r.valid };
-        setReport(sum);
-        if (r.next === null) break;
-        from = r.next;
-      }
-      notify(`已导入 ${sum?.created ?? 0} 题`);
-      onImported();
-    }, 'commit');
   return (
     <>
       <View className='card' id='bank-import'>
@@ -132,7 +104,7 @@ function Import({ importDir, onImported }: { importDir: string; onImported(): vo
         <BigButton id='bank-template' kind='plain' small onClick={() => downloadTemplate(notify)}>
           下载模板
         </BigButton>
-        <BigButton id='bank-choose' kind='default' busy={run.busyKey === 'check'} disabled={run.busyKey === 'commit'} onClick={choose}>
+        <BigButton id='bank-choose' kind='default' busy={run.busyKey === 'check'} disabled={run.busyKey === 'commit'} onClick={() => void choose()}>
           {file ? `重新选择（当前：${file.fileName}）` : '选择文件并检查'}
         </BigButton>
         {run.error ? (
@@ -144,7 +116,7 @@ function Import({ importDir, onImported }: { importDir: string; onImported(): vo
       </View>
       {report ? <Report r={report} onFileError={notify} /> : null}
       {report && report.dryRun && !report.fatal && report.created > 0 && file ? (
-        <BigButton id='bank-commit' busy={run.busyKey === 'commit'} onClick={commit}>
+        <BigButton id='bank-commit' busy={run.busyKey === 'commit'} onClick={importAll}>
           确认导入 {report.created} 题{report.needsChanges ? `（${report.needsChanges} ${report.unit}需要修改的不导入）` : ''}
         </BigButton>
       ) : null}
