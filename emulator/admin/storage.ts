@@ -4,7 +4,8 @@
  * Protocol (node-sdk src/storage/index.ts):
  *   storage.getUploadMetadata {path} → { data: { url, token, authorization, fileId, cosFileId, download_url } }
  *     then the SDK PUTs the raw bytes to `url` and parses the reply as XML (an empty body is fine;
- *     an <Error> element would be reported).
+ *     an <Error> element would be reported). wx-server-sdk 2.6.x instead POSTs a COS form
+ *     (multipart/form-data: key, Signature, x-cos-security-token, …, and the bytes as `file`).
  *   storage.batchGetDownloadUrl {file_list:[{fileid,max_age}]} → { data: { download_list: [{ fileID, tempFileURL, code, maxAge }] } }
  *     downloadFile GETs encodeURI(tempFileURL), so the URL we hand out carries the raw cloud path.
  *   storage.batchDeleteFile {fileid_list} → { data: { delete_list: [{ fileID, code }] } }
@@ -17,7 +18,32 @@ import fs from 'fs';
 import path from 'path';
 import crypto from 'crypto';
 import type http from 'http';
+import busboy from 'busboy';
 import { CloudError } from '../db/errors';
+
+/** The file's bytes: the body of a PUT, or the `file` field of a COS POST form upload. */
+function uploadedBytes(body: Buffer, contentType: string | undefined): Promise<Buffer> {
+  if (!contentType || !/^multipart\/form-data/i.test(contentType)) return Promise.resolve(body);
+  return new Promise((resolve, reject) => {
+    let file: Buffer | null = null;
+    // the form's `file` part may come without a filename (node `request` sends a Buffer that way):
+    // busboy then hands it over as a field, decoded as latin1 so that every byte survives
+    const form = busboy({ headers: { 'content-type': contentType }, defCharset: 'latin1', defParamCharset: 'utf8', limits: { fieldSize: 100 * 1024 * 1024 } });
+    form.on('file', (name, stream) => {
+      const parts: Buffer[] = [];
+      stream.on('data', (c: Buffer) => parts.push(c));
+      stream.on('end', () => {
+        if (name === 'file') file = Buffer.concat(parts);
+      });
+    });
+    form.on('field', (name, value) => {
+      if (name === 'file') file = Buffer.from(value, 'latin1');
+    });
+    form.on('error', reject);
+    form.on('close', () => (file ? resolve(file) : reject(new Error('form upload without a file field'))));
+    form.end(body);
+  });
+}
 
 const BUCKET = 'local-bucket';
 const UPLOAD_TTL_MS = 10 * 60_000;
@@ -125,6 +151,14 @@ export class StorageActions {
     }
   }
 
+  /** Programmatic write (the seed's demo media): stores the bytes and returns the file id. */
+  writeFile(env: string, cloudPath: string, bytes: Buffer): string {
+    const full = this.filePath(env, cloudPath);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, bytes);
+    return this.fileId(env, cloudPath);
+  }
+
   /** Programmatic read (tests, seed): the bytes of a file id, or null. */
   readFile(fileId: string): Buffer | null {
     const parsed = this.parseFileId(fileId);
@@ -151,12 +185,13 @@ export class StorageActions {
       this.uploads.delete(up[1]);
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
+      req.on('end', async () => {
         try {
+          const body = await uploadedBytes(Buffer.concat(chunks), req.headers['content-type']);
           const file = this.filePath(ticket.env, ticket.cloudPath);
           fs.mkdirSync(path.dirname(file), { recursive: true });
           const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-          fs.writeFileSync(tmp, Buffer.concat(chunks));
+          fs.writeFileSync(tmp, body);
           fs.renameSync(tmp, file);
           res.writeHead(200, { 'content-type': 'application/xml', 'x-cos-request-id': 'local' });
           res.end();
@@ -203,6 +238,7 @@ function guessType(p: string): string {
     '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp',
     '.json': 'application/json', '.txt': 'text/plain; charset=utf-8', '.csv': 'text/csv; charset=utf-8',
     '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', '.mp4': 'video/mp4', '.pdf': 'application/pdf',
+    '.webm': 'video/webm', '.wav': 'audio/wav', '.mp3': 'audio/mpeg', '.m4a': 'audio/mp4',
   };
   return map[ext] ?? 'application/octet-stream';
 }

@@ -366,3 +366,66 @@ describe('the real wx-server-sdk 4.0.2 against the emulator', () => {
     expect(calls).toEqual([{ name: 'echo', event: { x: 1 } }]);
   });
 });
+
+/**
+ * wx-server-sdk 2.6.x, the line many public CloudBase functions still pin, runs the same client
+ * unchanged and sees what 4.0.2 sees, except where the two SDK lines themselves differ (listed).
+ */
+describe('the same client on wx-server-sdk 2.6.3 (the older SDK line)', () => {
+  const setUp = () =>
+    startTestCloud({
+      strict: true,
+      schema: { ...DB_SCHEMA, quiz_answers: { description: 'test', indexes: [{ name: 'member_day', keys: { memberId: 1, day: -1 } }] } },
+      invokeFunction: async (_name, event) => ({ echoed: event }),
+      subscribeTemplates: { TPL_LESSON: { keywords: ['thing1', 'time2'] } },
+    });
+  const runs: Record<string, any> = {};
+
+  beforeAll(async () => {
+    for (const [line, mod] of [['4.0.2', undefined], ['2.6.3', 'wx-server-sdk-v2']] as const) {
+      const c = await setUp();
+      c.backend.grants.accept('openid-1', ['TPL_LESSON']);
+      try {
+        runs[line] = await runSdkScript(path.join(__dirname, '../fixtures/sdk-client.js'), c, 60_000, mod);
+      } finally {
+        await c.stop();
+      }
+    }
+  });
+
+  /** ids the emulator makes up, clocks, ports and signatures differ from run to run */
+  const norm = (v: unknown) =>
+    JSON.stringify(v ?? null)
+      .replace(/[0-9a-f]{32}/g, '<id>')
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, '<time>')
+      .replace(/"(requestId|requestID)":"[^"]*"/g, '"$1":"<r>"')
+      .replace(/"msgid":\d+/g, '"msgid":"<n>"')
+      .replace(/http:\/\/127\.0\.0\.1:\d+(\/[^"?]*)\?[^"]*/g, 'http://<emulator>$1?<signed>');
+
+  /** Where the SDK lines themselves differ: 2.6.x passes the platform's code on, 4.0.2 answers -1. */
+  const PLATFORM_CODE_IN_2_6 = { createExisting: -502001, createDeclared: -502001, downloadAfterDelete: -503003 } as const;
+
+  it('runs the whole client: every call answers as on 4.0.2', () => {
+    expect(runs['2.6.3'].fatal).toBeUndefined();
+    expect(Object.keys(runs['2.6.3']).sort()).toEqual(Object.keys(runs['4.0.2']).sort());
+    // `ops` lists matching ids in _id order, and a made-up id may sort before or after the given ones
+    const sortedIds = (ops: Record<string, string[]>) => Object.fromEntries(Object.entries(ops).map(([op, ids]) => [op, ids.map((i) => (/^[0-9a-f]{32}$/.test(i) ? '<id>' : i)).sort()]));
+    expect(sortedIds(runs['2.6.3'].ops)).toEqual(sortedIds(runs['4.0.2'].ops));
+    const differ = Object.keys(runs['4.0.2']).filter((k) => k !== 'ops' && !(k in PLATFORM_CODE_IN_2_6) && norm(runs['4.0.2'][k]) !== norm(runs['2.6.3'][k]));
+    expect(differ).toEqual([]);
+  });
+
+  it("uploads through COS's POST form (2.6.x) and reads back the same bytes", () => {
+    expect(runs['2.6.3'].upload.fileID).toBe(runs['4.0.2'].upload.fileID);
+    expect(runs['2.6.3'].download).toEqual({ statusCode: 200, text: '你好, storage' });
+  });
+
+  it("reports the platform's error code where 4.0.2 reports -1, with the same message", () => {
+    for (const [k, code] of Object.entries(PLATFORM_CODE_IN_2_6)) {
+      expect(runs['4.0.2'][k]).toMatchObject({ thrown: true, errCode: -1 });
+      expect(runs['2.6.3'][k]).toMatchObject({ thrown: true, errCode: code });
+      const tail = String(runs['4.0.2'][k].errMsg).split(':fail ')[1];
+      expect(runs['2.6.3'][k].errMsg).toContain(tail);
+    }
+  });
+});

@@ -77,7 +77,8 @@ export async function startTestCloud(opts: Partial<CloudBackendOptions> = {}): P
 }
 
 /** Runs a script with the real wx-server-sdk against the test cloud and returns its JSON output. */
-export function runSdkScript(script: string, cloud: Pick<TestCloud, 'port' | 'credentials'>, timeoutMs = 60_000): Promise<any> {
+/** `sdkModule`: the package the script requires as the SDK (default wx-server-sdk 4.0.2; `wx-server-sdk-v2` is 2.6.3). */
+export function runSdkScript(script: string, cloud: Pick<TestCloud, 'port' | 'credentials'>, timeoutMs = 60_000, sdkModule?: string): Promise<any> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TCB_CONTEXT_CNFG: JSON.stringify({ URL: `http://127.0.0.1:${cloud.port}/admin` }),
@@ -85,7 +86,10 @@ export function runSdkScript(script: string, cloud: Pick<TestCloud, 'port' | 'cr
     TENCENTCLOUD_SECRETKEY: cloud.credentials.secretKey,
     TENCENTCLOUD: 'true',
     TCB_ENV: 'local-env',
+    // what SCF sets in every function; wx-server-sdk 2.6.x finds the current env only through it
+    SCF_NAMESPACE: 'local-env',
     SILENCE: 'true',
+    ...(sdkModule ? { SDK_MODULE: sdkModule } : {}),
   };
   delete env.NODE_TEST_CONTEXT;
   return new Promise((resolve, reject) => {
