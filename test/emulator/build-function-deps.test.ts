@@ -50,7 +50,11 @@ describe('dependencies of a function', () => {
     expect(js).toContain('require("exceljs")');
     // exceljs inlined is megabytes; left out, the bundle is the function's own code
     expect(built.bytes).toBeLessThan(50 * 1024);
-    const host = new FunctionHost({ functionsDir: root, adminUrl: () => 'http://127.0.0.1:9/admin', log: () => undefined });
+    // the ledger function's timeout as the repository's are set (cloudbaserc.json): loading exceljs on a
+    // busy machine can take longer than CloudBase's default 3 s, and the load is what is measured here
+    const manifest = path.join(root, 'cloudbaserc.json');
+    fs.writeFileSync(manifest, JSON.stringify({ version: '2.0', functionRoot: '.', functions: [{ name: 'ledger', timeout: 20 }] }));
+    const host = new FunctionHost({ functionsDir: root, manifest, adminUrl: () => 'http://127.0.0.1:9/admin', log: () => undefined });
     try {
       expect((await host.invoke('ledger', {}, { OPENID: 'o1' })).result).toEqual({ before: false });
       const r = (await host.invoke('ledger', { export: true }, { OPENID: 'o1' })).result as { before: boolean; after: boolean; bytes: number };
