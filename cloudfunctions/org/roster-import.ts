@@ -1,6 +1,6 @@
 /**
  * Importing a roster the app uploaded to cloud storage (importRosterFile): up to 5,000 people, in
- * batches that fit the org function's 10 s timeout. Rules (columns, rows, what changes) come from
+ * batches that fit the org function's 20 s timeout (cloudbaserc.json). Rules (columns, rows, what changes) come from
  * core/org/roster.ts.
  *
  * Partial: valid rows are imported, the rest come back as a report file (.xlsx, the rows as they
@@ -23,7 +23,7 @@ import { isOwnImport, MAX_IMPORT_BYTES, reportCloudPath } from '../../core/sheet
 const MEMBERS = 'org_members';
 /** rows per batch: one read of their members by phone, one insert, the updates */
 export const ROSTER_BATCH = 250;
-/** a call starts no new batch after this long, so it ends well inside the 10 s timeout */
+/** a call starts no new batch after this long, so it ends well inside the 20 s timeout (the dry run checks the whole file in one call) */
 export const ROSTER_BUDGET_MS = 5_000;
 /** phones per existence query (a query answers at most 1000 documents) */
 const PHONES_PER_READ = 500;

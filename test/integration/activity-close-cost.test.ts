@@ -188,12 +188,12 @@ async function closeAndMeasure(sc: ReturnType<typeof scenario>, label: string) {
   return { ops: r.ops.total, ms };
 }
 
-test('closing a 25-member roster: ≤ 15 DB operations, under a second, everything once', async () => {
+test('closing a 25-member roster: ≤ 15 DB operations, everything once', async () => {
   const sc = scenario('c25', 25);
   const before = state(sc.ids, sc.a._id);
-  const { ops, ms } = await closeAndMeasure(sc, '25 members');
+  const { ops } = await closeAndMeasure(sc, '25 members');
+  // the time is printed, not asserted: bench/activity.ts measures p50/p99 side by side with a trivial call
   expect(ops).toBeLessThanOrEqual(15);
-  expect(ms).toBeLessThan(1000);
   const after = state(sc.ids, sc.a._id);
   expectAwarded(sc, before, after);
 
@@ -206,11 +206,10 @@ test('closing a 25-member roster: ≤ 15 DB operations, under a second, everythi
 test('closing a 25-member roster where half get their first 学时 of the year and one is at the cap: ≤ 18', async () => {
   const sc = scenario('x25', 25, { harder: true });
   const before = state(sc.ids, sc.a._id);
-  const { ops, ms } = await closeAndMeasure(sc, '25 members, first 学时 and a capped member');
+  const { ops } = await closeAndMeasure(sc, '25 members, first 学时 and a capped member');
   // the first 学时 of the year: the totals update misses them, one read finds them, one insert creates
   // them; the capped member: one more update stating their exact day total
   expect(ops).toBeLessThanOrEqual(18);
-  expect(ms).toBeLessThan(1000);
   expectAwarded(sc, before, state(sc.ids, sc.a._id));
 });
 

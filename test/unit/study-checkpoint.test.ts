@@ -7,6 +7,9 @@ import { leaseOf, openLease, openOffer, signLease, signOffer, OFFER_TTL_MS, type
 import { flushWrites, offerFor } from '../../core/study/session';
 import { DEFAULT_RULES, rulesFromEnv, staleAfterSec, type StudyRules } from '../../core/study/rules';
 
+/** runs per property: each run plays up to 120 steps twice; `STUDY_PROPERTY_RUNS=2000` for a deeper check */
+const PROPERTY_RUNS = Number(process.env.STUDY_PROPERTY_RUNS ?? 150);
+
 const rules: StudyRules = { ...DEFAULT_RULES };
 const T0 = Date.parse('2026-05-10T02:00:00Z'); // 10:00 in Shanghai
 const SECRET = 'k3y-for-unit-tests-0123456789abcdefXYZ';
@@ -211,7 +214,7 @@ describe('property: leases under any interleaving', () => {
           expect(r.credited).toBeLessThanOrEqual(r.wall + 1e-9);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: PROPERTY_RUNS },
     );
   });
 
@@ -220,10 +223,12 @@ describe('property: leases under any interleaving', () => {
       fc.property(fc.array(stepArb, { minLength: 20, maxLength: 120, size: 'max' }), (steps) => {
         const all = run(steps, false, 'honest');
         const dropped = run(steps, true, 'honest');
-        expect(dropped.credited).toBeLessThanOrEqual(all.credited + 1e-6);
+        // each credit is whole milliseconds (floored): one credit over two stretches may round up to 1 ms
+        // more than two credits over them, once per dropped checkpoint at most
+        expect(dropped.credited).toBeLessThanOrEqual(all.credited + 0.001 * steps.length + 1e-9);
         expect(dropped.credited).toBeLessThanOrEqual(dropped.wall + 1e-9);
       }),
-      { numRuns: 500 },
+      { numRuns: PROPERTY_RUNS },
     );
   });
 });
