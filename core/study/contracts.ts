@@ -44,6 +44,13 @@ export const studyInputs = {
     played: z.number({ invalid_type_error: '学习时长格式不对' }).min(0, '学习时长不能为负').max(86_400),
     position: z.number({ invalid_type_error: '播放位置格式不对' }).min(0, '播放位置不能为负').max(1e7),
   }),
+  /**
+   * 视频号 live (core/study/live.ts): the member taps 进入直播 — the server records the time of the
+   * tap and credits nothing for the page; then, when the app shows again, the return credits the
+   * time away inside the broadcast window. Both carry the session's lease.
+   */
+  liveJoin: z.object({ lease: z.string({ required_error: '请先打开课程开始学习，再计学时' }).min(1).max(4000) }),
+  liveReturn: z.object({ lease: z.string({ required_error: '请先打开课程开始学习，再计学时' }).min(1).max(4000) }),
   /** heartbeat of app versions from before checkpoints (kept for one release); credit is measured on the server */
   beat: z.object({
     sessionId: id,
@@ -171,6 +178,15 @@ export interface CheckpointResult {
   note: string;
 }
 
+export interface LiveJoinResult {
+  /** the lease the return carries (it records the join) */
+  lease: string;
+  /** server time of the join */
+  joinedAt: string;
+  /** a return later than this credits nothing */
+  returnBy: string;
+}
+
 export interface BeatResult {
   creditedSec: number;
   lessonSec: number;
@@ -243,6 +259,8 @@ export interface StudyOutputs {
   lesson: LessonDetail;
   start: StartResult;
   checkpoint: CheckpointResult;
+  liveJoin: LiveJoinResult;
+  liveReturn: CheckpointResult;
   beat: BeatResult;
   stop: { creditedSec: number; completed: boolean };
   progress: ProgressView;

@@ -26,7 +26,8 @@
  * min(server time since the lease's `lastAt`, the seconds claimed, `checkpointMaxSec`, what is left
  * of the lesson and the day, the live window); the write is conditional on the lease's
  * `{seq, sessionId}` and an active session, exactly like a beat's. Heartbeats (`applyBeat`) stay for
- * app versions that still send them.
+ * app versions that still send them. A 视频号 live, watched outside the app, is credited by join and
+ * return instead (live.ts); while a join is open, checkpoints and beats are refused.
  */
 import { AppError } from '../fn/errors';
 import { dayOf } from '../day';
@@ -74,7 +75,27 @@ export interface SessionDoc {
    * the flush writes the progress whole instead of reading it (absent on sessions from before).
    */
   completedAt?: number | null;
+  /**
+   * The member left for 视频号 live from this session (live.ts): the server time of 进入直播 and
+   * until when a return may still be confirmed. Belongs to `sessionId` only: a later session
+   * written over this document ignores it.
+   */
+  liveJoin?: LiveJoin | null;
 }
+
+export interface LiveJoin {
+  sessionId: string;
+  /** server time of 进入直播 (ms) */
+  at: number;
+  /** after this (ms) a return credits nothing and the sweep may close the session */
+  until: number;
+}
+
+/** Whether the session is waiting for the member's return from 视频号 live. */
+export const isAwayLive = (s: Pick<SessionDoc, 'sessionId' | 'liveJoin'>): boolean => !!s.liveJoin && s.liveJoin.sessionId === s.sessionId;
+
+/** a checkpoint or beat while the member is away in 视频号: only the return confirms that time */
+export const AWAY_LIVE = '您正在视频号观看直播：回到本页后确认返回，再计学时';
 
 export interface BeatInput {
   sessionId: string;
@@ -109,7 +130,7 @@ export const SESSION_CLOSED = '本次学习已结束，请重新开始学习';
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /** What the seconds credited now do to a session's counters: the caps, the day, pending, completion. */
-function creditStep(
+export function creditStep(
   s: Pick<SessionDoc, 'day' | 'daySec' | 'lessonSec' | 'durationSec' | 'pending' | 'completed'>,
   rawCredit: number,
   elapsed: number,
@@ -133,18 +154,19 @@ function creditStep(
 }
 
 /** Seconds of a live session's stretch [fromMs, toMs] inside its broadcast window. */
-function liveOverlap(s: Pick<SessionDoc, 'windowStart' | 'windowEnd'>, fromMs: number, toMs: number): number {
+export function liveOverlap(s: Pick<SessionDoc, 'windowStart' | 'windowEnd'>, fromMs: number, toMs: number): number {
   const from = Math.max(fromMs, s.windowStart ?? fromMs);
   const to = Math.min(toMs, s.windowEnd ?? toMs);
   return Math.max(0, (to - from) / 1000);
 }
 
-const livePosition = (s: Pick<SessionDoc, 'windowStart'>, nowMs: number) => Math.max(0, Math.round((nowMs - (s.windowStart ?? nowMs)) / 1000));
+export const livePosition = (s: Pick<SessionDoc, 'windowStart'>, nowMs: number) => Math.max(0, Math.round((nowMs - (s.windowStart ?? nowMs)) / 1000));
 
 export function applyBeat(session: SessionDoc | null, input: BeatInput, nowMs: number, rules: StudyRules): BeatOutcome {
   if (!session || !session.active) throw new AppError('FAILED_PRECONDITION', NOT_STARTED);
   if (session.lessonId !== input.lessonId) throw new AppError('FAILED_PRECONDITION', OTHER_LESSON);
   if (session.sessionId !== input.sessionId) throw new AppError('FAILED_PRECONDITION', OTHER_DEVICE);
+  if (isAwayLive(session)) throw new AppError('FAILED_PRECONDITION', AWAY_LIVE);
   if (!Number.isFinite(input.position) || input.position < 0) throw new AppError('INVALID_ARGUMENT', BEYOND_END);
   if (session.mode !== 'live' && input.position > session.durationSec + POSITION_SLACK_SEC) {
     throw new AppError('INVALID_ARGUMENT', BEYOND_END);
@@ -189,7 +211,7 @@ export interface CheckpointInput {
 
 export type CheckpointState = Pick<
   SessionDoc,
-  'sessionId' | 'lessonId' | 'seq' | 'lastAt' | 'lessonSec' | 'day' | 'daySec' | 'pending' | 'durationSec' | 'mode' | 'windowStart' | 'windowEnd' | 'completed'
+  'sessionId' | 'lessonId' | 'seq' | 'lastAt' | 'lessonSec' | 'day' | 'daySec' | 'pending' | 'durationSec' | 'mode' | 'windowStart' | 'windowEnd' | 'completed' | 'liveJoin'
 >;
 
 export interface CheckpointOutcome {
@@ -206,6 +228,7 @@ export interface CheckpointOutcome {
  * anyway — a checkpoint sooner than `checkpointMinGapSec`; credits nothing for nothing played.
  */
 export function applyCheckpoint(s: CheckpointState, input: CheckpointInput, nowMs: number, rules: StudyRules, opts: { final?: boolean } = {}): CheckpointOutcome {
+  if (isAwayLive(s)) throw new AppError('FAILED_PRECONDITION', AWAY_LIVE);
   if (!Number.isFinite(input.position) || input.position < 0) throw new AppError('INVALID_ARGUMENT', BEYOND_END);
   if (s.mode !== 'live' && input.position > s.durationSec + POSITION_SLACK_SEC) throw new AppError('INVALID_ARGUMENT', BEYOND_END);
   const elapsed = Math.max(0, (nowMs - s.lastAt) / 1000);

@@ -31,7 +31,7 @@ export function leaseSecret(env: Record<string, string | undefined>): string {
 /** The session fields a checkpoint computes from (the stored session at `seq`). */
 export type LeaseState = Pick<
   SessionDoc,
-  'sessionId' | 'lessonId' | 'seq' | 'lastAt' | 'lessonSec' | 'day' | 'daySec' | 'pending' | 'durationSec' | 'mode' | 'windowStart' | 'windowEnd' | 'completed'
+  'sessionId' | 'lessonId' | 'seq' | 'lastAt' | 'lessonSec' | 'day' | 'daySec' | 'pending' | 'durationSec' | 'mode' | 'windowStart' | 'windowEnd' | 'completed' | 'liveJoin'
 > & { openid: string };
 
 export interface Offer {
@@ -91,6 +91,7 @@ export function leaseOf(s: Pick<SessionDoc, keyof Omit<LeaseState, 'openid'>> & 
     windowStart: s.windowStart,
     windowEnd: s.windowEnd,
     completed: s.completed,
+    liveJoin: s.liveJoin ?? null,
   };
 }
 

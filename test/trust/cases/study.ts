@@ -79,6 +79,44 @@ async function startedSession(h: Harness, openid: string): Promise<{ sessionId: 
   return { sessionId: s.data.sessionId, lessonId, lease };
 }
 
+/**
+ * A started session on a fresh district live lesson on 视频号, on air since ten minutes, moved back
+ * like startedSession's; with `joined`, the member has tapped 进入直播 and the join, its last write and
+ * its start are moved 30 s back, so that the return credits those 30 s.
+ */
+async function liveSession(h: Harness, openid: string, joined: boolean): Promise<{ sessionId: string; lease: string }> {
+  const n = h.seq();
+  const lessonId = `l-trust-live-${n}`;
+  const startsAt = new Date(Date.now() - 10 * MIN);
+  h.store.put(
+    'study_lessons',
+    {
+      _id: lessonId, kind: 'live', title: `视频号直播 ${n}`, speaker: '区委党校', durationSec: 60 * 60, cover: null, mediaUrl: null, body: null,
+      orgId: HOME.districtId, orgName: h.store.findOne('org_nodes', HOME.districtId).name, status: 'published',
+      publishedAt: new Date(Date.now() - 86_400_000), startsAt, endsAt: new Date(startsAt.getTime() + 60 * MIN),
+      streamUrl: null, channelsId: 'sphTrustDistrict', replayUrl: null, createdBy: DEMO.secretaryId, createdAt: new Date(Date.now() - 86_400_000),
+    },
+    'insert',
+  );
+  const memberId = h.store.find('org_members', { openid })[0]?._id;
+  for (const c of memberId ? h.store.find('study_credits', { memberId }) : []) {
+    if (!c.session?.startedAt) continue;
+    const back = (d: unknown) => new Date(new Date(d as string).getTime() - 60_000);
+    h.store.update('study_credits', { _id: c._id }, { $set: { 'session.startedAt': back(c.session.startedAt), 'session.endedAt': back(c.session.endedAt) } });
+  }
+  const s = await h.call('study', 'start', { lessonId }, openid);
+  if (!s.ok) throw new Error(`study.start as ${openid}: ${s.error?.code} ${s.error?.message}`);
+  let lease = s.data.lease as string;
+  if (joined) {
+    const j = await h.call('study', 'liveJoin', { lease }, openid);
+    if (!j.ok) throw new Error(`study.liveJoin as ${openid}: ${j.error?.code} ${j.error?.message}`);
+    const t = Date.now() - 30_000;
+    h.store.update('study_sessions', { _id: openid }, { $set: { lastAt: t, startedAt: t, 'liveJoin.at': t } });
+    lease = signLease(h.emu.secrets.STUDY_LEASE_SECRET, leaseOf(h.store.findOne('study_sessions', openid)));
+  }
+  return { sessionId: s.data.sessionId, lease };
+}
+
 const last = new Map<string, string>();
 const remember = (key: string, c: CallerInfo, id: string) => {
   last.set(`${key}:${c.kind}`, id);
@@ -164,6 +202,51 @@ export const studyCases: CaseTable = {
       expect(r.data.creditedSec === 25, `credited ${r.data.creditedSec} s`);
       const s = h.store.findOne('study_sessions', c.openid);
       expect(s.sessionId === used('checkpoint', c) && s.memberId === c.memberId && s.beats === 1, 'not the caller\'s session');
+    },
+  },
+
+  liveJoin: {
+    /*
+     * Open at the gate like `checkpoint`: the lease is the identity. A member joins their own
+     * session (nothing credited, the join recorded); a stranger or applicant sends the home member's
+     * lease and gets "not started" before any database request, the member's session untouched.
+     */
+    payload: async (h, c) => {
+      const s = await liveSession(h, isMember(c) ? c.openid : homeMemberOpenid(h), false);
+      remember('liveJoin', c, s.sessionId);
+      return { lease: s.lease };
+    },
+    allowedRefusal: { unknown: 'FAILED_PRECONDITION', applicant: 'FAILED_PRECONDITION' },
+    check: (h, c, r) => {
+      if (!isMember(c)) {
+        expect(r.ops.total === 0, `a stranger's join made ${r.ops.total} database request(s)`);
+        const victim = h.store.findOne('study_sessions', homeMemberOpenid(h));
+        expect(victim.sessionId === used('liveJoin', c) && !victim.liveJoin, 'the member\'s session was joined by someone else');
+        return;
+      }
+      const s = h.store.findOne('study_sessions', c.openid);
+      expect(s.sessionId === used('liveJoin', c) && s.liveJoin?.sessionId === s.sessionId && s.lessonSec === 0 && r.data.joinedAt, 'no join on the caller\'s session');
+    },
+  },
+
+  liveReturn: {
+    /* as `liveJoin`; a member's return after 30 s away credits those 30 s */
+    payload: async (h, c) => {
+      const s = await liveSession(h, isMember(c) ? c.openid : homeMemberOpenid(h), true);
+      remember('liveReturn', c, s.sessionId);
+      return { lease: s.lease };
+    },
+    allowedRefusal: { unknown: 'FAILED_PRECONDITION', applicant: 'FAILED_PRECONDITION' },
+    check: (h, c, r) => {
+      if (!isMember(c)) {
+        expect(r.ops.total === 0, `a stranger's return made ${r.ops.total} database request(s)`);
+        const victim = h.store.findOne('study_sessions', homeMemberOpenid(h));
+        expect(victim.sessionId === used('liveReturn', c) && victim.liveJoin && victim.lessonSec === 0, 'the member\'s session was touched');
+        return;
+      }
+      expect(r.data.creditedSec >= 30 && r.data.creditedSec <= 40, `credited ${r.data.creditedSec} s`);
+      const s = h.store.findOne('study_sessions', c.openid);
+      expect(s.sessionId === used('liveReturn', c) && s.liveJoin === null, 'not the caller\'s session');
     },
   },
 

@@ -10,28 +10,29 @@ import { KIND_BADGE, formatMinutes, formatSeconds, formatWhen } from '../format'
 import { canReadAloud, readAloud } from '../read-aloud';
 import { useHeartbeat } from '../use-heartbeat';
 import { toApiError } from '../../../api/errors';
-import { openChannelsLiveChecked, type ChannelsApi } from '../../../platform/channels-live';
+import type { AppShowApi, ChannelsApi } from '../../../platform/channels-live';
+import { LIVE_AWAY_MAX_SEC } from '../../../../core/study/live';
+import { useChannelsLive } from './use-channels-live';
 import '../index.scss';
 import './index.scss';
 
-/** WeChat: a live lesson on 视频号 opens in WeChat's own live room, once its status says it is live. */
-function openChannels(finderUserName: string) {
-  openChannelsLiveChecked(Taro as unknown as ChannelsApi, finderUserName).catch((e: unknown) =>
-    Taro.showToast({ title: toApiError(e).message, icon: 'none', duration: 3000 }),
-  );
-}
+/** the wx calls a 视频号 live needs, through Taro (never a global) */
+const channelsApi = Taro as unknown as ChannelsApi & AppShowApi;
 
 function Player({ lesson }: { lesson: LessonDetail }) {
   const live = lesson.live;
   const mediaPlays = lesson.kind === 'video' || lesson.kind === 'audio';
   const src = live ? (live.state === 'ended' ? live.replayUrl : live.streamUrl) : lesson.mediaUrl;
+  // WeChat: a 视频号 live plays in WeChat's own room, outside the app; it is credited by join and return
+  const channels = process.env.TARO_ENV === 'weapp' && !!live?.channelsId && live.state !== 'ended';
   // without a media file a video/audio lesson cannot be studied, so it earns nothing
   const canStudy = lesson.kind === 'article' || !!live || !!src;
   const playing = useRef(!mediaPlays || !src);
   const position = useRef(0);
   const readSince = useRef(Date.now());
   const ended = useRef(false);
-  const hb = useHeartbeat(lesson.id, canStudy, {
+  const cl = useChannelsLive(channelsApi, { id: lesson.id, finderUserName: live?.channelsId ?? null, startOffer: lesson.startOffer }, channels);
+  const hb = useHeartbeat(lesson.id, canStudy && !channels, {
     position: () => {
       if (lesson.kind === 'article') {
         // reading time on the page, from where the member stopped last time
@@ -58,10 +59,19 @@ function Player({ lesson }: { lesson: LessonDetail }) {
     <>
       {live ? (
         <View className='card live-room' id='lesson-live'>
-          {process.env.TARO_ENV === 'weapp' && live.channelsId && live.state !== 'ended' ? (
-            <BigButton id='lesson-channels' onClick={() => openChannels(live.channelsId!)}>
-              在视频号观看直播
-            </BigButton>
+          {channels ? (
+            <>
+              <BigButton
+                id='lesson-channels'
+                disabled={cl.status !== 'ready'}
+                onClick={() => cl.enter().catch((e: unknown) => Taro.showToast({ title: toApiError(e).message, icon: 'none', duration: 3000 }))}
+              >
+                {cl.status === 'away' ? '正在视频号观看…' : '进入直播（视频号）'}
+              </BigButton>
+              <Text className='muted' id='lesson-channels-rule'>
+                直播在视频号播放。从点“进入直播”到您回到本页，直播时段内的时间计入学时（每次最多 {LIVE_AWAY_MAX_SEC / 3600} 小时）；停留在本页不计时。
+              </Text>
+            </>
           ) : src ? (
             <Video id='lesson-video' className='lesson-video' src={src} autoplay isLive={live.state === 'live'} onPlay={() => (playing.current = true)} onPause={() => (playing.current = false)} />
           ) : (
@@ -99,14 +109,19 @@ function Player({ lesson }: { lesson: LessonDetail }) {
       {canStudy ? (
         <View className='card credit-card' id='lesson-credit'>
           <Text className='text'>
-            本课已计 <Text className='credit-value' id='lesson-credited'>{formatSeconds(hb.lessonSec)}</Text>
-            {hb.completed ? <Text className='badge' id='lesson-completed'>已完成</Text> : null}
+            本课已计 <Text className='credit-value' id='lesson-credited'>{formatSeconds(channels ? cl.lessonSec : hb.lessonSec)}</Text>
+            {(channels ? cl.completed : hb.completed) ? <Text className='badge' id='lesson-completed'>已完成</Text> : null}
           </Text>
           <Text className='muted'>{lesson.creditRule}</Text>
-          {hb.status === 'starting' ? <Text className='muted'>正在开始计时…</Text> : null}
-          {hb.message ? (
+          {channels && cl.lastReturnSec !== null ? (
+            <Text className='muted' id='lesson-channels-return'>
+              刚才在视频号观看，计入 {formatSeconds(cl.lastReturnSec)}
+            </Text>
+          ) : null}
+          {(channels ? cl.status : hb.status) === 'starting' ? <Text className='muted'>正在开始计时…</Text> : null}
+          {(channels ? cl.message : hb.message) ? (
             <Text className='notice error' id='lesson-credit-message'>
-              {hb.message}
+              {channels ? cl.message : hb.message}
             </Text>
           ) : null}
         </View>
