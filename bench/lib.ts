@@ -12,6 +12,8 @@ export interface BenchEmulator {
   emu: Emulator;
   call: (fn: string, action: string | undefined, payload: unknown, openid: string) => Promise<CallOutcome>;
   close: () => Promise<void>;
+  /** the emulator's `[index]` warnings of the run: a filtered query on a big collection with no declared index to serve it */
+  indexWarnings: string[];
 }
 
 export interface CallOutcome {
@@ -36,6 +38,7 @@ export async function benchEmulator(
   const fnRoot = mkdtempSync(path.join(cache, 'pps-bench-fn-'));
   for (const [name, dir] of Object.entries(functionDirs)) cpSync(dir, path.join(fnRoot, name), { recursive: true, dereference: true });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pps-bench-data-'));
+  const indexWarnings: string[] = [];
   const emu = await startEmulator({
     functionsDir: fnRoot,
     dataDir,
@@ -46,7 +49,10 @@ export async function benchEmulator(
     seed: opts.seed,
     triggers: false,
     pool: opts.pool,
-    log: () => undefined,
+    // the rest of the emulator's log is noise for a benchmark; its index warnings are findings
+    log: (line: string) => {
+      if (String(line).startsWith('[index]')) indexWarnings.push(String(line));
+    },
   });
   const call = async (fn: string, action: string | undefined, payload: unknown, openid: string) => {
     const t0 = performance.now();
@@ -62,6 +68,7 @@ export async function benchEmulator(
   return {
     emu,
     call,
+    indexWarnings,
     close: async () => {
       await emu.close();
       rmSync(fnRoot, { recursive: true, force: true });

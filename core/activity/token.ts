@@ -57,6 +57,20 @@ export function issueToken(secret: string, activityId: string, nowMs: number): {
   return { token: `${activityId}.${slot}.${mac(secret, activityId, slot)}`, code: signInCode(secret, activityId, slot), slot, expiresAt: (slot + 2) * SLOT_MS };
 }
 
+/**
+ * How many slots one qrToken call hands out: this slot's token and the next ones', so the screen
+ * shows each at its slot's start by itself and calls once a minute (at the start of the last one).
+ * Issuing ahead changes no validity: a token (and its 签到口令) is still accepted only during its own
+ * slot and the next, so one issued for a later slot is refused until that slot begins.
+ */
+export const SLOTS_PER_CALL = 5;
+
+/** The tokens of `count` consecutive slots from the one `nowMs` is in, each exactly as issueToken makes it. */
+export function issueTokens(secret: string, activityId: string, nowMs: number, count = SLOTS_PER_CALL): ReturnType<typeof issueToken>[] {
+  const first = slotOf(nowMs);
+  return Array.from({ length: count }, (_x, k) => issueToken(secret, activityId, (first + k) * SLOT_MS));
+}
+
 /** Is the digits string shaped like a code at all (checked before any try is counted)? */
 export const isCodeShaped = (code: string) => CODE_RE.test(code);
 

@@ -101,6 +101,8 @@ test('publish → read → rotating-code sign-in → leave → close → 补学 
     await p.locator('#my-status', { hasText: '已签到' }).waitFor();
   }
   await shot(pages[0], 'activity-07-member-signed-in');
+  // the count comes with each minute's tokens; a tap on it asks at once
+  await sec.click('#qr-counts');
   await sec.locator('#qr-present', { hasText: '3' }).waitFor({ timeout: 20_000 });
 
   // 5. the secretary approves the leave on the roster, which also shows who has read the notice

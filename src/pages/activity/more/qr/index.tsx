@@ -11,36 +11,52 @@ import { useSubmit } from '../../../../hooks/use-submit';
 import { formatDateTime } from '../../shared';
 import '../../activity.scss';
 
-type Token = ActivityOutputs['qrToken'];
+type Token = Pick<ActivityOutputs['qrToken'], 'token' | 'code' | 'qr'>;
 type Roster = ActivityOutputs['roster'];
 
 /**
- * The rotating sign-in code: a new server-signed token every 15 s (fetched just after each slot
- * turns), with the live count of who has signed in. The screen stays on while it is shown.
+ * The rotating sign-in code: a new server-signed token every 15 s, with the count of who has signed
+ * in. One call hands out the next minute's tokens, each shown as its slot begins, and the screen
+ * asks again (tokens and count) as the last of them is shown: one call a minute, not four. The
+ * screen stays on while it is shown.
  */
 export default function QrScreen() {
   const { params } = useRouter();
   const id = params.id ?? '';
   const [token, setToken] = useState<Token | null>(null);
-  const [roster, setRoster] = useState<Roster | null>(null);
+  const roster = useRef<Roster | null>(null);
+  const [counts, setCounts] = useState<Roster['counts'] | null>(null);
   const [error, setError] = useState<ReturnType<typeof toApiError> | null>(null);
   const [confirm, setConfirm] = useState(false);
   const [closed, setClosed] = useState<ActivityOutputs['closeSignIn'] | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const timers = useRef<ReturnType<typeof setTimeout>[]>([]);
   const visible = useRef(true);
   const { notice, notify } = useNotice();
   // a failed close shows where a failed refresh does; the next good refresh clears it
   const closing = useSubmit({ onError: setError });
 
+  const stop = () => {
+    for (const t of timers.current) clearTimeout(t);
+    timers.current = [];
+  };
+
   const refresh = async () => {
-    if (timer.current) clearTimeout(timer.current);
+    stop();
     if (!visible.current) return;
     try {
-      const [t, r] = await Promise.all([activityApi.qrToken(id), activityApi.roster(id)]);
-      setToken(t);
-      setRoster(r);
+      // the roster (title, times) once; after that the token call brings the count
+      const [t, r] = await Promise.all([activityApi.qrToken(id), roster.current ? Promise.resolve(roster.current) : activityApi.roster(id)]);
+      // a function from before `slots` answers one slot: refetch when it ends, as then
+      const slots = t.slots?.length ? t.slots : [{ ...t, showInMs: 0 }];
+      setToken(slots[0]);
+      roster.current = r;
+      setCounts(t.counts ?? r.counts);
       setError(null);
-      timer.current = setTimeout(refresh, Math.max(1000, t.refreshInMs + 300));
+      stop();
+      // times from the answer's arrival: each token is shown once its slot has begun on the server
+      for (const s of slots.slice(1)) timers.current.push(setTimeout(() => setToken(s), s.showInMs));
+      const again = t.slots?.length ? t.callAgainInMs : t.refreshInMs;
+      timers.current.push(setTimeout(refresh, Math.max(1000, again + 300)));
     } catch (e) {
       setError(toApiError(e));
     }
@@ -49,9 +65,7 @@ export default function QrScreen() {
   useEffect(() => {
     void refresh();
     if (process.env.TARO_ENV === 'weapp') Taro.setKeepScreenOn({ keepScreenOn: true }).catch(() => undefined);
-    return () => {
-      if (timer.current) clearTimeout(timer.current);
-    };
+    return stop;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [id]);
   useDidShow(() => {
@@ -62,13 +76,13 @@ export default function QrScreen() {
   });
   useDidHide(() => {
     visible.current = false;
-    if (timer.current) clearTimeout(timer.current);
+    stop();
   });
 
   const close = async () => {
     await closing.send(async () => {
       const out = await activityApi.closeSignIn(id);
-      if (timer.current) clearTimeout(timer.current);
+      stop();
       setClosed(out);
       notify('签到已结束');
     });
@@ -93,27 +107,29 @@ export default function QrScreen() {
     );
   }
   if (error && !token) return <Page title='签到码'><ErrorState error={error} onRetry={refresh} /></Page>;
-  if (!token || !roster) return <Page title='签到码'><Loading /></Page>;
-  const c = roster.counts;
+  if (!token || !roster.current || !counts) return <Page title='签到码'><Loading /></Page>;
+  const c = counts;
+  const activity = roster.current.activity;
   // closing marks everyone not yet here absent: not before the start (the server refuses it too)
-  const started = Date.now() >= new Date(roster.activity.startAt).getTime();
+  const started = Date.now() >= new Date(activity.startAt).getTime();
   return (
     <Page className='activity-qr' title='签到码'>
       <View className='card'>
-        <Text className='card-title'>{roster.activity.title}</Text>
+        <Text className='card-title'>{activity.title}</Text>
         <View className='qr-box'>
           <Image className='qr-img' id='qr-image' src={token.qr} mode='aspectFit' />
           <Text className='qr-code-label'>签到口令</Text>
           <Text className='qr-code' id='qr-code' aria-label={`签到口令 ${token.code.split('').join(' ')}`}>
             {token.code.slice(0, 3)} {token.code.slice(3)}
           </Text>
-          <Text className='muted'>请党员用“指尖党校”扫码签到；不能扫码的，在活动页输入上面的 6 位签到口令。签到码和口令每 15 秒自动更新。</Text>
+          <Text className='muted'>请党员用“指尖党校”扫码签到；不能扫码的，在活动页输入上面的 6 位签到口令。签到码和口令每 15 秒自动更新；签到人数每分钟更新，点按人数可立即刷新。</Text>
           <Text className='qr-token' id='qr-token'>
             {token.token}
           </Text>
         </View>
         {error ? <Text className='notice error'>{error.message}</Text> : null}
-        <View className='counter-row' id='qr-counts'>
+        {/* the count comes with each minute's tokens; a tap asks at once */}
+        <View className='counter-row' id='qr-counts' onClick={() => void refresh()}>
           <View className='counter'><Text className='counter-n' id='qr-present'>{c.present}</Text><Text className='counter-l'>已签到</Text></View>
           <View className='counter'><Text className='counter-n'>{c.leave}</Text><Text className='counter-l'>请假</Text></View>
           <View className='counter'><Text className='counter-n'>{c.expected - c.present - c.leave}</Text><Text className='counter-l'>未签到</Text></View>
@@ -142,7 +158,7 @@ export default function QrScreen() {
             结束签到
           </BigButton>
           <Text className='muted' id='qr-close-hint'>
-            活动 {formatDateTime(roster.activity.startAt).slice(11)} 开始后才能结束签到；签到时间截止时系统会自动结束。
+            活动 {formatDateTime(activity.startAt).slice(11)} 开始后才能结束签到；签到时间截止时系统会自动结束。
           </Text>
         </View>
       )}
