@@ -12,6 +12,7 @@ import { newLessonDoc, newOfflineRecord } from '../core/study/stored';
 import { dayOf, startOfDay, yearOf } from '../core/day';
 import { DEMO, type SeedStore } from './demo';
 import { int, prng } from './names';
+import type { DemoMedia } from './media';
 
 export const STUDY_DEMO = {
   articleLessonId: 'l-demo-article-1',
@@ -48,7 +49,7 @@ interface LessonSeed {
  * `more` are credits earned elsewhere (the finalised demo activity): they go into the same ledger
  * and totals, so the branch table's 活动 column shows them.
  */
-export async function seedStudy(store: SeedStore, now: Date, more: CreditInput[] = []): Promise<void> {
+export async function seedStudy(store: SeedStore, now: Date, more: CreditInput[] = [], media: DemoMedia | null = null): Promise<void> {
   const r = prng(20241101);
   const year = yearOf(now);
   const district = { id: DEMO.districtId, name: '郑州市金水区委' };
@@ -68,6 +69,14 @@ export async function seedStudy(store: SeedStore, now: Date, more: CreditInput[]
     { _id: STUDY_DEMO.liveLessonId, kind: 'live', title: '直播：“两个确立”的决定性意义', speaker: '区委党校 陈立新', minutes: 60, orgId: district.id, orgName: district.name, daysAgo: 2, startsInMin: -10 },
     { _id: STUDY_DEMO.upcomingLiveLessonId, kind: 'live', title: '直播：社区治理中的党建引领', speaker: '区委组织部 刘晓燕', minutes: 45, orgId: district.id, orgName: district.name, daysAgo: 2, startsInMin: 180 },
   ];
+  // recordings made at seed time (seed/media.ts): each lesson lasts exactly as long as its recording,
+  // so it can be finished; the video lesson is an audio lesson where no video could be made
+  if (media) {
+    for (const l of lessons) {
+      if (l._id === STUDY_DEMO.audioLessonId) Object.assign(l, { mediaUrl: media.audio, minutes: media.seconds / 60 });
+      if (l._id === STUDY_DEMO.videoLessonId) Object.assign(l, { kind: media.video.kind, mediaUrl: media.video.fileId, minutes: media.seconds / 60 });
+    }
+  }
   await store.insertMany(
     'study_lessons',
     lessons.map((l) => {

@@ -64,29 +64,78 @@ export function quizUnranked(m: { role?: string | null; scopeId?: string | null 
   return m.role === 'organiser' && !!m.scopeId && branchPath.includes(m.scopeId);
 }
 
+/**
+ * 参与率, the one definition every view uses: members who answered in the window ÷ members, 0..1 to
+ * 3 decimals. "Today" and "this month" are two windows of the same figure, so this month's rate is
+ * never below today's.
+ */
 export const rate = (answered: number, members: number) => (members > 0 ? Math.round((answered / members) * 1000) / 1000 : 0);
+
+/**
+ * A rate as people read it: whole percent, but never "0%" when someone took part nor "100%" when
+ * someone did not (1 of 300 is "<1%", 299 of 300 is ">99%").
+ */
+export function percentText(r: number): string {
+  if (r <= 0) return '0%';
+  if (r >= 1) return '100%';
+  const whole = Math.round(r * 100);
+  if (whole < 1) return '<1%';
+  if (whole > 99) return '>99%';
+  return `${whole}%`;
+}
 
 export interface BranchCounts {
   branchId: string;
   name: string;
   members: number;
   answeredToday: number;
+  /** members who answered at least once this month */
+  answeredMonth: number;
   /** member-days answered this month */
   monthDays: number;
 }
 
-export interface BranchRank extends BranchCounts {
-  rank: number;
+/** A branch's 参与率 today and this month (people who answered ÷ members) with the counts behind them. */
+export interface BranchParticipation {
+  members: number;
+  answeredToday: number;
+  answeredMonth: number;
+  monthDays: number;
   todayRate: number;
   monthRate: number;
 }
 
-/** Branches ranked by this month's participation rate, then today's, then name. */
-export function rankBranches(rows: BranchCounts[], today: string): BranchRank[] {
-  const days = dayOfMonth(today);
-  const scored = rows.map((r) => ({ ...r, todayRate: rate(r.answeredToday, r.members), monthRate: rate(r.monthDays, r.members * days) }));
-  scored.sort((a, b) => b.monthRate - a.monthRate || b.todayRate - a.todayRate || a.name.localeCompare(b.name, 'zh'));
-  return withRanks(scored, (r) => `${r.monthRate}:${r.todayRate}`);
+export interface BranchRank extends BranchCounts {
+  /** null: nobody in the branch has answered this month (listed as 未参与, not ranked) */
+  rank: number | null;
+  todayRate: number;
+  monthRate: number;
+}
+
+/** The counts of one branch from its members' counters (the rank aggregate counts the same way). */
+export function branchCounts(members: MemberQuizFields[], today: string): Pick<BranchCounts, 'members' | 'answeredToday' | 'answeredMonth' | 'monthDays'> {
+  let answeredToday = 0;
+  let answeredMonth = 0;
+  let days = 0;
+  for (const m of members) {
+    const md = monthDays(m, today);
+    if (m.quizLastDay === today) answeredToday++;
+    if (md > 0) answeredMonth++;
+    days += md;
+  }
+  return { members: members.length, answeredToday, answeredMonth, monthDays: days };
+}
+
+/**
+ * Branches ranked by this month's 参与率, then today's; equal rates share a rank (1, 2, 2, 4).
+ * Branches where nobody answered this month are not ranked: they come last, by name, rank null.
+ */
+export function rankBranches(rows: BranchCounts[]): BranchRank[] {
+  const scored = rows.map((r) => ({ ...r, todayRate: rate(r.answeredToday, r.members), monthRate: rate(r.answeredMonth, r.members) }));
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, 'zh');
+  const joined = scored.filter((r) => r.answeredMonth > 0).sort((a, b) => b.monthRate - a.monthRate || b.todayRate - a.todayRate || byName(a, b));
+  const idle = scored.filter((r) => r.answeredMonth <= 0).sort(byName);
+  return [...competitionRanks(joined, (r) => `${r.monthRate}:${r.todayRate}`), ...idle.map((r) => ({ ...r, rank: null }))];
 }
 
 export interface MemberRankInput extends MemberQuizFields {
@@ -95,7 +144,8 @@ export interface MemberRankInput extends MemberQuizFields {
 }
 
 export interface MemberRank {
-  rank: number;
+  /** null: no answer this month (未参与, not ranked) */
+  rank: number | null;
   memberId: string;
   name: string;
   monthDays: number;
@@ -104,19 +154,25 @@ export interface MemberRank {
   answeredToday: boolean;
 }
 
-/** Members of a branch ranked by days answered this month, then current streak. */
+/**
+ * Members of a branch ranked by days answered this month; equal days share a rank (1, 2, 2, 4), the
+ * longer current streak listed first. Members with no day this month are not ranked: they come
+ * last, by name, rank null.
+ */
 export function rankMembers(members: MemberRankInput[], today: string): MemberRank[] {
   const days = dayOfMonth(today);
   const rows = members.map((m) => {
     const md = monthDays(m, today);
-    return { memberId: m._id, name: m.name, monthDays: md, monthRate: rate(md, days), streak: currentStreak(m, today), answeredToday: m.quizLastDay === today, rank: 0 };
+    return { memberId: m._id, name: m.name, monthDays: md, monthRate: rate(md, days), streak: currentStreak(m, today), answeredToday: m.quizLastDay === today };
   });
-  rows.sort((a, b) => b.monthDays - a.monthDays || b.streak - a.streak || a.name.localeCompare(b.name, 'zh'));
-  return withRanks(rows, (r) => `${r.monthDays}:${r.streak}`);
+  const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name, 'zh');
+  const joined = rows.filter((r) => r.monthDays > 0).sort((a, b) => b.monthDays - a.monthDays || b.streak - a.streak || byName(a, b));
+  const idle = rows.filter((r) => r.monthDays <= 0).sort(byName);
+  return [...competitionRanks(joined, (r) => String(r.monthDays)), ...idle.map((r) => ({ ...r, rank: null }))];
 }
 
-/** Equal scores share a rank (1, 2, 2, 4). */
-function withRanks<T extends object>(rows: T[], key: (r: T) => string): Array<T & { rank: number }> {
+/** Standard competition ranking over rows already in order: equal keys share a rank, the next rank skips (1, 2, 2, 4). */
+export function competitionRanks<T extends object>(rows: T[], key: (r: T) => string): Array<T & { rank: number }> {
   let prevKey = '';
   let prevRank = 0;
   return rows.map((r, i) => {

@@ -1,5 +1,8 @@
 import type { ReactNode } from 'react';
 import { NavigationBar, PageMeta, View } from '@tarojs/components';
+import { useDidShow, useRouter } from '@tarojs/taro';
+import { AppTabBar } from '../custom-tab-bar';
+import { currentTab, tabIndexOf } from '../custom-tab-bar/tabs';
 import { useElder } from '../elder/context';
 import { PrivacySheet } from '../platform/privacy-sheet';
 import './components.scss';
@@ -15,10 +18,17 @@ import './components.scss';
  * given here explicitly rather than left to bind to nothing. Sized text uses rpx, which WeChat does
  * not scale; for that the app offers 关怀模式 when WeChat's font scale is large
  * (elder/store.ts `wechatFontScale`).
+ *
+ * The tab bar is the app's own (custom-tab-bar/): a tab page tells it which tab is on show, and on
+ * H5, where Taro draws none, renders it below the content.
  */
 export function Page({ children, className, title }: { children?: ReactNode; className?: string; title: string }) {
   const { on } = useElder();
   const cls = ['page', on ? 'elder' : '', className ?? ''].filter(Boolean).join(' ');
+  const tab = tabIndexOf(useRouter().path);
+  useDidShow(() => {
+    if (tab >= 0) currentTab.set(tab);
+  });
   return (
     <>
       {process.env.TARO_ENV === 'weapp' ? (
@@ -30,6 +40,7 @@ export function Page({ children, className, title }: { children?: ReactNode; cla
         {children}
         {process.env.TARO_ENV === 'weapp' ? <PrivacySheet /> : null}
       </View>
+      {process.env.TARO_ENV === 'h5' && tab >= 0 ? <AppTabBar current={tab} /> : null}
     </>
   );
 }

@@ -120,8 +120,9 @@ async function filesText(data: unknown): Promise<string[]> {
     const res = await fetch(url);
     if (!res.ok) continue;
     const buf = Buffer.from(await res.arrayBuffer());
-    // an invite's 小程序码 (PNG) encodes only the invite code; every other linked file is a workbook
-    if (buf.subarray(0, 8).equals(PNG_MAGIC)) continue;
+    // an invite's 小程序码 (PNG) encodes only the invite code, a lesson's recording (audio/video) holds
+    // no text; every other linked file is a workbook
+    if (buf.subarray(0, 8).equals(PNG_MAGIC) || /^(audio|video)\//.test(res.headers.get('content-type') ?? '')) continue;
     texts.push(await xlsxText(buf));
   }
   return texts;

@@ -138,14 +138,11 @@ describe('counters and rankings', () => {
   });
 
   test('branches rank by participation rate, so a small branch is not punished', () => {
-    const rows = rankBranches(
-      [
-        { branchId: 'big', name: '大支部', members: 100, answeredToday: 50, monthDays: 500 },
-        { branchId: 'small', name: '小支部', members: 10, answeredToday: 9, monthDays: 90 },
-        { branchId: 'same', name: '同分支部', members: 20, answeredToday: 10, monthDays: 100 },
-      ],
-      '2025-07-10',
-    );
+    const rows = rankBranches([
+      { branchId: 'big', name: '大支部', members: 100, answeredToday: 50, answeredMonth: 60, monthDays: 500 },
+      { branchId: 'small', name: '小支部', members: 10, answeredToday: 9, answeredMonth: 9, monthDays: 90 },
+      { branchId: 'same', name: '同分支部', members: 20, answeredToday: 10, answeredMonth: 12, monthDays: 100 },
+    ]);
     expect(rows.map((r) => r.branchId)).toEqual(['small', 'big', 'same']);
     expect(rows[0]).toMatchObject({ rank: 1, monthRate: 0.9, todayRate: 0.9 });
     // equal rates share a rank
@@ -153,7 +150,7 @@ describe('counters and rankings', () => {
     expect(rows[2].rank).toBe(2);
   });
 
-  test('members rank by days answered this month, then streak', () => {
+  test('members rank by days answered this month (ties share a rank, the longer streak first); no day this month is not ranked', () => {
     const rows = rankMembers(
       [
         { _id: 'a', name: '甲', quizMonth: '2025-07', quizMonthDays: 3, quizLastDay: '2025-07-10', quizStreak: 3 },
@@ -164,8 +161,8 @@ describe('counters and rankings', () => {
     );
     expect(rows.map((r) => [r.memberId, r.rank, r.monthDays])).toEqual([
       ['a', 1, 3],
-      ['c', 2, 3],
-      ['b', 3, 0],
+      ['c', 1, 3],
+      ['b', null, 0],
     ]);
     expect(rows[0].answeredToday).toBe(true);
   });

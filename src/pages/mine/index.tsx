@@ -46,7 +46,7 @@ const MANAGE_LINKS: { id: string; text: string; url: string; roles: readonly str
   { id: 'mine-study-branch', text: '支部学时统计', url: '/pages/study/more/branch/index', roles: SO },
   { id: 'mine-study-publish', text: '发布课程', url: '/pages/study/more/publish/index', roles: SO },
   { id: 'mine-study-offline', text: '线下学习记录（送学上门）', url: '/pages/study/more/offline/index', roles: S },
-  { id: 'mine-quiz-branch', text: '支部答题情况（未答题名单）', url: '/pages/quiz/more/branch/index', roles: S },
+  { id: 'mine-quiz-branch', text: '支部答题情况（未答题名单）', url: '/pages/quiz/more/branch/index', roles: SO },
   { id: 'mine-quiz-bank', text: '题库管理', url: '/pages/quiz/more/bank/index', roles: O },
 ];
 

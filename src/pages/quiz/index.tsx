@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Text, View } from '@tarojs/components';
 import { quizApi, type SubmissionView, type TodayView } from '../../api/quiz';
 import { BigButton } from '../../components/big-button';
@@ -9,6 +9,7 @@ import { useNotice } from '../../hooks/use-notice';
 import { useRequest } from '../../hooks/use-request';
 import { useSubmit } from '../../hooks/use-submit';
 import { askSubscribe } from '../../utils/subscribe';
+import { clearDraft, loadDraft, saveDraft } from './draft';
 import { isAnswered, QuestionCard } from './question-card';
 import './quiz.scss';
 
@@ -91,11 +92,21 @@ function Result({ data, sub }: { data: TodayView; sub: SubmissionView }) {
 
 function Answering({ data, onDone }: { data: TodayView; onDone(s: SubmissionView): void }) {
   const elder = useElder().on;
-  const [choices, setChoices] = useState<Record<string, string[]>>({});
-  const [at, setAt] = useState(0);
+  const qs = data.questions;
+  // answers so far survive going back, leaving and reloading: the draft on the phone
+  const [draft] = useState(() => loadDraft(data, qs));
+  const [choices, setChoicesState] = useState<Record<string, string[]>>(draft.choices);
+  const [at, setAtState] = useState(draft.at);
+  const setChoices = (next: Record<string, string[]>) => {
+    setChoicesState(next);
+    saveDraft(data, { choices: next, at });
+  };
+  const setAt = (next: number) => {
+    setAtState(next);
+    saveDraft(data, { choices, at: next });
+  };
   const sending = useSubmit();
   const busy = sending.busy;
-  const qs = data.questions;
   const answered = qs.filter((q) => isAnswered(q, choices[q.id])).length;
   const submit = () => {
     if (busy) return;
@@ -103,7 +114,11 @@ function Answering({ data, onDone }: { data: TodayView; onDone(s: SubmissionView
     // the day the set was fetched for: it may be submitted until 00:30 the next day
     const payload = { day: data.day, answers: qs.map((q) => ({ questionId: q.id, choice: choices[q.id] })) };
     // 重试 sends the same answers again; the day's answer is stored once, so a retry never scores twice
-    void sending.send(async () => onDone(await quizApi.submit(payload)));
+    void sending.send(async () => {
+      const sub = await quizApi.submit(payload);
+      clearDraft(data);
+      onDone(sub);
+    });
   };
   const card = (i: number) => (
     <QuestionCard key={qs[i].id} q={qs[i]} index={i} total={qs.length} choice={choices[qs[i].id] ?? []} onChoose={(c) => setChoices({ ...choices, [qs[i].id]: c })} />
@@ -150,6 +165,11 @@ function Answering({ data, onDone }: { data: TodayView; onDone(s: SubmissionView
 }
 
 function Today({ data, setData }: { data: TodayView; setData(d: TodayView): void }) {
+  const submitted = !!data.submission;
+  // submitted (here or on another phone): the draft has served its purpose
+  useEffect(() => {
+    if (submitted) clearDraft(data);
+  }, [submitted, data]);
   if (!data.questions.length) {
     return <Empty text='今天还没有题目：题库暂时为空，请联系上级管理员导入题库' />;
   }

@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import { Input, Text, View } from '@tarojs/components';
-import { orgApi, type OrgNodeView } from '../../../../api/org';
+import { orgApi } from '../../../../api/org';
 import { BigButton } from '../../../../components/big-button';
+import { BranchPicker, useBranchChoice } from '../../../../components/branch-picker';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useRequest } from '../../../../hooks/use-request';
 import { ROLE_LABEL } from '../../../../utils/invite-code';
-import { OrgPicker } from '../components/org-picker';
 import '../manage.scss';
 
 const PAGE_SIZE = 20;
@@ -73,30 +73,13 @@ function Roster({ branchId }: { branchId?: string }) {
 }
 
 export default function Members() {
-  const me = useRequest(() => orgApi.me(), []);
-  const [branch, setBranch] = useState<OrgNodeView | null>(null);
+  // an organiser picks a branch of their subtree; a secretary's is their own
+  const choice = useBranchChoice();
   return (
     <Page className='members' title='支部党员名册'>
       <Text className='page-title'>支部党员名册</Text>
-      <Async req={me}>
-        {(d) =>
-          d.member?.role === 'organiser' && !branch ? (
-            <View className='card'>
-              <Text className='card-title'>选择党支部</Text>
-              <OrgPicker onPick={setBranch} />
-            </View>
-          ) : (
-            <>
-              {branch ? (
-                <Text className='link' onClick={() => setBranch(null)}>
-                  换一个支部
-                </Text>
-              ) : null}
-              <Roster key={branch?.id ?? 'own'} branchId={branch?.id} />
-            </>
-          )
-        }
-      </Async>
+      <BranchPicker choice={choice} id='members-branch' />
+      <Async req={choice.me}>{() => (choice.ready ? <Roster key={choice.branchId ?? 'own'} branchId={choice.branchId} /> : null)}</Async>
     </Page>
   );
 }

@@ -1,9 +1,9 @@
-import { useState } from 'react';
 import Taro from '@tarojs/taro';
 import { Text, View } from '@tarojs/components';
-import { orgApi } from '../../../../api/org';
 import { studyApi, type BranchTable } from '../../../../api/study';
 import { BigButton } from '../../../../components/big-button';
+import { BranchPicker, useBranchChoice } from '../../../../components/branch-picker';
+import { Chart } from '../../../../components/chart';
 import { Page } from '../../../../components/page';
 import { Async, goTo } from '../../../../components/states';
 import { useNotice } from '../../../../hooks/use-notice';
@@ -28,6 +28,28 @@ async function saveXlsx(fileName: string, base64: string) {
   const filePath = `${Taro.env.USER_DATA_PATH}/${fileName}`;
   Taro.getFileSystemManager().writeFileSync(filePath, base64, 'base64');
   await Taro.openDocument({ filePath, fileType: 'xlsx', showMenu: true });
+}
+
+/**
+ * 学时完成 against the year's target: 达标人数 of all members, and the branch's hours counted up to
+ * each member's own target (hours beyond one member's target do not cover another's gap).
+ */
+function Completion({ t }: { t: BranchTable }) {
+  const owed = t.rows.reduce((s, r) => s + r.targetHours, 0);
+  const done = Math.round(t.rows.reduce((s, r) => s + Math.min(r.hours, r.targetHours), 0) * 10) / 10;
+  const share = owed > 0 ? Math.round((done / owed) * 100) : 0;
+  return (
+    <Chart
+      id='study-completion'
+      kind='progress'
+      title={`${t.year} 年学时完成情况`}
+      summary={`已达标 ${t.met}/${t.total} 人；全支部学时完成 ${share}%（${done}/${owed} 学时）`}
+      points={[
+        { label: '达标人数', value: t.met, target: t.total, unit: '人' },
+        { label: '学时', value: done, target: owed, unit: '学时' },
+      ]}
+    />
+  );
 }
 
 function Table({ t, secretary }: { t: BranchTable; secretary: boolean }) {
@@ -69,6 +91,7 @@ function Table({ t, secretary }: { t: BranchTable; secretary: boolean }) {
           导出学时台账（Excel）
         </BigButton>
       </View>
+      <Completion t={t} />
       <View className='card' id='branch-table'>
         <Text className='card-title'>按差距排序（差得最多的在前）</Text>
         {t.rows.map((r) => (
@@ -96,27 +119,26 @@ function Table({ t, secretary }: { t: BranchTable; secretary: boolean }) {
   );
 }
 
-function OrgRates({ onPick }: { onPick: (id: string) => void }) {
+/** 上级管理员: every branch of the subtree on its 达标率 (members who met the target ÷ members), lowest first. */
+function OrgRates() {
   const req = useRequest(() => studyApi.orgRates({}), []);
   return (
-    <View className='card' id='org-rates'>
-      <Text className='card-title'>各支部学时完成率（低的在前）</Text>
-      <Async req={req} isEmpty={(d) => d.rows.length === 0} emptyText='所辖组织下还没有党支部'>
-        {(d) =>
-          d.rows.map((r) => (
-            <View key={r.branchId} className='list-item rate-row' onClick={() => onPick(r.branchId)}>
-              <View className='item-main'>
-                <Text className='text row-name'>{r.branchName}</Text>
-                <Text className='muted'>
-                  {r.members} 人 · 人均 {r.avgHours} 学时
-                </Text>
-              </View>
-              <Text className='text'>{Math.round(r.rate * 100)}%</Text>
-            </View>
-          ))
-        }
-      </Async>
-    </View>
+    <Async req={req} isEmpty={(d) => d.rows.length === 0} emptyText='所辖组织下还没有党支部'>
+      {(d) => {
+        const low = d.rows.reduce((a, b) => (b.rate < a.rate ? b : a));
+        return (
+          <Chart
+            id='study-branches'
+            kind='bar'
+            title={`各支部 ${d.year} 年学时达标率（低的在前）`}
+            unit='%'
+            max={100}
+            summary={`${d.rows.length} 个支部，达标率最低的是 ${low.branchName}（${Math.round(low.rate * 100)}%，人均 ${low.avgHours} 学时）`}
+            points={d.rows.map((r) => ({ label: r.branchName, value: Math.round(r.rate * 100) }))}
+          />
+        );
+      }}
+    </Async>
   );
 }
 
@@ -126,26 +148,15 @@ function BranchView({ branchId, secretary }: { branchId?: string; secretary: boo
 }
 
 export default function BranchStudy() {
-  const me = useRequest(() => orgApi.me(), []);
-  const [branchId, setBranchId] = useState<string | null>(null);
+  // an organiser compares the branches of their subtree and picks one; a secretary's is their own
+  const choice = useBranchChoice();
   return (
     <Page className='study-more' title='支部学时统计'>
       <Text className='page-title'>支部学时统计</Text>
-      <Async req={me}>
-        {(d) =>
-          d.member?.role === 'organiser' && !branchId ? (
-            <OrgRates onPick={setBranchId} />
-          ) : (
-            <>
-              {branchId ? (
-                <Text className='link' onClick={() => setBranchId(null)}>
-                  返回各支部完成率
-                </Text>
-              ) : null}
-              <BranchView branchId={branchId ?? undefined} secretary={d.member?.role === 'secretary'} />
-            </>
-          )
-        }
+      {choice.scope ? <OrgRates /> : null}
+      <BranchPicker choice={choice} id='study-branch-picker' />
+      <Async req={choice.me}>
+        {(d) => (choice.ready ? <BranchView branchId={choice.branchId} secretary={d.member?.role === 'secretary'} /> : null)}
       </Async>
     </Page>
   );
