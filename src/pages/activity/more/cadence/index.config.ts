@@ -1,0 +1,4 @@
+export default definePageConfig({
+  navigationBarTitleText: '三会一课落实情况',
+  enablePageMeta: true,
+});

@@ -1,0 +1,211 @@
+import { useEffect, useState } from 'react';
+import Taro, { useRouter } from '@tarojs/taro';
+import { Image, Input, Text, Textarea, View } from '@tarojs/components';
+import { activityApi, type ActivityOutputs } from '../../../../api/activity';
+import { BigButton } from '../../../../components/big-button';
+import { Page } from '../../../../components/page';
+import { Async } from '../../../../components/states';
+import { useNotice } from '../../../../hooks/use-notice';
+import { useRequest } from '../../../../hooks/use-request';
+import { useSubmit } from '../../../../hooks/use-submit';
+import { pickAndUploadPhotos } from '../../../../utils/upload-photo';
+import { MAX_PHOTOS, MAX_TEXT, MIN_PHOTOS, MIN_TEXT } from '../../../../../core/activity/minutes';
+import { formatDateTime } from '../../shared';
+import '../../activity.scss';
+import '../../components/minutes.scss';
+
+type Data = ActivityOutputs['minutes'];
+interface Photo {
+  fileID: string;
+  /** what to show: the server's link, or the local picture just uploaded */
+  src: string;
+}
+
+/** Photos uploaded for an activity but not yet saved survive a failed save, a crash or a reload. */
+const draftKey = (id: string) => `minutes-photos:${id}`;
+const loadDraft = (id: string): Photo[] => {
+  try {
+    const v = Taro.getStorageSync(draftKey(id)) as Photo[] | '';
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+};
+const saveDraft = (id: string, photos: Photo[]) => {
+  try {
+    Taro.setStorageSync(draftKey(id), photos);
+  } catch {
+    // storage full: the photos stay on the page until it closes
+  }
+};
+
+/** A member of the branch by name: type a few characters, tap the person (large targets, any branch size). */
+function PersonPick({ id, label, people, value, onChange }: { id: string; label: string; people: { id: string; name: string }[]; value: string; onChange: (id: string) => void }) {
+  const [q, setQ] = useState('');
+  const chosen = people.find((p) => p.id === value);
+  const shown = people.filter((p) => !q.trim() || p.name.includes(q.trim())).slice(0, 12);
+  return (
+    <View className='field' id={id}>
+      <Text className='field-label'>
+        {label}：<Text className='text' id={`${id}-chosen`}>{chosen?.name ?? '请选择'}</Text>
+      </Text>
+      <Input className='field-input' id={`${id}-search`} value={q} placeholder='输入姓名查找' onInput={(e) => setQ(e.detail.value)} />
+      <View className='person-chips'>
+        {shown.map((p) => (
+          <Text key={p.id} className={`link person-chip ${p.id === value ? 'chip-on' : ''}`} data-id={p.id} onClick={() => onChange(p.id)}>
+            {p.name}
+          </Text>
+        ))}
+      </View>
+    </View>
+  );
+}
+
+function Checklist({ id, d }: { id: string; d: NonNullable<Data['checklist']> }) {
+  const [items, setItems] = useState(d.items);
+  const tick = useSubmit();
+  const toggle = (key: string, done: boolean) =>
+    tick.send(async () => {
+      const r = await activityApi.tickChecklist({ id, key, done });
+      setItems(r.items);
+    }, key);
+  return (
+    <View className='card' id='minutes-checklist-edit'>
+      <Text className='card-title'>“7+1”议程（会上逐项勾选）</Text>
+      {items.map((i) => (
+        <View key={i.key} className='list-item checklist-item' data-key={i.key} onClick={() => void toggle(i.key, !i.done)}>
+          <Text className='text'>
+            {i.done ? '☑' : '☐'} {i.label}
+          </Text>
+          {tick.busyKey === i.key ? <Text className='muted'>保存中…</Text> : null}
+        </View>
+      ))}
+      {tick.error ? <Text className='notice error'>{tick.error.message}</Text> : null}
+    </View>
+  );
+}
+
+function Editor({ id, d, reload, notify }: { id: string; d: Data; reload: () => void; notify: (t: string) => void }) {
+  const m = d.minutes;
+  const people = d.candidates ?? [];
+  const [hostId, setHostId] = useState(d.hostId ?? '');
+  const [recorderId, setRecorderId] = useState(d.recorderId ?? '');
+  const [topics, setTopics] = useState(m?.topics ?? '');
+  const [resolutions, setResolutions] = useState(m?.resolutions ?? '');
+  const [reason, setReason] = useState('');
+  const [photos, setPhotos] = useState<Photo[]>(() => {
+    const saved = (m?.photos ?? []).map((p) => ({ fileID: p.fileID, src: p.url }));
+    const kept = loadDraft(id).filter((p) => !saved.some((s) => s.fileID === p.fileID));
+    return [...saved, ...kept];
+  });
+  const uploading = useSubmit();
+  const saving = useSubmit();
+  useEffect(() => saveDraft(id, photos.filter((p) => !(m?.photos ?? []).some((s) => s.fileID === p.fileID))), [id, photos, m]);
+  const late = !!m && Date.now() > new Date(d.editableUntil).getTime();
+
+  const add = () =>
+    uploading.send(async () => {
+      const left = MAX_PHOTOS - photos.length;
+      if (left <= 0) return uploading.fail(`现场照片最多 ${MAX_PHOTOS} 张`);
+      const up = await pickAndUploadPhotos(d.photoDir ?? '', left);
+      const ok: Photo[] = [];
+      try {
+        for (const p of up) {
+          await activityApi.checkUpload({ id, fileID: p.fileID, kind: 'photo', ...(p.thumbFileID ? { thumbFileID: p.thumbFileID } : {}) });
+          ok.push({ fileID: p.fileID, src: p.preview });
+        }
+      } finally {
+        // the photos that passed stay, even when a later one is refused
+        if (ok.length) setPhotos((cur) => [...cur, ...ok]);
+      }
+    });
+
+  const save = () =>
+    saving.send(async () => {
+      if (!hostId || !recorderId) return saving.fail('请选择主持人和记录人');
+      if (photos.length < MIN_PHOTOS) return saving.fail(`请至少上传 ${MIN_PHOTOS} 张现场照片`);
+      const r = await activityApi.saveMinutes({ id, hostId, recorderId, topics, resolutions, photos: photos.map((p) => p.fileID), ...(late ? { reason } : {}) });
+      saveDraft(id, []);
+      notify(r.changed ? `会议记录已保存（第 ${r.version} 版）` : '会议记录没有变化');
+      setReason('');
+      reload();
+    });
+
+  return (
+    <>
+      {d.checklist ? <Checklist id={id} d={d.checklist} /> : null}
+      <View className='card' id='minutes-form'>
+        <PersonPick id='minutes-host' label='主持人' people={people} value={hostId} onChange={setHostId} />
+        <PersonPick id='minutes-recorder' label='记录人' people={people} value={recorderId} onChange={setRecorderId} />
+        <View className='field'>
+          <Text className='field-label'>会议内容（议题）</Text>
+          <Textarea id='minutes-topics-input' className='textarea' maxlength={MAX_TEXT} value={topics} placeholder={`至少 ${MIN_TEXT} 个字`} onInput={(e) => setTopics(e.detail.value)} />
+        </View>
+        <View className='field'>
+          <Text className='field-label'>会议决议</Text>
+          <Textarea id='minutes-resolutions-input' className='textarea' maxlength={MAX_TEXT} value={resolutions} placeholder='会议形成的决议、分工和时限' onInput={(e) => setResolutions(e.detail.value)} />
+        </View>
+        <Text className='field-label'>
+          现场照片（{photos.length}/{MAX_PHOTOS}，至少 {MIN_PHOTOS} 张）
+        </Text>
+        <View className='minutes-photos' id='minutes-photo-list'>
+          {photos.map((p, i) => (
+            <View key={p.fileID} className='minutes-photo-box'>
+              <Image className='minutes-photo' src={p.src} mode='aspectFill' />
+              <Text className='link minutes-photo-remove' id={`minutes-photo-remove-${i}`} onClick={() => setPhotos((cur) => cur.filter((x) => x.fileID !== p.fileID))}>
+                删除
+              </Text>
+            </View>
+          ))}
+        </View>
+        {uploading.error ? <Text className='notice error' id='minutes-upload-error'>{uploading.error.message}</Text> : null}
+        <BigButton small kind='default' id='minutes-add-photo' busy={uploading.busy} disabled={photos.length >= MAX_PHOTOS} onClick={add}>
+          {process.env.TARO_ENV === 'weapp' ? '拍照或从相册选择' : '选择照片'}
+        </BigButton>
+        {late ? (
+          <View className='field'>
+            <Text className='field-label'>修改原因（活动结束已超过 7 天，原记录会保留备查）</Text>
+            <Input id='minutes-reason' className='field-input' value={reason} placeholder='例如：补记会上讨论的困难党员名单' onInput={(e) => setReason(e.detail.value)} />
+          </View>
+        ) : m ? (
+          <Text className='muted'>{formatDateTime(d.editableUntil)} 前可直接修改，之后修改须填写原因。</Text>
+        ) : null}
+        {saving.error ? <Text className='notice error' id='minutes-save-error'>{saving.error.message}</Text> : null}
+        <BigButton id='minutes-save' busy={saving.busy} onClick={save}>
+          保存会议记录
+        </BigButton>
+      </View>
+      {d.versions?.length ? (
+        <View className='card' id='minutes-versions'>
+          <Text className='card-title'>修改记录</Text>
+          {d.versions.map((v) => (
+            <Text key={v.version} className='muted'>
+              第 {v.version} 版 · {v.replacedByName} 于 {formatDateTime(v.replacedAt)} 修改{v.reason ? `：${v.reason}` : ''}
+            </Text>
+          ))}
+        </View>
+      ) : null}
+    </>
+  );
+}
+
+export default function MinutesPage() {
+  const { params } = useRouter();
+  const id = params.id ?? '';
+  const req = useRequest(() => activityApi.minutes(id), [id]);
+  const act = useRequest(() => activityApi.get(id), [id]);
+  // on the page, not in the editor: the editor is drawn anew when the saved record is read back
+  const { notice, notify } = useNotice();
+  return (
+    <Page className='activity-minutes' title='会议记录'>
+      <Text className='page-title' id='minutes-title'>
+        会议记录{act.data ? `：${act.data.title}` : ''}
+      </Text>
+      {act.data ? <Text className='muted'>{act.data.typeLabel} · {formatDateTime(act.data.startAt)}</Text> : null}
+      {notice ? <Text className='notice' id='minutes-notice'>{notice}</Text> : null}
+      <Async req={req}>
+        {(d) => (d.canEdit ? <Editor id={id} d={d} reload={req.reload} notify={notify} /> : <Text className='muted'>只有发起支部的书记可以填写会议记录。</Text>)}
+      </Async>
+    </Page>
+  );
+}
