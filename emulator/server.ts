@@ -19,6 +19,8 @@ export interface CloudBackend {
     meta: { env?: string; contentType?: string; caller?: Record<string, string> },
   ): Promise<{ status: number; json?: any; body?: Buffer; contentType?: string }>;
   handleStorageHttp(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  /** stores a file without an upload (the seed's files); absent in a test backend: the seed gets no storage */
+  putFile?(env: string, cloudPath: string, bytes: Buffer): string;
   outbox: { list(): unknown[] | Promise<unknown[]>; clear(): void | Promise<void> };
   /** one-time subscribe grants (absent in a test backend: the dev grant endpoint answers 404) */
   grants?: SubscribeGrants;
@@ -43,13 +45,18 @@ export interface CreateBackendOptions {
  * A project's demo data, handed in by its start script: the emulator calls `seed` on an empty store
  * when asked to (`seed` option, `--seed <name>`), and the dev sign-in page lists `users`.
  */
+/** Cloud storage for the seed: `put` stores bytes at a cloud path and returns the file id (cloud://…). */
+export interface SeedFiles {
+  put(cloudPath: string, bytes: Buffer): string;
+}
+
 export interface Seeder {
   /**
    * Fills the empty store with the data set `name` (whatever the project calls its sizes); returns a
    * line for the log. `grants` records subscribe grants the demo's people gave, through the same
    * path as the dev client's wx.requestSubscribeMessage.
    */
-  seed(store: any, name: string, grants?: SubscribeGrants): Promise<string | void> | string | void;
+  seed(store: any, name: string, grants?: SubscribeGrants, files?: SeedFiles): Promise<string | void> | string | void;
   /** People the dev sign-in page offers, in the order shown. */
   users?(store: any): DevUser[] | Promise<DevUser[]>;
   /** Lines the dev sign-in page shows above the fresh-identity button (e.g. an invite code to try). */
@@ -426,7 +433,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<Emulator> {
   try {
     if (opts.reseed) await backend.store.clear();
     if (seeding && opts.seeder && (await storeIsEmpty(backend.store))) {
-      const summary = await opts.seeder.seed(backend.store, opts.seed!, backend.grants);
+      const put = backend.putFile?.bind(backend);
+      const files: SeedFiles | undefined = put ? { put: (cloudPath, bytes) => put(env, cloudPath, bytes) } : undefined;
+      const summary = await opts.seeder.seed(backend.store, opts.seed!, backend.grants, files);
       log(`[seed] ${opts.seed}${summary ? `: ${summary}` : ''}`);
     }
   } catch (e) {

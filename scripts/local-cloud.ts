@@ -25,9 +25,9 @@ const SEED_SIZES: readonly string[] = ['demo', 'district', 'none'] satisfies See
 
 /** The demo district (seed/): `demo` ≈ 400 members, `district` 25,000 for benchmarks. */
 export const seeder: Seeder = {
-  async seed(store, name) {
+  async seed(store, name, _grants, files) {
     if (!SEED_SIZES.includes(name)) throw new Error(`--seed must be ${SEED_SIZES.join(', ')} (not ${name})`);
-    const r = await seed(store, { size: name as SeedSize });
+    const r = await seed(store, { size: name as SeedSize, files });
     return `${r.members} members in ${r.branches} branches`;
   },
   async users(store) {

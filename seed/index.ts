@@ -16,6 +16,8 @@ import { chineseName, int, prng, seedMemberIds, seedPhone, type Rand } from './n
 import { seedQuiz } from './quiz';
 import { seedStudy } from './study';
 import { seedActivity } from './activity';
+import { seedActivityYear } from './activity-year';
+import { seedMedia, type SeedFiles } from './media';
 import { DEMO, DISTRICT, type SeedSize, type SeedStore } from './demo';
 
 export { DEMO, DISTRICT, type SeedSize, type SeedStore } from './demo';
@@ -348,7 +350,8 @@ function bindingsOf(members: MemberDoc[], now: Date): Record<string, unknown>[] 
     .map((m) => ({ _id: m.openid!, memberId: m._id, boundAt: new Date(Math.min(now.getTime(), m.createdAt.getTime() + DAY)) }));
 }
 
-export async function seed(store: SeedStore, opts: { size: SeedSize; now?: Date }): Promise<{ members: number; branches: number }> {
+/** `files`: cloud storage for the demo's lesson recordings (without it the media lessons have none). */
+export async function seed(store: SeedStore, opts: { size: SeedSize; now?: Date; files?: SeedFiles }): Promise<{ members: number; branches: number }> {
   const now = opts.now ?? new Date();
   if (opts.size === 'none') return { members: 0, branches: 0 };
   if (opts.size === 'demo') {
@@ -362,7 +365,9 @@ export async function seed(store: SeedStore, opts: { size: SeedSize; now?: Date 
     await seedQuiz(store, 'demo', now);
     // the activity seed runs first: the 学时 its finalised 主题党日 credits join the study ledger
     const activityCredits = await seedActivity(store, now);
-    await seedStudy(store, now, activityCredits);
+    // a year of 三会一课 with minutes and photos in every branch (no 学时: see seed/activity-year.ts)
+    await seedActivityYear(store, now, opts.files ?? null);
+    await seedStudy(store, now, activityCredits, opts.files ? seedMedia(opts.files) : null);
     return { members: b.members.length, branches: b.nodes.filter((n) => n.type === 'branch').length };
   }
   const b = buildDistrict(now);

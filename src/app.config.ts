@@ -7,7 +7,7 @@ export default defineAppConfig({
       root: 'pages/org/manage',
       pages: ['invite/index', 'applications/index', 'members/index', 'import/index', 'move/index'],
     },
-    { root: 'pages/activity/more', pages: ['edit/index', 'qr/index', 'roster/index', 'ledger/index'] },
+    { root: 'pages/activity/more', pages: ['edit/index', 'qr/index', 'roster/index', 'ledger/index', 'minutes/index', 'cadence/index'] },
     { root: 'pages/study/more', pages: ['branch/index', 'offline/index', 'publish/index'] },
     { root: 'pages/quiz/more', pages: ['wrong/index', 'practice/index', 'points/index', 'rank/index', 'branch/index', 'bank/index'] },
   ],
@@ -32,7 +32,10 @@ export default defineAppConfig({
     navigationBarTextStyle: 'white',
     backgroundColor: '#f5f5f5',
   },
+  // custom: the app draws its own tab bar (src/custom-tab-bar/), which 关怀模式 can enlarge; the list
+  // still tells WeChat which pages are tabs
   tabBar: {
+    custom: true,
     color: '#4a4a4a',
     selectedColor: '#C8161D',
     backgroundColor: '#ffffff',

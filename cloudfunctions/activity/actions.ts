@@ -18,6 +18,7 @@ import {
   attendanceId,
   countAttendance,
   countsDelta,
+  rates as attendanceRates,
   finaliseDue,
   jointInvitesOf,
   mayChangeAttendance,
@@ -33,10 +34,13 @@ import { activityBody, activityScope, newActivityDoc, newActivityRead, newAttend
 import { assertEditedWindowOpen, checkScopeNodes, planSave, type ScopeNode } from '../../core/activity/save';
 import { isUnread, noticeBadge, visibleToMember } from '../../core/activity/notice';
 import { ledgerPeriod, ledgerSize, periodTotals } from '../../core/activity/period';
-import { codeMatches, codeTryRefusal, issueToken, qrSecret, SLOT_MS, verifyToken } from '../../core/activity/token';
+import { codeMatches, codeTryRefusal, issueTokens, qrSecret, SLOT_MS, verifyToken } from '../../core/activity/token';
+import { sendSubscribe, type SendOutcome, type SubscribeMsg } from '../../core/subscribe/send';
 import { subscribeMessage, subscribeTime } from '../../core/subscribe/templates';
 import { buildLedgerXlsx, ledgerFileName, memberRates } from '../../core/activity/ledger';
 import { finaliseActivity } from './finalise';
+import { minutesActions } from './minutes';
+import { cadenceActions, ledgerExtras } from './cadence';
 import { awardForAttendance, creditMakeUp } from './awards';
 import {
   C,
@@ -391,26 +395,49 @@ export const activityActions: ActionTable<ActivityCtx> = {
   qrToken: action({
     allow: ['secretary'],
     input: activityInputs.qrToken,
-    ops: { count: '1–2', what: 'caller, [activity unless cached]' },
+    ops: { count: '2–3', what: 'caller, [activity unless cached], attendance records (the live count); the tokens of 5 slots (75 s) in one call, so the screen calls once a minute' },
     handler: async (input, ctx): Promise<ActivityOutputs['qrToken']> => {
       const { db, now } = ctx;
       const { doc: a } = await getActivityCached(db, input.id);
       if (!a) throw new AppError('NOT_FOUND', NOT_FOUND);
       if (!isHost(ctx.caller.member, a)) throw new AppError('PERMISSION_DENIED', '只有发起支部的书记可以出示签到码');
       assertSignInOpen(a, now);
-      const t = issueToken(qrSecret(ctx.env), a._id, now.getTime());
+      const nowMs = now.getTime();
+      const issued = issueTokens(qrSecret(ctx.env), a._id, nowMs);
+      // the screen's live count, counted as the roster counts it: the screen needs no roster call to refresh
+      const records = await readAll<StoredAttendance>(db, C.attendance, { activityId: a._id }, { memberId: true, status: true, madeUpAt: true });
+      const byMember = new Map(records.map((r) => [r.memberId, r]));
+      const counts = countAttendance(a.roster, a.roster.map((m) => byMember.get(m.id)).filter((r): r is StoredAttendance => !!r));
       // loaded here, not at the top: a package of the function's package.json, left out of the bundle
       // (emulator/build-functions.ts), so only an instance that shows a QR code pays for loading it
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load, as exceljs's (eslint.config.mjs)
       const QRCode = require('qrcode') as typeof import('qrcode');
-      const svg = await QRCode.toString(t.token, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+      const slots = await Promise.all(
+        issued.map(async (t) => {
+          const svg = await QRCode.toString(t.token, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+          return {
+            token: t.token,
+            code: t.code,
+            qr: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
+            slot: t.slot,
+            showInMs: Math.max(0, t.slot * SLOT_MS - nowMs),
+            expiresAt: new Date(t.expiresAt).toISOString(),
+          };
+        }),
+      );
+      const [first] = slots;
+      const last = slots[slots.length - 1];
       return {
-        token: t.token,
-        code: t.code,
-        qr: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
-        slot: t.slot,
-        refreshInMs: (t.slot + 1) * SLOT_MS - now.getTime(),
-        expiresAt: new Date(t.expiresAt).toISOString(),
+        token: first.token,
+        code: first.code,
+        qr: first.qr,
+        slot: first.slot,
+        refreshInMs: (first.slot + 1) * SLOT_MS - nowMs,
+        expiresAt: first.expiresAt,
+        slots,
+        counts,
+        // asked for as the last slot begins: its token stays good through the next slot, so a slow answer costs nothing
+        callAgainInMs: last.showInMs,
       };
     },
   }),
@@ -758,11 +785,13 @@ export const activityActions: ActionTable<ActivityCtx> = {
   exportLedger: action({
     allow: ['secretary', 'organiser'],
     input: activityInputs.exportLedger,
-    ops: { count: '3+n', what: 'caller, branch, activities, attendance (n = records / 1000); + storage' },
+    ops: { count: '7+n', what: 'caller, branch, activities, attendance, minutes, counters, settings, 党小组 (n = records / 1000); + storage (photo links, thumbnails)' },
     handler: async (input, ctx): Promise<ActivityOutputs['exportLedger']> => {
       const { now } = ctx;
       const { branch, activities, records } = await periodData(ctx.db, ctx.caller.member, input);
-      const buf = await buildLedgerXlsx({ branchName: branch.name, from: input.from, to: input.to, activities, records, generatedAt: now });
+      // 会议记录 (with the phone's thumbnails) and 三会一课落实情况 (cadence.ts)
+      const extras = await ledgerExtras(ctx, branch, activities.filter((a) => a.hostBranchId === branch._id), input.from, input.to, { thumbs: true });
+      const buf = await buildLedgerXlsx({ branchName: branch.name, from: input.from, to: input.to, activities, records, generatedAt: now, ...extras });
       const size = ledgerSize(activities);
       const fileName = ledgerFileName(branch.name, input.from, input.to);
       const cloudPath = `activity-ledger/${branch._id}/${input.from}_${input.to}_${now.getTime()}.xlsx`;
@@ -861,6 +890,10 @@ export const activityActions: ActionTable<ActivityCtx> = {
     },
   }),
 
+  // 会议记录, the 7+1 checklist and the cadence each branch owes (minutes.ts, cadence.ts)
+  ...minutesActions,
+  ...cadenceActions,
+
   rates: action({
     allow: ['secretary', 'organiser'],
     input: activityInputs.rates,
@@ -871,6 +904,9 @@ export const activityActions: ActionTable<ActivityCtx> = {
       const published = activities.filter((a) => a.status === 'published' && a.finalisedAt);
       const rows = memberRates(published, records);
       const { counts, rate } = periodTotals(rows);
+      // per activity from the same records (the 台账 chart): no further read
+      const byActivity = new Map<string, StoredAttendance[]>();
+      for (const r of records) byActivity.set(r.activityId, [...(byActivity.get(r.activityId) ?? []), r]);
       return {
         branchId: branch._id,
         from: input.from,
@@ -879,7 +915,44 @@ export const activityActions: ActionTable<ActivityCtx> = {
         counts,
         rate,
         members: isSecretaryOf(me, branch._id) ? rows : null,
+        perActivity: published.map((a) => {
+          const c = countAttendance(a.roster, byActivity.get(a._id) ?? []);
+          return { activityId: a._id, title: a.title, startAt: new Date(a.startAt).toISOString(), expected: c.expected, present: c.present, rate: attendanceRates(c).attendance };
+        }),
       };
+    },
+  }),
+
+  branchRates: action({
+    allow: ['organiser'],
+    input: activityInputs.branchRates,
+    ops: { count: '4', what: "caller, scope node, the subtree's branches, one aggregate over finished activities' stored counts" },
+    handler: async (input, ctx): Promise<ActivityOutputs['branchRates']> => {
+      const { db } = ctx;
+      const _ = db.command;
+      const $ = db.command.aggregate;
+      const scopeId = (ctx.caller.member as { scopeId: string }).scopeId;
+      const { start, end } = ledgerPeriod(input.from, input.to);
+      // counts are stored on each activity when its sign-in closes: no attendance record is read
+      const [scope, branches, sums] = await Promise.all([
+        getDoc<{ name: string }>(db, C.nodes, scopeId),
+        db.collection(C.nodes).where({ path: scopeId, type: 'branch' }).field({ _id: true, name: true }).limit(1000).get(),
+        db
+          .collection(C.items)
+          .aggregate()
+          .match({ hostPath: scopeId, status: 'published', finalisedAt: _.neq(null), startAt: _.and(_.gte(start), _.lt(end)) })
+          .group({ _id: '$hostBranchId', activities: $.sum(1), expected: $.sum('$counts.expected'), present: $.sum('$counts.present') })
+          .limit(1000)
+          .end(),
+      ]);
+      const by = new Map((sums.list as Array<{ _id: string; activities: number; expected: number; present: number }>).map((r) => [r._id, r]));
+      const rows = (branches.data as Array<{ _id: string; name: string }>).map((b) => {
+        const r = by.get(b._id);
+        const c = { expected: r?.expected ?? 0, present: r?.present ?? 0, madeUp: 0 };
+        return { branchId: b._id, name: b.name, activities: r?.activities ?? 0, expected: c.expected, present: c.present, rate: attendanceRates(c).attendance };
+      });
+      rows.sort((a, b) => a.rate - b.rate || a.name.localeCompare(b.name, 'zh'));
+      return { from: input.from, to: input.to, scopeName: scope?.name ?? '', rows };
     },
   }),
 };
@@ -943,32 +1016,100 @@ export async function runFinaliseTimer(ctx: ActivityCtx): Promise<{ finalised: n
   return { finalised, awarded };
 }
 
-/** Timer: send the reminders that are due (one subscribe message per opted-in member). */
-export async function runRemindTimer(ctx: ActivityCtx): Promise<{ sent: number }> {
+/** How the activity reminders go out (the function's timeout is 60 s, and `finalise` runs first in the same tick). */
+export const ACTIVITY_REMINDERS = {
+  /** due reminders read per query (the server's limit() maximum) */
+  page: 1000,
+  /** reminders sent and then marked together */
+  batch: 100,
+  /** subscribe messages in flight at once */
+  concurrency: 20,
+  /** no new batch starts after this long */
+  budgetMs: 30_000,
+  /** a reminder this long after the start helps nobody: marked, not sent */
+  lateMs: 10 * 60_000,
+  /** a refusal that says "not now" (45009, -1) is tried again this much later: the next tick */
+  retryMs: 60_000,
+} as const;
+
+type DueSub = { _id: string; openid: string; activityId: string; title: string; place: string; startAt: Date | string };
+
+/**
+ * Timer: send the reminders that are due (one subscribe message per opted-in member), 20 at a time
+ * for up to 30 s a run. Each reminder is marked with what became of it: delivered, refused for good
+ * (43101: no grant — asking again would be refused again), or too late; a "not now" refusal (45009)
+ * stays queued for the next tick, until it is too late.
+ */
+export async function runRemindTimer(
+  ctx: ActivityCtx,
+  limits: { [K in keyof typeof ACTIVITY_REMINDERS]: number } = ACTIVITY_REMINDERS,
+): Promise<{ sent: number; failed: number; retry: number; left: boolean }> {
   const { db, now } = ctx;
   const _ = db.command;
-  const due = await db.collection(C.subs).where({ sent: false, remindAt: _.lte(now) }).limit(100).get();
-  const list = due.data as { _id: string; openid: string; activityId: string; title: string; place: string; startAt: Date | string }[];
-  if (!list.length) return { sent: 0 };
+  // the budget is wall-clock time of this run; `now` is the time the run is for
+  const started = Date.now();
+  const withinBudget = () => Date.now() - started < limits.budgetMs;
+  const send = (m: SubscribeMsg) => sendSubscribe((o) => ctx.cloud.openapi.subscribeMessage.send(o), m);
   let sent = 0;
-  for (const s of list) {
-    try {
-      await ctx.cloud.openapi.subscribeMessage.send({
-        touser: s.openid,
-        page: `pages/activity/detail/index?id=${s.activityId}`,
-        ...subscribeMessage('activityRemind', { thing1: s.title.slice(0, 20), time2: subscribeTime(s.startAt), thing3: s.place.slice(0, 20) }),
+  let failed = 0;
+  let retry = 0;
+  while (withinBudget()) {
+    const due = (await db.collection(C.subs).where({ sent: false, remindAt: _.lte(now) }).orderBy('remindAt', 'asc').limit(limits.page).get()).data as DueSub[];
+    let done = 0;
+    // the first batch of a run goes out whatever the read cost, so every run moves the queue on
+    for (; done < due.length && (sent + failed + retry === 0 || withinBudget()); done += limits.batch) {
+      const batch = due.slice(done, done + limits.batch);
+      const out = new Array<SendOutcome | 'late'>(batch.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < batch.length) {
+          const k = next++;
+          const s = batch[k];
+          out[k] =
+            new Date(s.startAt).getTime() <= now.getTime() - limits.lateMs
+              ? 'late'
+              : await send({
+                  touser: s.openid,
+                  page: `pages/activity/detail/index?id=${s.activityId}`,
+                  ...subscribeMessage('activityRemind', { thing1: s.title.slice(0, 20), time2: subscribeTime(s.startAt), thing3: s.place.slice(0, 20) }),
+                });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(limits.concurrency, batch.length) }, worker));
+      const ids = (pick: (o: SendOutcome | 'late') => boolean) => batch.filter((_s, k) => pick(out[k])).map((s) => s._id);
+      const mark = async (list: string[], data: Record<string, unknown>) => {
+        if (list.length) await db.collection(C.subs).where({ _id: _.in(list), sent: false }).update({ data });
+      };
+      const delivered = ids((o) => o !== 'late' && o.ok);
+      const later = ids((o) => o !== 'late' && !o.ok && o.retry);
+      await mark(delivered, { sent: true, sentAt: now, kind: 'remind', delivered: true });
+      // moved past this run's `now`: the next tick tries them again
+      await mark(later, { remindAt: new Date(now.getTime() + limits.retryMs), retries: _.inc(1) });
+      // refused for good (or too late), one update per reason: almost always one, 43101
+      const refused = new Map<string, { errCode: number | string | null; ids: string[] }>();
+      batch.forEach((s, k) => {
+        const o = out[k];
+        if (o !== 'late' && (o.ok || o.retry)) return;
+        const errCode = o === 'late' ? 'late' : o.errCode;
+        const group = refused.get(String(errCode)) ?? { errCode, ids: [] };
+        group.ids.push(s._id);
+        refused.set(String(errCode), group);
       });
-      sent++;
-    } catch (e) {
-      console.error('[activity] reminder failed', e);
+      for (const g of refused.values()) await mark(g.ids, { sent: true, sentAt: now, kind: 'remind', delivered: false, errCode: g.errCode });
+      sent += delivered.length;
+      retry += later.length;
+      failed += batch.length - delivered.length - later.length;
     }
+    if (done < due.length) break;
+    if (due.length < limits.page) return { sent, failed, retry, left: false };
   }
-  // marked sent either way: a template can be used once per tap, and retrying a refused send spams logs
-  await db.collection(C.subs).where({ _id: _.in(list.map((s) => s._id)) }).update({ data: { sent: true, sentAt: now, kind: 'remind' } });
-  return { sent };
+  return { sent, failed, retry, left: true };
 }
 
 export const activityTimers: Record<string, TimerDef<ActivityCtx>> = {
   finalise: { run: runFinaliseTimer, ops: { what: 'finalises every activity whose sign-in window has closed, then gives its awards' } },
-  remind: { run: runRemindTimer, ops: { what: 'sends the activity reminders that are due' } },
+  remind: {
+    run: (ctx) => runRemindTimer(ctx),
+    ops: { count: '1+n', what: 'due reminders, a page of 1,000 per read; up to three updates per 100 (+ one subscribe message each, 20 at a time, for up to 30 s a run)' },
+  },
 };

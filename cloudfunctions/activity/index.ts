@@ -1,6 +1,8 @@
 /** The activity function: its actions and timers in ./actions.ts, served by the one spine (core/fn/serve.ts). */
 import { dispatcher, serve } from '../../core/fn/serve';
 import { activityActions, activityTimers } from './actions';
+import { minutesJobs } from './minutes';
+import { cadenceJobs } from './cadence';
 import { makeActivityCtx } from './context';
 import config from './config.json';
 
@@ -11,7 +13,7 @@ export const activity = serve({
   opsNote: '"cached" = the activity read is served from the warm instance for up to 10 s (see store.ts getActivityCached).',
   actions: activityActions,
   // CloudBase allows one timer trigger per function: `tick` (config.json) runs every due job
-  timers: { tick: dispatcher({ finalise: activityTimers.finalise, remind: activityTimers.remind }) },
+  timers: { tick: dispatcher({ finalise: activityTimers.finalise, remind: activityTimers.remind, ...minutesJobs, ...cadenceJobs }) },
   config,
   makeCtx: makeActivityCtx,
   sdk: require('wx-server-sdk'),

@@ -37,8 +37,9 @@ import {
 } from '../../core/quiz/practice';
 import { checkAnswers, foldWrongBook, masterAfterPractice, quizAwardLines, type StoredResult } from '../../core/quiz/answers';
 import { scoreQuestion, toPublic, type QuestionResult, type StoredQuestion } from '../../core/quiz/question';
-import { currentStreak, quizCounters, quizUnranked, rankBranches, rankMembers, rate, type BranchCounts, type MemberQuizFields } from '../../core/quiz/stats';
+import { branchCounts, currentStreak, quizCounters, quizUnranked, rankBranches, rankMembers, rate, type BranchCounts, type MemberQuizFields } from '../../core/quiz/stats';
 import { awardPoints } from '../../core/points/ledger';
+import { participationTrend, recentDays } from '../../core/quiz/trend';
 import { effectiveRules } from '../../core/points/rules';
 import { ledgerId, type LedgerEntry, type MemberPoints, type StoredRules } from '../../core/points/stored';
 
@@ -361,11 +362,14 @@ function remindable(m: StoredMember & MemberQuizFields, day: string): boolean {
   return !!m.openid && (m.quizRemindQuota ?? 0) > 0 && (m as { quizRemindedDay?: string }).quizRemindedDay !== day;
 }
 
-async function branchMembers(db: Db, branchId: string): Promise<Array<StoredMember & MemberQuizFields>> {
+async function branchMembers(db: Db, branchId: string): Promise<Array<StoredMember & MemberQuizFields & { quizRecent?: string[] }>> {
   const res = await db
     .collection(C.members)
     .where({ branchId, status: 'active' })
-    .field({ _id: true, name: true, openid: true, role: true, scopeId: true, quizLastDay: true, quizStreak: true, quizMonth: true, quizMonthDays: true, quizRemindQuota: true, quizRemindedDay: true })
+    .field({
+      _id: true, name: true, openid: true, role: true, scopeId: true,
+      quizLastDay: true, quizStreak: true, quizMonth: true, quizMonthDays: true, quizRemindQuota: true, quizRemindedDay: true, quizRecent: true,
+    })
     .limit(1000)
     .get();
   return res.data;
@@ -405,6 +409,8 @@ export const quizActions: ActionTable<QuizCtx> = {
       const entry = answered ? await getDoc<LedgerEntry>(db, C.ledger, ledgerId({ type: 'quiz', id: day }, me._id)) : null;
       return {
         day,
+        memberId: me._id,
+        setId: set?._id ?? '',
         orgName: (set as { orgName?: string } | null)?.orgName ?? '',
         questions: (set?.questions ?? []).map(toPublic),
         submission: entry ? submissionView(entry, set) : null,
@@ -475,6 +481,8 @@ export const quizActions: ActionTable<QuizCtx> = {
         },
         memberPatch: {
           ...counters.set,
+          // the branch's 30-day participation chart reads these from the members it loads anyway
+          quizRecent: _.set(recentDays((doc as { quizRecent?: string[] }).quizRecent, day)),
           quizDays: _.inc(1),
           quizCorrect: _.inc(correct),
           quizAnswered: _.inc(results.length),
@@ -636,7 +644,7 @@ export const quizActions: ActionTable<QuizCtx> = {
   branchToday: action({
     allow: ['secretary', 'organiser'],
     input: quizInputs.branchToday,
-    ops: { count: '4', what: 'caller, branch node, branch members (counters ride on them), reminder' },
+    ops: { count: '4', what: 'caller, branch node, branch members (counters ride on them, the 30-day series too), reminder' },
     handler: async (input, ctx): Promise<QuizOutputs['branchToday']> => {
       const { db, now } = ctx;
       const node = await loadBranchInScope(db, ctx.caller.member, input.branchId);
@@ -666,6 +674,7 @@ export const quizActions: ActionTable<QuizCtx> = {
         answeredList: answered.map((m) => ({ memberId: m._id, name: m.name, streak: m.quizStreak ?? 1 })).sort((a, b) => a.name.localeCompare(b.name, 'zh')),
         remindable: missing.filter((m) => remindable(m, day)).length,
         remindedToday: reminder ? { at: new Date(reminder.at).toISOString(), sent: reminder.sent } : null,
+        trend: participationTrend(members, day),
       };
     },
   }),
@@ -737,8 +746,12 @@ export const quizActions: ActionTable<QuizCtx> = {
       const day = dayOf(now);
       const [node, members] = await Promise.all([getDoc<OrgNode>(db, C.nodes, me.branchId), branchMembers(db, me.branchId)]);
       // members of one branch share its path
-      const rows = rankMembers(members.filter((m) => !quizUnranked(m, me.path)) as any, day);
-      return { day, branchName: node?.name ?? '', rows, me: rows.find((r) => r.memberId === me._id) ?? null, meUnranked: quizUnranked(me, me.path) };
+      const ranked = members.filter((m) => !quizUnranked(m, me.path));
+      const rows = rankMembers(ranked as any, day);
+      // the branch's own 参与率, counted as the branch ranking counts it
+      const counts = branchCounts(ranked, day);
+      const branch = { ...counts, todayRate: rate(counts.answeredToday, counts.members), monthRate: rate(counts.answeredMonth, counts.members) };
+      return { day, branchName: node?.name ?? '', branch, rows, me: rows.find((r) => r.memberId === me._id) ?? null, meUnranked: quizUnranked(me, me.path) };
     },
   }),
 
@@ -776,6 +789,8 @@ export const quizActions: ActionTable<QuizCtx> = {
               members: $.sum($.cond([unranked, 0, 1])),
               answeredToday: $.sum($.cond([unranked, 0, $.cond([$.eq(['$quizLastDay', day]), 1, 0])])),
               monthDays: $.sum($.cond([unranked, 0, $.cond([$.eq(['$quizMonth', monthOf(day)]), '$quizMonthDays', 0])])),
+              // core/quiz/stats.ts branchCounts in the database's words: answered at least once this month
+              answeredMonth: $.sum($.cond([unranked, 0, $.cond([$.and([$.eq(['$quizMonth', monthOf(day)]), $.gt(['$quizMonthDays', 0])]), 1, 0])])),
             })
             .limit(1000)
             .end()
@@ -787,8 +802,9 @@ export const quizActions: ActionTable<QuizCtx> = {
         members: byId.get(b._id)?.members ?? 0,
         answeredToday: byId.get(b._id)?.answeredToday ?? 0,
         monthDays: byId.get(b._id)?.monthDays ?? 0,
+        answeredMonth: byId.get(b._id)?.answeredMonth ?? 0,
       }));
-      return { day, level: input.level, scopeName: scope?.name ?? '', rows: rankBranches(rows, day) };
+      return { day, level: input.level, scopeName: scope?.name ?? '', rows: rankBranches(rows) };
     },
   }),
 

@@ -20,6 +20,7 @@ import {
 import { creditStudy, totalsId, type CreditInput, type TotalsDoc } from '../../core/study/credit';
 import { applyBeat, applyCheckpoint, settleSession, takeOver, NOT_STARTED, OTHER_DEVICE, OTHER_LESSON, SESSION_CLOSED, type SessionDoc } from '../../core/study/heartbeat';
 import { leaseOf, leaseSecret, openLease, openOffer, signLease, signOffer, type LeaseState } from '../../core/study/lease';
+import { applyLiveJoin, applyLiveReturn, LIVE_NOT_CHANNELS, type LiveOutcome } from '../../core/study/live';
 import { buildStudyLedgerXlsx, readLedgerCredits, studyLedgerFileName } from '../../core/study/ledger';
 import { flushWrites, mustFlushBeforeStart, newSession, offerFor, offerLesson, sessionClock } from '../../core/study/session';
 import {
@@ -180,6 +181,28 @@ async function targetsFor(db: Db, path: string[], year: number): Promise<TargetD
   return res.data as TargetDoc[];
 }
 
+/**
+ * The year's targets for a member's own 学时 page, kept per warm instance for TARGETS_TTL_MS: a
+ * district sets a handful (the district, some streets), so one read of them all serves every member
+ * for ten minutes. Targets are set in the console and only shape what the page shows against the
+ * credit, never the credit; a changed target shows within the TTL. More than a page of them: read
+ * per path as before.
+ */
+const TARGETS_TTL_MS = 10 * 60_000;
+const yearTargets = new Map<number, { at: number; docs: TargetDoc[] | null }>();
+
+async function cachedTargetsFor(db: Db, path: string[], year: number, nowMs: number): Promise<TargetDoc[]> {
+  let hit = yearTargets.get(year);
+  if (!hit || nowMs - hit.at >= TARGETS_TTL_MS || nowMs < hit.at) {
+    const res = await db.collection(C.targets).where({ year }).limit(1000).get();
+    hit = { at: nowMs, docs: res.data.length < 1000 ? (res.data as TargetDoc[]) : null };
+    yearTargets.set(year, hit);
+  }
+  if (!hit.docs) return targetsFor(db, path, year);
+  const ids = new Set(path.map((id) => targetId(id, year)));
+  return hit.docs.filter((d) => ids.has(d._id));
+}
+
 /** A stop's last checkpoint: the lease the app held and what it played since. */
 export interface FinalCheckpoint {
   lease: LeaseState;
@@ -244,6 +267,24 @@ export async function flushSession(
 }
 
 const TAKEN_OVER = '您刚在另一台设备或页面开始了学习，请重新进入课程';
+
+/**
+ * A 视频号 join or return (core/study/live.ts) written like a checkpoint: one update conditional on
+ * the lease. When it lands nothing, the stored session says why, or — the same call repeated after a
+ * lost answer — hands back its lease with nothing credited. Null: landed; otherwise the session read.
+ */
+async function writeLive(db: Db, openid: string, lease: LeaseState, out: LiveOutcome): Promise<SessionDoc | null> {
+  const _ = db.command;
+  const res = await db
+    .collection(C.sessions)
+    .where({ _id: openid, seq: lease.seq, sessionId: lease.sessionId, active: true })
+    .update({ data: { ...out.patch, pending: _.set(out.patch.pending), liveJoin: out.patch.liveJoin ? _.set(out.patch.liveJoin) : null } });
+  if (updatedCount(res)) return null;
+  const s = await getDoc<SessionDoc>(db, C.sessions, openid);
+  if (!s || s.sessionId !== lease.sessionId) throw new AppError('FAILED_PRECONDITION', s?.active && s.lessonId !== lease.lessonId ? OTHER_LESSON : OTHER_DEVICE);
+  if (!s.active) throw new AppError('FAILED_PRECONDITION', SESSION_CLOSED);
+  return s;
+}
 
 /**
  * Writes the session a start made, only over the session document the start read (`base`, same
@@ -512,6 +553,63 @@ export const studyActions: ActionTable<StudyCtx> = {
     },
   }),
 
+  liveJoin: loadingAction({
+    // the lease stands in for the caller, as for `checkpoint`
+    allow: ['guest'],
+    load: noRead,
+    input: studyInputs.liveJoin,
+    ops: {
+      count: '2',
+      what: 'the lesson (is it on 视频号), session update conditional on the lease: the join time, nothing credited',
+      cases: { 'repeated (double tap) or stale lease': { count: '3', what: 'lesson, the conditional update (lands nothing), the session: why, or its lease' } },
+    },
+    handler: async (input, ctx): Promise<StudyOutputs['liveJoin']> => {
+      const { db, now } = ctx;
+      const openid = ctx.caller.openid;
+      const secret = ctx.leaseSecret();
+      const lease = openLease(secret, input.lease, openid);
+      if (!lease) throw new AppError('FAILED_PRECONDITION', NOT_STARTED);
+      const out = applyLiveJoin(lease, now.getTime());
+      // away time is believed only for a lesson that cannot be watched on the page
+      const lesson = await getDoc<LessonDoc>(db, C.lessons, lease.lessonId);
+      if (!lesson?.channelsId) throw new AppError('FAILED_PRECONDITION', LIVE_NOT_CHANNELS);
+      const stored = await writeLive(db, openid, lease, out);
+      const s = stored ?? { ...lease, ...out.patch };
+      // the same join twice: the stored session is already the joined one
+      if (!s.liveJoin || s.liveJoin.sessionId !== s.sessionId) throw new AppError('FAILED_PRECONDITION', '这次进入直播与另一台设备或页面冲突，请重新进入课程');
+      return {
+        lease: signLease(secret, stored ? leaseOf(stored) : { ...lease, ...out.patch }),
+        joinedAt: new Date(s.liveJoin.at).toISOString(),
+        returnBy: new Date(s.liveJoin.until).toISOString(),
+      };
+    },
+  }),
+
+  liveReturn: loadingAction({
+    allow: ['guest'],
+    load: noRead,
+    input: studyInputs.liveReturn,
+    ops: {
+      count: '1',
+      what: 'session update conditional on the lease: the time away inside the broadcast window, capped; the ledger gets it at stop',
+      cases: { 'repeated or stale lease': { count: '2', what: 'the conditional update (lands nothing), the session: why, or its lease' } },
+    },
+    handler: async (input, ctx): Promise<StudyOutputs['liveReturn']> => {
+      const { db, now, rules } = ctx;
+      const openid = ctx.caller.openid;
+      const secret = ctx.leaseSecret();
+      const lease = openLease(secret, input.lease, openid);
+      if (!lease) throw new AppError('FAILED_PRECONDITION', NOT_STARTED);
+      const out = applyLiveReturn(lease, now.getTime(), rules);
+      const stored = await writeLive(db, openid, lease, out);
+      if (stored) {
+        return { lease: signLease(secret, leaseOf(stored)), creditedSec: 0, lessonSec: stored.lessonSec, todaySec: stored.daySec, completed: stored.completed, note: 'resumed' };
+      }
+      const next = { ...lease, ...out.patch };
+      return { lease: signLease(secret, next), creditedSec: out.credited, lessonSec: next.lessonSec, todaySec: next.daySec, completed: next.completed, note: out.note };
+    },
+  }),
+
   stop: loadingAction({
     // the caller's own session (keyed by their openid) is all a stop touches
     allow: ['guest'],
@@ -541,7 +639,7 @@ export const studyActions: ActionTable<StudyCtx> = {
   progress: action({
     allow: ['member'],
     input: studyInputs.progress,
-    ops: { count: '4', what: 'caller, totals (counters), session (unwritten time), targets on the path' },
+    ops: { count: '3', what: 'caller, totals (counters), session (unwritten time); the year\'s targets from the instance cache (1 read per warm instance per 10 minutes)' },
     handler: async (input, ctx): Promise<StudyOutputs['progress']> => {
       const { db, now } = ctx;
       const { member: m, doc } = ctx.caller;
@@ -549,7 +647,7 @@ export const studyActions: ActionTable<StudyCtx> = {
       const [totals, session, targets] = await Promise.all([
         getDoc<TotalsDoc>(db, C.totals, totalsId(year, m._id)),
         getDoc<SessionDoc>(db, C.sessions, ctx.caller.openid),
-        targetsFor(db, m.path, year),
+        cachedTargetsFor(db, m.path, year, now.getTime()),
       ]);
       const open = session && session.memberId === m._id ? session : null;
       return buildProgress(year, totals, open, { path: m.path, role: m.role, committee: doc.committee === true }, targets, ctx.rules);
@@ -880,7 +978,13 @@ export async function sweepSessions(ctx: Pick<StudyCtx, 'db' | 'now'> & { rules?
   const _ = db.command;
   const stale = (await db
     .collection(C.sessions)
-    .where({ active: true, lastAt: _.lt(now.getTime() - staleAfterSec(ctx.rules ?? DEFAULT_RULES) * 1000) })
+    .where(
+      _.and([
+        { active: true, lastAt: _.lt(now.getTime() - staleAfterSec(ctx.rules ?? DEFAULT_RULES) * 1000) },
+        // a member away in 视频号 live is silent by design: closed only once the return can credit nothing
+        _.or([{ 'liveJoin.until': _.exists(false) }, { 'liveJoin.until': _.lt(now.getTime()) }]),
+      ]),
+    )
     .limit(100)
     .get()).data as SessionDoc[];
   for (const s of stale) await flushSession(db, s._id, now, { end: true, expectSessionId: s.sessionId });

@@ -15,6 +15,9 @@ import {
   type Phase,
   type SignInMethod,
 } from './rules';
+import { minutesInputs, type MinutesOutputs } from './minutes';
+import { cadenceInputs, type CadenceOutputs } from './cadence';
+import { checklistInputs, type ChecklistOutputs } from './checklist';
 
 const id = z.string({ required_error: '缺少编号' }).trim().min(1, '缺少编号').max(64, '编号过长');
 const reason = (label: string, min = 2) =>
@@ -125,6 +128,8 @@ export const activityInputs = {
     .refine((v) => v.from <= v.to, { message: '开始日期应早于结束日期', path: ['to'] }),
   /** attendance rates for a period: per member (secretary), per branch (organiser) */
   rates: z.object({ from: day, to: day, branchId: id.optional() }).strict(),
+  /** organiser: every branch of their subtree on its 出勤率 for a period, from the activities' stored counts */
+  branchRates: z.object({ from: day, to: day }).strict(),
   /**
    * 联建 for a branch (the caller's own; organisers name one in their subtree): the invitations it
    * has received, and the branches of the same community it may invite
@@ -132,6 +137,10 @@ export const activityInputs = {
   jointInvites: z.object({ branchId: id.optional() }).strict(),
   /** the invited branch's answer; organisers name the branch they answer for */
   respondJoint: z.object({ id, branchId: id.optional(), decision: z.enum(['accept', 'decline']) }).strict(),
+  /** 会议记录, the cadence each branch owes and the 主题党日 7+1 checklist (core/activity/{minutes,cadence,checklist}.ts) */
+  ...minutesInputs,
+  ...cadenceInputs,
+  ...checklistInputs,
 };
 
 export type ActivityAction = keyof typeof activityInputs;
@@ -208,15 +217,30 @@ export interface RosterRow extends AttendanceView {
   canChange: boolean;
 }
 
-export interface ActivityOutputs {
+export interface ActivityOutputs extends MinutesOutputs, CadenceOutputs, ChecklistOutputs {
   list: { items: NoticeItem[]; badge: number };
   /** canManage: the host's secretary; canHandleOwn: a taking-part branch's secretary (its own members) */
   get: NoticeItem & { canManage: boolean; canHandleOwn: boolean };
   save: ActivityView;
   publish: ActivityView;
   cancel: ActivityView;
-  /** code: the 签到口令 of the same slot, valid exactly as long as the token */
-  qrToken: { token: string; code: string; qr: string; slot: number; refreshInMs: number; expiresAt: string };
+  /**
+   * code: the 签到口令 of the same slot, valid exactly as long as the token. The top-level fields are
+   * this slot's (what app versions before `slots` show); `slots` are this one and the next ones, each
+   * to be shown `showInMs` after the answer arrives; `callAgainInMs`: when to ask for the next ones.
+   */
+  qrToken: {
+    token: string;
+    code: string;
+    qr: string;
+    slot: number;
+    refreshInMs: number;
+    expiresAt: string;
+    slots: { token: string; code: string; qr: string; slot: number; showInMs: number; expiresAt: string }[];
+    /** who has signed in so far, counted as `roster` counts */
+    counts: AttendanceCounts;
+    callAgainInMs: number;
+  };
   signIn: { activityId: string; title: string; attendance: AttendanceView; duplicate: boolean };
   codeSignIn: { activityId: string; title: string; attendance: AttendanceView; duplicate: boolean };
   manualSignIn: AttendanceView;
@@ -238,7 +262,11 @@ export interface ActivityOutputs {
     rate: { attendance: number; withMakeUp: number };
     /** secretaries only: organisers see the branch figures, not people */
     members: { memberId: string; name: string; expected: number; present: number; leave: number; absent: number; madeUp: number; rate: number }[] | null;
+    /** each activity of the period in time order: this branch's 应到, 实到 and 出勤率 (%) */
+    perActivity: { activityId: string; title: string; startAt: string; expected: number; present: number; rate: number }[];
   };
+  /** rate: 实到 ÷ 应到 in %, over the finished activities each branch hosted (a 联建 activity counts for its host) */
+  branchRates: { from: string; to: string; scopeName: string; rows: { branchId: string; name: string; activities: number; expected: number; present: number; rate: number }[] };
   jointInvites: {
     branchId: string;
     /** invitations to this branch, newest first: the activity and this branch's answer */

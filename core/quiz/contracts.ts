@@ -11,7 +11,7 @@ import { MAX_BLANKS, MAX_FILL_TEXT } from './fill';
 import { BANK_FILE_RE, MAX_BANK_ROWS, MAX_EXPLANATION } from './bank';
 import type { PublicQuestion, QuestionOption, QuestionResult, QuestionType } from './question';
 import type { AwardLine } from '../points/ledger';
-import type { BranchRank, MemberRank } from './stats';
+import type { BranchParticipation, BranchRank, MemberRank } from './stats';
 
 const qid = z.string().trim().min(1, '缺少题目编号').max(40, '题目编号过长');
 const day = z.string().regex(DAY_RE, '日期格式应为 YYYY-MM-DD');
@@ -108,6 +108,9 @@ export interface SubmissionView {
 
 export interface TodayView {
   day: string;
+  /** the caller and the set: the page keeps an unsubmitted draft on the device under these */
+  memberId: string;
+  setId: string;
   orgName: string;
   questions: PublicQuestion[];
   /** null until the caller has answered this day's set */
@@ -159,6 +162,8 @@ export interface BranchTodayView {
   /** how many of the missing can receive a reminder now (they opted in and have grants left) */
   remindable: number;
   remindedToday: { at: string; sent: number } | null;
+  /** the last 30 days up to today, oldest first: members of the branch who answered each day */
+  trend: Array<{ day: string; answered: number; rate: number }>;
 }
 
 export interface RemindResult {
@@ -256,7 +261,8 @@ export interface QuizOutputs {
   branchToday: BranchTodayView;
   remind: RemindResult;
   /** `me` is null for a caller left out of the rankings (`meUnranked`) */
-  rankMembers: { day: string; branchName: string; rows: MemberRank[]; me: MemberRank | null; meUnranked: boolean };
+  /** rows: ranked members first, then those with no answer this month (rank null); branch: its 参与率 as the branch ranking counts it */
+  rankMembers: { day: string; branchName: string; branch: BranchParticipation; rows: MemberRank[]; me: MemberRank | null; meUnranked: boolean };
   rankBranches: { day: string; level: 'community' | 'street'; scopeName: string; rows: BranchRank[] };
   bankStatus: BankStatus;
   listQuestions: { total: number; page: number; questions: QuestionAdminView[] };

@@ -39,6 +39,12 @@ export const SUBSCRIBE_TEMPLATES = {
     title: '活动变更通知',
     fields: { thing1: '活动主题', thing2: '变更说明' },
   },
+  /** asked for on the secretary's 三会一课 card; sent a week before a month or quarter ends with a meeting still due */
+  cadenceDue: {
+    id: 'CADENCE_DUE_TEMPLATE',
+    title: '工作待办提醒',
+    fields: { thing1: '待办事项', date2: '截止日期', thing3: '所属组织' },
+  },
 } as const;
 
 export type TemplateKey = keyof typeof SUBSCRIBE_TEMPLATES;

@@ -106,6 +106,8 @@ export interface CloudBackend {
   handleAdminHttp(req: http.IncomingMessage, res: http.ServerResponse, caller?: Record<string, string>): Promise<void>;
   /** Serves upload/download URLs (paths under /storage/); false if the request is not ours. */
   handleStorageHttp(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  /** Puts a file in cloud storage without an upload (the seed's demo media); returns its file id. */
+  putFile(env: string, cloudPath: string, bytes: Buffer): string;
   outbox: { list(): OutboxMessage[]; clear(): void };
   store: Store;
   close(): void;
@@ -297,6 +299,7 @@ export function createCloudBackend(opts: CloudBackendOptions): CloudBackend {
     handleAdmin,
     handleAdminHttp,
     handleStorageHttp: (req, res) => storage.handleHttp(req, res),
+    putFile: (env, cloudPath, bytes) => storage.writeFile(env, cloudPath, bytes),
     outbox,
     store,
     close: () => store.close(),

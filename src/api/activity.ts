@@ -26,6 +26,19 @@ export const activityApi = {
   subscribe: (id: string) => call('subscribe', { id }),
   exportLedger: (p: ActivityInput<'exportLedger'>) => call('exportLedger', p),
   rates: (p: ActivityInput<'rates'>) => call('rates', p),
+  // 会议记录, the 7+1 checklist and the cadence each branch owes
+  checkUpload: (p: ActivityInput<'checkUpload'>) => call('checkUpload', p),
+  saveMinutes: (p: ActivityInput<'saveMinutes'>) => call('saveMinutes', p),
+  minutes: (id: string) => call('minutes', { id }),
+  checklist: (id: string) => call('checklist', { id }),
+  tickChecklist: (p: ActivityInput<'tickChecklist'>) => call('tickChecklist', p),
+  setChecklist: (p: ActivityInput<'setChecklist'>) => call('setChecklist', p),
+  cadence: (p: ActivityInput<'cadence'> = {}) => call('cadence', p),
+  cadenceOverview: (p: ActivityInput<'cadenceOverview'> = {}) => call('cadenceOverview', p),
+  setCadence: (p: ActivityInput<'setCadence'>) => call('setCadence', p),
+  cadenceSubscribe: () => call('cadenceSubscribe', {}),
+  exportSubtreeLedger: (p: ActivityInput<'exportSubtreeLedger'>) => call('exportSubtreeLedger', p),
+  branchRates: (p: ActivityInput<'branchRates'>) => call('branchRates', p),
 };
 
 export type { ActivityOutputs, ActivityView, AttendanceView, NoticeItem, RosterRow } from '../../core/activity/contracts';

@@ -11,6 +11,8 @@ export const studyApi = {
   lesson: (p: StudyInput<'lesson'>) => call('lesson', p),
   start: (p: StudyInput<'start'>) => call('start', p),
   checkpoint: (p: StudyInput<'checkpoint'>) => call('checkpoint', p),
+  liveJoin: (p: StudyInput<'liveJoin'>) => call('liveJoin', p),
+  liveReturn: (p: StudyInput<'liveReturn'>) => call('liveReturn', p),
   stop: (p: StudyInput<'stop'>) => call('stop', p),
   progress: (p: StudyInput<'progress'> = {}) => call('progress', p),
   remind: (p: StudyInput<'remind'>) => call('remind', p),
@@ -34,4 +36,5 @@ export type {
   OrgRateRow,
   StartResult,
   CheckpointResult,
+  LiveJoinResult,
 } from '../../core/study/contracts';

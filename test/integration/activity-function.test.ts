@@ -337,7 +337,7 @@ describe('sign-in, leave, absence, 补学 and the ledger', () => {
     const ExcelJS = require('exceljs');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()));
-    expect(wb.worksheets.map((w: any) => w.name)).toEqual(['三会一课记录', '出勤明细', '出勤率']);
+    expect(wb.worksheets.map((w: any) => w.name)).toEqual(['三会一课记录', '出勤明细', '出勤率', '会议记录', '三会一课落实情况']);
     const head = wb.getWorksheet('三会一课记录').getRow(2).values.slice(1);
     expect(head).toEqual(['序号', '会议类型', '时间', '地点', '主持人', '应到', '实到', '请假', '缺席', '补学', '内容摘要']);
     const rows: any[] = [];

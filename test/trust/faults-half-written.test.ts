@@ -88,6 +88,8 @@ const SCENARIOS: Scenario[] = [
   { fn: 'study', action: 'start', kind: 'member' },
   { fn: 'study', action: 'beat', kind: 'member' },
   { fn: 'study', action: 'checkpoint', kind: 'member' },
+  { fn: 'study', action: 'liveJoin', kind: 'member' },
+  { fn: 'study', action: 'liveReturn', kind: 'member' },
   { fn: 'study', action: 'stop', kind: 'member' },
   { fn: 'study', action: 'remind', kind: 'member' },
   { fn: 'study', action: 'recordOffline', kind: 'secretary' },
@@ -118,6 +120,16 @@ const SCENARIOS: Scenario[] = [
   { fn: 'activity', action: 'subscribe', kind: 'member' },
   // a fresh invitation from the other branch each time (the matrix case builds it), accepted by the home secretary
   { fn: 'activity', action: 'respondJoint', kind: 'secretary' },
+  // 会议记录, the 7+1 checklist and the cadence (the matrix cases build a fresh activity and photos each time)
+  { fn: 'activity', action: 'checkUpload', kind: 'secretary' },
+  { fn: 'activity', action: 'saveMinutes', kind: 'secretary' },
+  // the host secretary's first read of a 主题党日's minutes or checklist makes its 7+1 list
+  { fn: 'activity', action: 'minutes', kind: 'secretary' },
+  { fn: 'activity', action: 'checklist', kind: 'secretary' },
+  { fn: 'activity', action: 'tickChecklist', kind: 'secretary' },
+  { fn: 'activity', action: 'setChecklist', kind: 'organiser' },
+  { fn: 'activity', action: 'setCadence', kind: 'organiser' },
+  { fn: 'activity', action: 'cadenceSubscribe', kind: 'secretary' },
 ];
 
 /**
@@ -140,6 +152,7 @@ const ONE_OFF = new Set([
   'study.stop', 'study.recordOffline',
   'activity.publish', 'activity.cancel', 'activity.signIn', 'activity.manualSignIn', 'activity.requestLeave',
   'activity.reviewLeave', 'activity.closeSignIn', 'activity.setAttendance', 'activity.completeMakeUp', 'activity.respondJoint',
+  'activity.checkUpload', 'activity.saveMinutes', 'activity.minutes', 'activity.checklist', 'activity.tickChecklist',
 ]);
 
 /**

@@ -7,6 +7,7 @@ import { Async, goTo } from '../../components/states';
 import { useElder } from '../../elder/context';
 import { useRequest } from '../../hooks/use-request';
 import { JointInvites } from './components/joint-invites';
+import { CadenceCard, pendingIds } from './components/cadence-card';
 import { myStatus, PHASE_LABEL, timeRange } from './shared';
 import './activity.scss';
 
@@ -53,6 +54,7 @@ export default function Activity() {
   const list = useRequest(() => activityApi.list({}), [], { refreshOnShow: true });
   const me = useRequest(() => orgApi.me(), []);
   const manages = me.data?.member?.role === 'secretary';
+  const cadence = useRequest(() => activityApi.cadence(), [manages], { skip: !manages, refreshOnShow: true });
   const open = list.data?.items.find((i) => i.phase === 'signin' && i.required && !i.mine);
   return (
     <Page className='activity' title='组织生活'>
@@ -79,6 +81,15 @@ export default function Activity() {
           </View>
         </View>
       ) : null}
+      {manages && cadence.data ? <CadenceCard d={cadence.data} reload={cadence.reload} /> : null}
+      {me.data?.member?.role === 'organiser' ? (
+        <View className='card secretary-card' id='activity-organiser'>
+          <Text className='card-title'>上级管理员</Text>
+          <BigButton small id='activity-cadence' onClick={() => goTo('/pages/activity/more/cadence/index')}>
+            三会一课落实情况
+          </BigButton>
+        </View>
+      ) : null}
       {manages ? <JointInvites /> : null}
       <View className='card' id='activity-list'>
         <Text className='card-title'>活动通知</Text>
@@ -92,12 +103,12 @@ export default function Activity() {
           )}
         </Async>
       </View>
-      {manages ? <ManageList /> : null}
+      {manages ? <ManageList pending={pendingIds(cadence.data)} /> : null}
     </Page>
   );
 }
 
-function ManageList() {
+function ManageList({ pending }: { pending: Set<string> }) {
   const req = useRequest(() => activityApi.list({ manage: true }), [], { refreshOnShow: true });
   if (!req.data?.items.length) return null;
   return (
@@ -107,6 +118,7 @@ function ManageList() {
         <View key={a.id} className='notice-item manage-item' data-id={a.id} onClick={() => goTo(`/pages/activity/detail/index?id=${a.id}`)}>
           <View className='notice-head'>
             <Text className='notice-title'>{a.title}</Text>
+            {pending.has(a.id) ? <Text className='badge red minutes-due'>待补记录</Text> : null}
             <Text className={`badge ${a.status === 'draft' ? 'gold' : a.phase === 'signin' ? 'red' : 'grey'}`}>{PHASE_LABEL[a.phase]}</Text>
           </View>
           <Text className='notice-meta'>

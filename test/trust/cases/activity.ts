@@ -5,6 +5,8 @@ import { DEMO } from '../../../seed';
 import { newAttendance } from '../../../cloudfunctions/activity/store';
 import { activityDoc } from '../../fixtures/activity';
 import { HOME, type CallerInfo, type Harness } from '../harness';
+import { uploadDir, uploadId } from '../../../core/activity/minutes';
+import { drawMeetingPhoto } from '../../../seed/activity-year';
 import type { CaseTable } from './types';
 
  
@@ -321,5 +323,121 @@ export const activityCases: CaseTable = {
       // organisers see the branch figures, not people
       expect((r.data.members === null) === (c.kind === 'organiser'), `per-member rows ${r.data.members ? 'shown' : 'missing'} for ${c.kind}`);
     },
+  },
+
+  branchRates: {
+    // the organiser's own subtree: the home branch (with its finished activities) only for the organiser above it
+    payload: () => period(),
+    check: (h, c, r) => {
+      const scope = h.store.findOne('org_members', c.memberId!).scopeId;
+      const branches = r.data.rows.map((x: { branchId: string }) => h.store.findOne('org_nodes', x.branchId));
+      expect(branches.length > 0 && branches.every((b: { path: string[] }) => b.path.includes(scope)), 'a branch outside the scope');
+      const home = r.data.rows.find((x: { branchId: string }) => x.branchId === HOME.branchId);
+      expect(home ? home.activities >= 1 && scope === HOME.streetId : scope !== HOME.streetId, 'home branch wrongly shown or missing');
+    },
+  },
+  // ---------------------------------------------------------------- 会议记录, 7+1, cadence
+
+  checkUpload: {
+    // a real photo in the caller's own upload folder, for a home activity that has begun
+    payload: (h, c) => {
+      const id = remember('checkUpload', c, freshActivity(h, 'started'));
+      const put = h.emu.backend.putFile;
+      if (!put) throw new Error('this emulator cannot put files into storage');
+      const fileID = put.call(h.emu.backend, h.emu.host.env, `${uploadDir('photo', c.openid)}${h.seq()}.png`, drawMeetingPhoto(h.seq(), 48));
+      return { id, fileID, kind: 'photo' };
+    },
+    check: (h, c, r) => {
+      const u = h.store.findOne('activity_uploads', uploadId(r.data.fileID));
+      expect(u?.openid === c.openid && u.activityId === used('checkUpload', c) && u.image === 'png', 'the upload is not recorded for the caller');
+    },
+  },
+
+  saveMinutes: {
+    // minutes of a home activity that has begun, with two photos the caller uploaded and had checked
+    payload: (h, c) => {
+      const id = remember('saveMinutes', c, freshActivity(h, 'started'));
+      const photos = [1, 2].map(() => {
+        const fileID = `cloud://${h.emu.host.env}.local-bucket/${uploadDir('photo', c.openid)}${h.seq()}.png`;
+        const upload = { _id: uploadId(fileID), fileID, kind: 'photo', openid: c.openid, activityId: id, bytes: 900, image: 'png', name: '', thumb: null, usedBy: null, createdAt: new Date() };
+        h.store.put('activity_uploads', upload, 'insert');
+        return fileID;
+      });
+      return { id, hostId: DEMO.secretaryId, recorderId: DEMO.memberId, topics: '研究本月组织生活安排', resolutions: '确定主题党日的时间和内容', photos };
+    },
+    check: (h, c) => {
+      const m = h.store.findOne('activity_minutes', used('saveMinutes', c));
+      expect(m?.branchId === HOME.branchId && m.updatedBy === c.memberId && m.photos.length === 2, 'the minutes are not the caller\'s');
+    },
+  },
+
+  minutes: {
+    // a home activity with its minutes: the branch's members, its secretary, the organiser above
+    payload: (h, c) => {
+      const id = remember('minutes', c, freshActivity(h, 'finalised'));
+      const now = new Date();
+      const people = { hostId: DEMO.secretaryId, hostName: '书记', recorderId: DEMO.memberId, recorderName: '党员' };
+      const text = { topics: '集中学习党章', resolutions: '按时缴纳党费', photos: [], attachments: [], checklist: null };
+      const who = { version: 1, createdAt: now, createdBy: DEMO.secretaryId, updatedAt: now, updatedBy: DEMO.secretaryId, updatedByName: '书记' };
+      h.store.put('activity_minutes', { _id: id, activityId: id, branchId: HOME.branchId, path: [], type: 'theme_day', title: '', startAt: now, ...people, ...text, ...who }, 'insert');
+      return { id };
+    },
+    check: (h, c, r) => {
+      expect(r.data.activityId === used('minutes', c) && r.data.minutes?.topics === '集中学习党章', 'not the home minutes');
+      expect((r.data.candidates !== null) === (c.kind === 'secretary'), `the member list ${r.data.candidates ? 'shown to' : 'missing for'} ${c.kind}`);
+    },
+  },
+
+  checklist: {
+    payload: (h, c) => ({ id: remember('checklist', c, freshActivity(h, 'started')) }),
+    check: (h, c, r) => expect(r.data.activityId === used('checklist', c) && r.data.total === 8, 'not the home 7+1 list'),
+  },
+
+  tickChecklist: {
+    payload: (h, c) => ({ id: remember('tickChecklist', c, freshActivity(h, 'started')), key: 'oath', done: true }),
+    check: (h, c) => {
+      const l = h.store.findOne('activity_checklists', used('tickChecklist', c));
+      expect(l?.items.find((i: any) => i.key === 'oath')?.by === c.memberId, 'not ticked by the caller');
+    },
+  },
+
+  setChecklist: {
+    // the home street's 7+1 items: only the organiser of that street (or above)
+    payload: () => ({ nodeId: HOME.streetId, items: ['重温入党誓词', '集中学习', '交流研讨', '志愿服务', '缴纳党费', '民主评议', '过政治生日'] }),
+    check: (h, c) => expect(h.store.findOne('activity_org_rules', HOME.streetId)?.updatedBy === c.memberId, 'the street\'s list not set by the caller'),
+  },
+
+  cadence: {
+    payload: () => ({ branchId: HOME.branchId }),
+    check: (h, c, r) => expect(r.data.branchId === HOME.branchId && r.data.month.lines.length === 3, 'not the home branch\'s cadence'),
+  },
+
+  cadenceOverview: {
+    payload: () => ({ nodeId: HOME.streetId }),
+    check: (h, c, r) => {
+      const rows = r.data.rows.map((x: any) => h.store.findOne('org_nodes', x.branchId));
+      expect(rows.length > 0 && rows.every((b: any) => b.path.includes(HOME.streetId)), 'a branch outside the street');
+    },
+  },
+
+  setCadence: {
+    // the home branch's own requirement: only an organiser above it
+    payload: () => ({ nodeId: HOME.branchId, minimums: { theme_day: 1 } }),
+    check: (h, c) => expect(h.store.findOne('activity_org_rules', HOME.branchId)?.updatedBy === c.memberId, 'not set by the caller'),
+  },
+
+  cadenceSubscribe: {
+    // a secretary allows their own branch's reminder, wherever they are secretary
+    payload: () => ({}),
+    check: (h, c) => {
+      const sub = h.store.findOne('activity_cadence_subs', `${c.branchId}:${c.memberId}`);
+      expect(sub?.openid === c.openid && sub.active === true, 'no reminder for the caller\'s own branch');
+    },
+  },
+
+  exportSubtreeLedger: {
+    // the home street's 台账: only an organiser over it
+    payload: () => ({ nodeId: HOME.streetId, ...period() }),
+    check: (h, c, r) => expect(r.data.fileName.startsWith(h.store.findOne('org_nodes', HOME.streetId).name) && r.data.branches >= 2, 'not the home street\'s 台账'),
   },
 };

@@ -10,6 +10,7 @@ import { useNotice } from '../../../hooks/use-notice';
 import { useRequest } from '../../../hooks/use-request';
 import { useSubmit } from '../../../hooks/use-submit';
 import { askReminder, currentLocation, formatDateTime, JOINT_STATUS_LABEL, myStatus, PHASE_LABEL, scanSignInCode, timeRange } from '../shared';
+import { MinutesSummary } from '../components/minutes-summary';
 import '../activity.scss';
 
 type Detail = ActivityOutputs['get'];
@@ -276,6 +277,7 @@ function Body({ a, reload }: { a: Detail; reload: () => void }) {
           <Text className='agenda'>{a.agenda}</Text>
         </View>
       ) : null}
+      {a.status === 'published' && new Date(a.startAt).getTime() <= Date.now() ? <MinutesSummary id={a.id} canManage={a.canManage} /> : null}
       {a.canManage ? <Manage a={a} act={act} /> : null}
       {a.canHandleOwn ? (
         <View className='card secretary-card' id='own-branch-card'>

@@ -4,6 +4,7 @@ import { Picker, Text, View } from '@tarojs/components';
 import { activityApi, type ActivityOutputs } from '../../../../api/activity';
 import { BigButton } from '../../../../components/big-button';
 import { BranchPicker, useBranchChoice } from '../../../../components/branch-picker';
+import { Chart } from '../../../../components/chart';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useRequest } from '../../../../hooks/use-request';
@@ -13,6 +14,52 @@ import { openCloudXlsx } from '../../../../platform/files';
 import '../../activity.scss';
 
 type Export = ActivityOutputs['exportLedger'];
+
+/** 上级管理员: the branches of the subtree side by side on 出勤率 for the same period, lowest first. */
+function BranchRatesChart({ from, to }: { from: string; to: string }) {
+  const req = useRequest(() => activityApi.branchRates({ from, to }), [from, to]);
+  return (
+    <Async req={req} isEmpty={(d) => d.rows.length === 0} emptyText='所辖组织下还没有党支部'>
+      {(d) => {
+        const held = d.rows.filter((r) => r.activities > 0);
+        const low = held[0];
+        return (
+          <Chart
+            id='ledger-branches'
+            kind='bar'
+            title={`${d.scopeName} 各支部出勤率（${from} 至 ${to}）`}
+            unit='%'
+            max={100}
+            summary={
+              low
+                ? `${held.length}/${d.rows.length} 个支部有已结束的活动，出勤率最低的是 ${low.name}（${low.present}/${low.expected} 人次，${low.rate}%）`
+                : `${d.rows.length} 个支部这段时间都还没有已结束的活动`
+            }
+            // a branch with no finished activity has no rate: it is left out, not drawn as 0%
+            points={held.map((r) => ({ label: r.name, value: r.rate }))}
+          />
+        );
+      }}
+    </Async>
+  );
+}
+
+/** 出勤率 of each activity of the period (实到 ÷ 应到 of this branch), in time order. */
+function PerActivityChart({ r }: { r: ActivityOutputs['rates'] }) {
+  const list = r.perActivity ?? [];
+  const low = list.length ? list.reduce((a, b) => (b.rate < a.rate ? b : a)) : null;
+  return (
+    <Chart
+      id='ledger-chart'
+      kind='bar'
+      title='每次活动的出勤率'
+      unit='%'
+      max={100}
+      summary={low ? `${list.length} 次活动，出勤率最低的是 ${dayOf(new Date(low.startAt)).slice(5)} ${low.title}（${low.present}/${low.expected} 人，${low.rate}%）` : '这段时间还没有结束的活动'}
+      points={list.map((a) => ({ label: `${dayOf(new Date(a.startAt)).slice(5)} ${a.title.slice(0, 8)}`, value: a.rate }))}
+    />
+  );
+}
 
 /**
  * Opens the exported workbook: a browser download on H5; on WeChat the file by its fileID through
@@ -48,6 +95,7 @@ export default function LedgerPage() {
   return (
     <Page className='activity-ledger' title='组织生活台账'>
       <Text className='page-title'>组织生活台账</Text>
+      {branch.scope ? <BranchRatesChart from={from} to={to} /> : null}
       <BranchPicker choice={branch} id='ledger-branch' />
       {branch.ready ? (
       <View className='card'>
@@ -105,6 +153,7 @@ export default function LedgerPage() {
         </Async>
       </View>
       ) : null}
+      {branch.ready && rates.data ? <PerActivityChart r={rates.data} /> : null}
     </Page>
   );
 }
