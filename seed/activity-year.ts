@@ -10,12 +10,12 @@
  * history credits no 学时 and every absence is already made up, so members' 补学 lists and study
  * totals are those of seed/activity.ts. Deterministic: a seeded PRNG; only timestamps follow `now`.
  */
-import zlib from 'zlib';
 import { countAttendance, type ActivityType, type RosterEntry } from '../core/activity/rules';
 import { newActivityDoc, newAttendance, type StoredActivity, type StoredAttendance } from '../core/activity/stored';
 import { countMeeting, monthOf, monthsBefore, newCounter, counterId, type StoredCadenceCounter } from '../core/activity/cadence';
 import { DEFAULT_CHECKLIST, THEME_KEY } from '../core/activity/checklist';
 import type { StoredMinutes } from '../core/activity/minutes';
+import { PNG } from 'pngjs';
 import { int, prng, type Rand } from './names';
 import { DEMO, type SeedStore } from './demo';
 
@@ -29,50 +29,16 @@ export const YEAR_MONTHS = 12;
 
 // ---------------------------------------------------------------- small PNGs, drawn by code
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-
 /** An RGB PNG of `w`×`h` from a pixel function. */
 export function encodePng(w: number, h: number, px: (x: number, y: number) => [number, number, number]): Buffer {
-  const raw = Buffer.alloc((w * 3 + 1) * h);
+  const png = new PNG({ width: w, height: h });
   for (let y = 0; y < h; y++) {
-    raw[y * (w * 3 + 1)] = 0;
     for (let x = 0; x < w; x++) {
-      const [r, g, b] = px(x, y);
-      const o = y * (w * 3 + 1) + 1 + x * 3;
-      raw[o] = r;
-      raw[o + 1] = g;
-      raw[o + 2] = b;
+      const o = (y * w + x) * 4;
+      png.data.set([...px(x, y), 255], o);
     }
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 2;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return PNG.sync.write(png, { colorType: 2, deflateLevel: 9 });
 }
 
 /**

@@ -11,7 +11,7 @@
  * The image is an ordinary QR code of `<page>?scene=<scene>` (WeChat draws its round 小程序码, which
  * only the WeChat client reads), `width` pixels square, 8-bit grayscale.
  */
-import zlib from 'zlib';
+import { PNG } from 'pngjs';
 import QRCode from 'qrcode';
 
 const SCENE_RE = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$/;
@@ -25,49 +25,17 @@ function json(errcode: number, errmsg: string): OpenApiAnswer {
   return { respData: Buffer.from(JSON.stringify({ errcode, errmsg })), contentType: 'application/json; encoding=utf-8' };
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(buf: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-
 /** A grayscale PNG of `size`×`size` pixels; `dark(x, y)` paints a pixel black. */
 export function encodePng(size: number, dark: (x: number, y: number) => boolean): Buffer {
-  const raw = Buffer.alloc((size + 1) * size, 0xff);
+  const png = new PNG({ width: size, height: size });
   for (let y = 0; y < size; y++) {
-    raw[y * (size + 1)] = 0; // filter: none
-    for (let x = 0; x < size; x++) if (dark(x, y)) raw[y * (size + 1) + 1 + x] = 0;
+    for (let x = 0; x < size; x++) {
+      const o = (y * size + x) * 4;
+      png.data.fill(dark(x, y) ? 0 : 255, o, o + 3);
+      png.data[o + 3] = 255;
+    }
   }
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0);
-  ihdr.writeUInt32BE(size, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 0; // grayscale
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return PNG.sync.write(png, { colorType: 0, filterType: 0 });
 }
 
 export function wxacodeGetUnlimited(params: Record<string, unknown>): OpenApiAnswer {
