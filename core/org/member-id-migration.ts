@@ -77,6 +77,14 @@ export const MEMBER_ID_REFERENCES: Record<string, MemberIdReferences> = {
   activity_reads: { id: '`${activityId}:${memberId}`', fields: ['memberId'] },
   activity_subs: { id: '`${activityId}:${memberId}`', fields: ['memberId'] },
   activity_code_tries: { id: '`${activityId}:${memberId}`', fields: ['memberId'] },
+  activity_minutes: { fields: ['hostId', 'recorderId', 'createdBy', 'updatedBy'], batch: 50 },
+  activity_minutes_versions: { fields: ['hostId', 'recorderId', 'savedBy', 'replacedBy'], batch: 50 },
+  activity_uploads: { fields: [] },
+  activity_checklists: { fields: ['items[].by'] },
+  activity_org_rules: { fields: ['updatedBy'] },
+  activity_cadence: { fields: [] },
+  activity_cadence_subs: { id: '`${branchId}:${memberId}`', fields: ['memberId'] },
+  activity_cadence_reminders: { fields: ['memberId'] },
   consistency_reports: { fields: ['reports[].differences[].id'], batch: 5 },
 };
 

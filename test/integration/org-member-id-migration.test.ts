@@ -72,8 +72,15 @@ beforeAll(async () => {
   await buildFunctionsOnce(FUNCTIONS);
   emu = await startTestEmulator('org-ids', { functionsDir: FUNCTIONS });
 
-  // Collections the demo seed leaves empty get documents of the shapes the functions write.
   const s = store();
+  // The demo's year of meetings in every branch (seed/activity-year.ts, ids `ay-…`) is about 15,000
+  // records; the demo branch's own year keeps every shape here, the others only make the run longer.
+  const otherBranchesYear = { _id: { $regex: `^ay-(?!${DEMO.branchId}-)` } };
+  for (const coll of ['activity_items', 'activity_attendance', 'activity_minutes', 'activity_minutes_versions', 'activity_checklists']) {
+    s.remove(coll, otherBranchesYear, { multi: true });
+  }
+
+  // Collections the demo seed leaves empty get documents of the shapes the functions write.
   const m = DEMO.memberId;
   const sec = DEMO.secretaryId;
   const at = new Date('2025-06-01T02:00:00Z');
