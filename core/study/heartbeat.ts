@@ -183,13 +183,22 @@ export function applyBeat(session: SessionDoc | null, input: BeatInput, nowMs: n
     if (credit === 0) note = 'outside-live';
   } else credit = elapsed;
 
-  const c = creditStep(session, credit, elapsed, nowMs, rules, note);
+  const out = stepOutcome(session, creditStep(session, credit, elapsed, nowMs, rules, note), input.position, nowMs);
+  return { ...out, patch: { ...out.patch, beats: session.beats + 1 } };
+}
+
+/** What a beat or a checkpoint writes and answers, from its credit step (`seq` moves by one). */
+function stepOutcome(
+  s: Pick<SessionDoc, 'mode' | 'windowStart' | 'seq'>,
+  c: ReturnType<typeof creditStep>,
+  position: number,
+  nowMs: number,
+): CheckpointOutcome {
   return {
     patch: {
       lastAt: nowMs,
-      position: session.mode === 'live' ? livePosition(session, nowMs) : input.position,
-      seq: session.seq + 1,
-      beats: session.beats + 1,
+      position: s.mode === 'live' ? livePosition(s, nowMs) : position,
+      seq: s.seq + 1,
       day: c.day,
       daySec: c.daySec,
       lessonSec: c.lessonSec,
@@ -244,22 +253,7 @@ export function applyCheckpoint(s: CheckpointState, input: CheckpointInput, nowM
     credit = Math.min(credit, liveOverlap(s, s.lastAt, nowMs));
     if (credit === 0) note = 'outside-live';
   }
-  const c = creditStep(s, credit, elapsed, nowMs, rules, note);
-  return {
-    patch: {
-      lastAt: nowMs,
-      position: s.mode === 'live' ? livePosition(s, nowMs) : input.position,
-      seq: s.seq + 1,
-      day: c.day,
-      daySec: c.daySec,
-      lessonSec: c.lessonSec,
-      pending: c.pending,
-      completed: c.completed,
-    },
-    credited: c.credit,
-    completedNow: c.completedNow,
-    note: c.note,
-  };
+  return stepOutcome(s, creditStep(s, credit, elapsed, nowMs, rules, note), input.position, nowMs);
 }
 
 export interface FlushCredit {
