@@ -27,6 +27,7 @@ import { addDays, dayOf, isValidDay } from '../../core/day';
 import { freshDays, LOW_BANK_DAYS, markUsed, pickDailySet, walkWindow } from '../../core/quiz/daily-set';
 import { newConfig, newDailySet, pinnedSetData, setId, type QuizConfig, type StoredSet } from '../../core/quiz/stored';
 import {
+  openDaysFor,
   practicable,
   practiceChecksOn,
   practiceLimitMessage,
@@ -34,6 +35,7 @@ import {
   wrapHeadSize,
   type MemberPracticeFields,
   type PracticeGate,
+  type PracticeMember,
 } from '../../core/quiz/practice';
 import { checkAnswers, foldWrongBook, masterAfterPractice, quizAwardLines, type StoredResult } from '../../core/quiz/answers';
 import { scoreQuestion, toPublic, type QuestionResult, type StoredQuestion } from '../../core/quiz/question';
@@ -278,8 +280,7 @@ async function wrongEntries(db: Db, memberId: string) {
  * Questions of a daily set the caller may still submit (today's, and yesterday's until 00:30) and has
  * not answered: practice must neither show nor check them, or their answers would travel early.
  */
-async function openSetQuestionIds(db: Db, cfg: QuizConfig, quizLastDay: string | undefined, now: Date): Promise<Set<string>> {
-  const days = acceptableDays(now).filter((d) => d !== quizLastDay);
+async function openSetQuestionIds(db: Db, cfg: QuizConfig, days: readonly string[], now: Date): Promise<Set<string>> {
   if (!days.length) return new Set();
   const sets = await Promise.all(days.map((d) => daySet(db, cfg, d, now.getTime(), { create: false })));
   return new Set(sets.flatMap((s) => (s?.questions ?? []).map((q) => q._id)));
@@ -291,7 +292,7 @@ async function openSetQuestionIds(db: Db, cfg: QuizConfig, quizLastDay: string |
  * walk wraps within a week. Pins and the wrap are read once per instance, org, day and cursor per
  * 60 s (2–3 reads); a pin made meanwhile could only hide what was practicable a minute before.
  */
-async function practiceGate(db: Db, cfg: QuizConfig, quizLastDay: string | undefined, now: Date): Promise<PracticeGate> {
+async function practiceGate(db: Db, cfg: QuizConfig, member: PracticeMember, now: Date): Promise<PracticeGate> {
   const nowMs = now.getTime();
   const today = dayOf(now);
   const key = `ahead:${cfg.orgId}:${today}:${cfg.cycle}:${cfg.cursor}`;
@@ -307,8 +308,9 @@ async function practiceGate(db: Db, cfg: QuizConfig, quizLastDay: string | undef
     const head = headSize ? (await db.collection(C.questions).where(base).orderBy('order', 'asc').field({ _id: true }).limit(headSize).get()).data : [];
     ahead = remember(key, nowMs, [...(pins.data as Array<{ pinned?: string[] }>).flatMap((p) => p.pinned ?? []), ...(head as Array<{ _id: string }>).map((q) => q._id)]);
   }
-  const open = await openSetQuestionIds(db, cfg, quizLastDay, now);
-  return { cfg, openDays: acceptableDays(now).filter((d) => d !== quizLastDay), open, ahead: new Set(ahead) };
+  const openDays = openDaysFor(now, member);
+  const open = await openSetQuestionIds(db, cfg, openDays, now);
+  return { cfg, openDays, open, ahead: new Set(ahead) };
 }
 
 /**
@@ -521,13 +523,13 @@ export const quizActions: ActionTable<QuizCtx> = {
       const cfg = await currentConfig(db, me.path, now.getTime());
       if (input.mode === 'wrong') {
         // the wrong book shows these answers already; only a set still open to the caller is held back
-        const open = await openSetQuestionIds(db, cfg, ctx.caller.doc.quizLastDay, now);
+        const open = await openSetQuestionIds(db, cfg, openDaysFor(now, ctx.caller.doc), now);
         const { items } = await wrongEntries(db, me._id);
         const qs = (await questionsByIds(db, [...items.keys()])).filter((q) => q.status === 'active' && cfg.orgPath.includes(q.orgId) && !open.has(q._id));
         return { questions: shuffle(qs).slice(0, input.size).map(toPublic) };
       }
       if (!input.tag) throw new AppError('INVALID_ARGUMENT', '请选择一个标签');
-      const gate = await practiceGate(db, cfg, ctx.caller.doc.quizLastDay, now);
+      const gate = await practiceGate(db, cfg, ctx.caller.doc, now);
       const _ = db.command;
       // questions after the cursor are still to come (bar the few pinned ahead): not even fetched
       const where = { orgId: _.in(cfg.orgPath), status: 'active', tags: input.tag };
@@ -556,13 +558,15 @@ export const quizActions: ActionTable<QuizCtx> = {
       const byId = new Map(qs.map((q) => [q._id, q]));
       const unknown = ids.find((i) => !byId.has(i));
       if (unknown) throw new AppError('INVALID_ARGUMENT', '有题目不存在或已停用');
-      const gate = await practiceGate(db, cfg, doc.quizLastDay, now);
+      const gate = await practiceGate(db, cfg, doc, now);
       if (ids.some((i) => gate.open.has(i))) throw new AppError('FAILED_PRECONDITION', '这道题在今天的每日答题中，请先完成今天的答题');
       // answers only for what the caller has already been asked: a closed daily set, or the wrong book
+      // (a question mastered out of it has shown its answer too, so a retry after a lost reply passes)
       let book: Awaited<ReturnType<typeof wrongEntries>> | null = null;
       if (ids.some((i) => !practicable(byId.get(i)!, gate))) {
         book = await wrongEntries(db, me._id);
-        if (ids.some((i) => !practicable(byId.get(i)!, gate) && !book!.items.has(i))) {
+        const seen = (i: string) => book!.items.has(i) || !!book!.masteredIds[i];
+        if (ids.some((i) => !practicable(byId.get(i)!, gate) && !seen(i))) {
           throw new AppError('FAILED_PRECONDITION', '只能练习已截止的每日答题中出过的题目和错题本中的题目');
         }
       }
@@ -612,7 +616,7 @@ export const quizActions: ActionTable<QuizCtx> = {
       const { db, now } = ctx;
       const me = ctx.caller.member;
       const cfg = await currentConfig(db, me.path, now.getTime());
-      const gate = await practiceGate(db, cfg, ctx.caller.doc.quizLastDay, now);
+      const gate = await practiceGate(db, cfg, ctx.caller.doc, now);
       const _ = db.command;
       // the topics of 专题练习: counted over the questions practice may show the caller
       const where = { orgId: _.in(cfg.orgPath), status: 'active' };

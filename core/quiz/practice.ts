@@ -16,6 +16,7 @@
  * the pins and the wrap (60 s per instance) and hands them in.
  */
 import { freshDays, type QuizConfig } from './daily-set';
+import { acceptableDays } from './day';
 import type { StoredQuestion } from './question';
 
 /** questions a member may check in practice per day (Asia/Shanghai); ten rounds of ten */
@@ -31,6 +32,19 @@ export interface PracticeGate {
   open: ReadonlySet<string>;
   /** questions pinned for today or later, and the next cycle's first questions when it is near */
   ahead: ReadonlySet<string>;
+}
+
+/**
+ * Days whose set the member may still submit and has not: today's, and yesterday's until 00:30,
+ * less the days they answered (the last one, and the recent days kept for the trend).
+ */
+export interface PracticeMember {
+  quizLastDay?: string;
+  quizRecent?: readonly string[];
+}
+
+export function openDaysFor(now: Date, m: PracticeMember): string[] {
+  return acceptableDays(now).filter((d) => d !== m.quizLastDay && !(m.quizRecent ?? []).includes(d));
 }
 
 /** A question from the bank (any mode): may it be shown in practice and checked? */

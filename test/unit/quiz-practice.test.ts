@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { addDays } from '../../core/day';
 import { markUsed, newConfig, pickDailySet, type QuizConfig } from '../../core/quiz/daily-set';
-import { practicable, practiceChecksOn, wrapHeadSize, LOOKAHEAD_DAYS, type PracticeGate } from '../../core/quiz/practice';
+import { openDaysFor, practicable, practiceChecksOn, wrapHeadSize, LOOKAHEAD_DAYS, type PracticeGate } from '../../core/quiz/practice';
 import { orderKey, questionId, type StoredQuestion } from '../../core/quiz/question';
 import { quizUnranked } from '../../core/quiz/stats';
 
@@ -120,5 +120,18 @@ describe('practice counter and unranked organisers', () => {
     expect(quizUnranked({ role: 'organiser', scopeId: 'd1-s1' }, path)).toBe(false);
     expect(quizUnranked({ role: 'member', scopeId: 'd1' }, path)).toBe(false);
     expect(quizUnranked({ role: 'organiser', scopeId: null }, path)).toBe(false);
+  });
+});
+
+describe('the days a member may still submit', () => {
+  const at = (t: string) => new Date(`2025-03-02T${t}+08:00`);
+  test("yesterday's set stays open until 00:30 China time, unless the member answered it", () => {
+    expect(openDaysFor(at('00:10:00'), {})).toEqual(['2025-03-02', '2025-03-01']);
+    expect(openDaysFor(at('00:29:59'), { quizLastDay: '2025-03-01' })).toEqual(['2025-03-02']);
+    // answered yesterday late and today just after midnight: neither is open any more
+    expect(openDaysFor(at('00:10:00'), { quizLastDay: '2025-03-02', quizRecent: ['2025-03-01', '2025-03-02'] })).toEqual([]);
+    expect(openDaysFor(at('00:10:00'), { quizLastDay: '2025-03-02', quizRecent: ['2025-03-02'] })).toEqual(['2025-03-01']);
+    expect(openDaysFor(at('00:30:00'), {})).toEqual(['2025-03-02']);
+    expect(openDaysFor(at('23:59:59'), { quizLastDay: '2025-03-02' })).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { toStoredQuestion } from '../../../core/quiz/bank';
 import { DEFAULT_PER_DAY, setId } from '../../../core/quiz/daily-set';
 import { addDays, dayOf } from '../../../core/day';
 import { ledgerId } from '../../../core/points/ledger';
+import { openDaysFor } from '../../../core/quiz/practice';
 import { CALLER_KINDS, HOME, type CallerInfo, type Harness } from '../harness';
 import type { CaseTable } from './types';
 
@@ -175,11 +176,15 @@ export const quizCases: CaseTable = {
   // today's, which each has answered (the walk is far from wrapping, so practice holds none back)
   tags: {
     payload: () => ({}),
-    check: (h, _c, r) => {
-      const asked = new Map<string, string[]>();
-      for (const s of h.store.find('quiz_sets', { orgId: HOME.districtId, materialised: true })) for (const q of s.questions) asked.set(q._id, q.tags);
+    check: (h, c, r) => {
+      // a question counts once, by the last set that asked it, unless that set is still open to the caller
+      // (today's unanswered, or yesterday's until 00:30)
+      const open = openDaysFor(new Date(), h.store.findOne('org_members', c.memberId) ?? {});
+      const asked = new Map<string, { day: string; tags: string[] }>();
+      const sets = h.store.find('quiz_sets', { orgId: HOME.districtId, materialised: true }, { sort: { day: 1 } });
+      for (const s of sets) for (const q of s.questions) asked.set(q._id, { day: s.day, tags: q.tags });
       const expected = new Map<string, number>();
-      for (const tags of asked.values()) for (const t of tags) expected.set(t, (expected.get(t) ?? 0) + 1);
+      for (const { day, tags } of asked.values()) if (!open.includes(day)) for (const t of tags) expected.set(t, (expected.get(t) ?? 0) + 1);
       const got = new Map<string, number>(r.data.tags.map((t: any) => [t.tag, t.count]));
       expect(got.size === expected.size && [...expected].every(([t, n]) => got.get(t) === n), `tags ${JSON.stringify(r.data.tags)}`);
     },
