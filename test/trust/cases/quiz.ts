@@ -179,7 +179,7 @@ export const quizCases: CaseTable = {
     check: (h, c, r) => {
       // a question counts once, by the last set that asked it, unless that set is still open to the caller
       // (today's unanswered, or yesterday's until 00:30)
-      const open = openDaysFor(new Date(), h.store.findOne('org_members', c.memberId) ?? {});
+      const open = openDaysFor(new Date(), (c.memberId && h.store.findOne('org_members', c.memberId)) || {});
       const asked = new Map<string, { day: string; tags: string[] }>();
       const sets = h.store.find('quiz_sets', { orgId: HOME.districtId, materialised: true }, { sort: { day: 1 } });
       for (const s of sets) for (const q of s.questions) asked.set(q._id, { day: s.day, tags: q.tags });
