@@ -18,6 +18,7 @@ import type { TimerJob } from '../../core/fn/serve';
 import { getDoc, isDuplicateKey, stripId, type Db } from '../../core/fn/db';
 import { isOrganiserOver, isSecretaryOf } from '../../core/org/scope';
 import { activityInputs, type ActivityOutputs } from '../../core/activity/contracts';
+import { cloudPathOf } from '../../core/sheet/upload-path';
 import {
   MAX_ATTACHMENTS,
   MAX_THUMB_BYTES,
@@ -184,7 +185,7 @@ export const minutesActions: ActionTable<ActivityCtx> = {
       const bytes = files[0];
       let image;
       try {
-        image = checkUploadBytes(kind, bytes).image;
+        image = checkUploadBytes(kind, bytes, cloudPathOf(input.fileID) ?? '').image;
         if (files[1] && (!checkUploadBytes('photo', files[1]).image || files[1].length > MAX_THUMB_BYTES)) {
           throw new AppError('INVALID_ARGUMENT', '照片缩略图无效，请重新上传这张照片');
         }

@@ -56,8 +56,33 @@ export function sniffImage(b: Uint8Array): ImageType | null {
 
 const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
 
-/** The refusal for an uploaded file, or its image type (photos) / null (attachments) when acceptable. */
-export function checkUploadBytes(kind: UploadKind, bytes: Uint8Array): { image: ImageType | null } {
+/** 会议材料 as WeChat's document viewer opens them (wx.openDocument's file types). */
+export const ATTACHMENT_TYPES = ['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx'] as const;
+export type AttachmentType = (typeof ATTACHMENT_TYPES)[number];
+export const ATTACHMENT_TYPE_MESSAGE = '附件只能是 PDF、Word、Excel 或 PPT 文件';
+
+/** The document type a file name (or cloud path) ends in, or null for any other. */
+export function attachmentType(name: string): AttachmentType | null {
+  const ext = /\.([A-Za-z0-9]{1,5})$/.exec(name)?.[1]?.toLowerCase() ?? '';
+  return (ATTACHMENT_TYPES as readonly string[]).includes(ext) ? (ext as AttachmentType) : null;
+}
+
+/** What a document's bytes are: PDF, a zip (docx, xlsx, pptx) or an OLE file (doc, xls, ppt). */
+function documentFamily(b: Uint8Array): 'pdf' | 'zip' | 'ole' | null {
+  if (b.length >= 5 && String.fromCharCode(...b.slice(0, 5)) === '%PDF-') return 'pdf';
+  if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) return 'zip';
+  if (b.length >= 8 && [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1].every((x, i) => b[i] === x)) return 'ole';
+  return null;
+}
+
+const FAMILY: Record<AttachmentType, 'pdf' | 'zip' | 'ole'> = { pdf: 'pdf', docx: 'zip', xlsx: 'zip', pptx: 'zip', doc: 'ole', xls: 'ole', ppt: 'ole' };
+
+/**
+ * The refusal for an uploaded file, or its image type (photos) / null (attachments) when acceptable.
+ * An attachment's `path` (its cloud path, named after the picked file) must end in a document type
+ * whose bytes it really has.
+ */
+export function checkUploadBytes(kind: UploadKind, bytes: Uint8Array, path = ''): { image: ImageType | null } {
   if (!bytes.length) throw new AppError('INVALID_ARGUMENT', '文件是空的，请重新选择');
   if (kind === 'photo') {
     const image = sniffImage(bytes);
@@ -67,8 +92,10 @@ export function checkUploadBytes(kind: UploadKind, bytes: Uint8Array): { image: 
     }
     return { image };
   }
+  const type = attachmentType(path);
+  if (!type || documentFamily(bytes) !== FAMILY[type]) throw new AppError('INVALID_ARGUMENT', `${ATTACHMENT_TYPE_MESSAGE}，请重新选择`);
   if (bytes.length > MAX_ATTACHMENT_BYTES) throw new AppError('INVALID_ARGUMENT', `附件太大（${mb(bytes.length)}），每个不能超过 ${mb(MAX_ATTACHMENT_BYTES)}`);
-  return { image: sniffImage(bytes) };
+  return { image: null };
 }
 
 /** A checked upload (`activity_uploads`, `_id` = uploadId(fileID)): the record a save may name. */

@@ -2,8 +2,9 @@
  * 会议记录 in Chromium on the H5 build: the secretary opens last month's 主题党日 (待补记录 on the
  * activity list), picks the 主持人 and 记录人, writes 议题 and 决议, ticks the 7+1 items, adds two
  * photos (compressed on a canvas, uploaded to the emulator's storage into the secretary's own folder,
- * checked by the function) and saves; a member then sees the summary and both photos on the notice;
- * the organiser sees the district's branches with their 三会一课 status and drills into one.
+ * checked by the function) and a PDF attachment (a text file named .pdf is refused) and saves; a
+ * member then sees the summary, both photos and the attachment on the notice; the organiser sees
+ * the district's branches with their 三会一课 status and drills into one.
  * Screenshots go to test-output/e2e/minutes-*.png.
  */
 import fs from 'fs';
@@ -67,6 +68,21 @@ test('the secretary writes minutes with two photos; a member sees them on the no
   await sec.click('#minutes-add-photo');
   await (await chooser).setFiles(files);
   await sec.locator('#minutes-photo-list .minutes-photo-box').nth(1).waitFor({ timeout: 20_000 });
+
+  // an optional attachment: a text file named .pdf is refused (and removed from storage); a real PDF is kept
+  const fake = path.join(dir, '会议材料.pdf');
+  fs.writeFileSync(fake, 'not really a pdf');
+  const chooseFake = sec.waitForEvent('filechooser');
+  await sec.click('#minutes-add-attachment');
+  await (await chooseFake).setFiles(fake);
+  await sec.locator('#minutes-attach-error', { hasText: '附件只能是 PDF、Word、Excel 或 PPT 文件' }).waitFor();
+  const pdf = path.join(dir, '学习材料.pdf');
+  fs.writeFileSync(pdf, '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+  const choosePdf = sec.waitForEvent('filechooser');
+  await sec.click('#minutes-add-attachment');
+  await (await choosePdf).setFiles(pdf);
+  await sec.locator('#minutes-attachment-list .minutes-attachment', { hasText: '学习材料.pdf' }).waitFor();
+  expect(await sec.locator('#minutes-attachment-list .minutes-attachment').count()).toBe(1);
   await shot(sec, 'minutes-02-editor');
   await sec.click('#minutes-save');
   // saved (a toast says so): the editor reads the record back, and as the meeting ended more than
@@ -78,6 +94,10 @@ test('the secretary writes minutes with two photos; a member sees them on the no
   expect(m.photos).toHaveLength(2);
   expect(m.photos.every((p: any) => p.fileID.includes(`/activity-photos/${DEMO.secretaryOpenid}/`) && p.thumb)).toBe(true);
   expect(m.checklist.find((c: any) => c.key === 'oath').done).toBe(true);
+  expect(m.attachments).toEqual([expect.objectContaining({ name: '学习材料.pdf' })]);
+  expect(m.attachments[0].fileID).toContain(`/activity-files/${DEMO.secretaryOpenid}/`);
+  // the refused file left nothing behind: one upload of kind file, the one the record names
+  expect(store.find('activity_uploads', { kind: 'file' }).map((u: any) => u.fileID)).toEqual([m.attachments[0].fileID]);
 
   const member = await phonePage(browser);
   await signIn(member, emu, DEMO.memberOpenid);
@@ -90,6 +110,14 @@ test('the secretary writes minutes with two photos; a member sees them on the no
   expect(await photos.count()).toBe(2);
   // the photos really load (the browser decoded them)
   await member.waitForFunction(() => Array.from(document.querySelectorAll('#minutes-photos img')).every((i) => (i as HTMLImageElement).naturalWidth > 0));
+  // the attachment opens in a new tab with the very bytes uploaded
+  expect(await text(member, '#minutes-attachment-0')).toContain('学习材料.pdf');
+  const tab = member.context().waitForEvent('page');
+  await member.click('#minutes-attachment-0');
+  const opened = await tab;
+  const got = await member.request.get(opened.url());
+  expect((await got.body()).toString('latin1')).toBe(fs.readFileSync(pdf, 'latin1'));
+  await opened.close();
   await shot(member, 'minutes-03-member-notice');
 });
 

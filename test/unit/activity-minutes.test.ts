@@ -6,7 +6,9 @@ import {
   MAX_PHOTO_BYTES,
   assertMinutesOpen,
   bodyOf,
+  attachmentType,
   checkUploadBytes,
+  MAX_ATTACHMENT_BYTES,
   editReason,
   isOwnUpload,
   minutesInputs,
@@ -43,8 +45,19 @@ describe('uploads', () => {
     const big = Buffer.concat([jpegHead, Buffer.alloc(MAX_PHOTO_BYTES)]);
     expect(() => checkUploadBytes('photo', big)).toThrow(/照片太大（2 MB），每张不能超过 2 MB/);
     expect(() => checkUploadBytes('photo', Buffer.alloc(0))).toThrow('文件是空的');
-    // an attachment may be any document
-    expect(checkUploadBytes('file', Buffer.from('%PDF-1.4')).image).toBeNull();
+  });
+  test('an attachment is a PDF, Word, Excel or PPT file whose bytes are what its name says', () => {
+    const dir = 'activity-files/o1/';
+    expect(checkUploadBytes('file', Buffer.from('%PDF-1.4 …'), `${dir}1.pdf`).image).toBeNull();
+    expect(checkUploadBytes('file', Buffer.from('PK\x03\x04 word/document.xml', 'latin1'), `${dir}1.DOCX`).image).toBeNull();
+    expect(checkUploadBytes('file', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0]), `${dir}1.xls`).image).toBeNull();
+    expect(attachmentType('会议材料.pptx')).toBe('pptx');
+    expect(attachmentType('签到表.jpg')).toBeNull();
+    // a program renamed to .pdf, a text file, a picture: refused in Chinese
+    expect(() => checkUploadBytes('file', Buffer.from('MZ\x90\x00', 'latin1'), `${dir}1.pdf`)).toThrow('附件只能是 PDF、Word、Excel 或 PPT 文件');
+    expect(() => checkUploadBytes('file', Buffer.from('%PDF-1.4'), `${dir}1.exe`)).toThrow('附件只能是');
+    expect(() => checkUploadBytes('file', png, `${dir}1.png`)).toThrow('附件只能是');
+    expect(() => checkUploadBytes('file', Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(MAX_ATTACHMENT_BYTES)]), `${dir}1.pdf`)).toThrow(/附件太大/);
   });
   test('upload ids are short, stable and differ for different files', () => {
     const a = uploadId('cloud://env.bucket/activity-photos/o1/1700000000000-1.jpg');

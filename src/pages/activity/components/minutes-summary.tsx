@@ -4,6 +4,9 @@ import { activityApi } from '../../../api/activity';
 import { BigButton } from '../../../components/big-button';
 import { goTo } from '../../../components/states';
 import { useRequest } from '../../../hooks/use-request';
+import { useSubmit } from '../../../hooks/use-submit';
+import { ATTACHMENT_MESSAGES, openCloudDocument } from '../../../platform/files';
+import { attachmentType } from '../../../../core/activity/minutes';
 import { formatDateTime } from '../shared';
 import './minutes.scss';
 
@@ -11,8 +14,21 @@ import './minutes.scss';
  * The 会议记录 on a notice once the activity has begun: 主持人, 记录人, 议题, 决议, the 7+1 items and
  * the photos (tap to enlarge). The host secretary sees 待补记录 and the way to the editor.
  */
+/**
+ * An attachment: a browser tab on H5; on WeChat by its fileID through wx.cloud.downloadFile, then
+ * the document viewer with its forward menu (src/platform/files.ts).
+ */
+async function openAttachment(x: { fileID: string; name: string; url: string }) {
+  if (process.env.TARO_ENV === 'h5') {
+    if (typeof window !== 'undefined') window.open(x.url, '_blank');
+    return;
+  }
+  await openCloudDocument(Taro, x.fileID, attachmentType(x.name) ?? attachmentType(x.fileID) ?? 'pdf', ATTACHMENT_MESSAGES);
+}
+
 export function MinutesSummary({ id, canManage }: { id: string; canManage: boolean }) {
   const req = useRequest(() => activityApi.minutes(id), [id], { refreshOnShow: true });
+  const opening = useSubmit();
   const d = req.data;
   if (!d) return null;
   const m = d.minutes;
@@ -62,6 +78,18 @@ export function MinutesSummary({ id, canManage }: { id: string; canManage: boole
           />
         ))}
       </View>
+      {m.attachments.length ? (
+        <View id='minutes-attachments'>
+          <Text className='field-label'>附件</Text>
+          {m.attachments.map((x, i) => (
+            <Text key={x.fileID} className='link list-item' id={`minutes-attachment-${i}`} onClick={() => void opening.send(() => openAttachment(x), x.fileID)}>
+              {x.name}
+              {opening.busyKey === x.fileID ? '（正在打开…）' : ''}
+            </Text>
+          ))}
+          {opening.error ? <Text className='notice error'>{opening.error.message}</Text> : null}
+        </View>
+      ) : null}
       <Text className='muted'>
         {m.updatedByName} 记录于 {formatDateTime(m.updatedAt)}
         {m.version > 1 ? `（第 ${m.version} 版）` : ''}

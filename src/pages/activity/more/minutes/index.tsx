@@ -9,7 +9,8 @@ import { useNotice } from '../../../../hooks/use-notice';
 import { useRequest } from '../../../../hooks/use-request';
 import { useSubmit } from '../../../../hooks/use-submit';
 import { pickAndUploadPhotos } from '../../../../utils/upload-photo';
-import { MAX_PHOTOS, MAX_TEXT, MIN_PHOTOS, MIN_TEXT } from '../../../../../core/activity/minutes';
+import { pickAndUploadImport } from '../../../../utils/upload-import';
+import { ATTACHMENT_TYPES, MAX_ATTACHMENTS, MAX_PHOTOS, MAX_TEXT, MIN_PHOTOS, MIN_TEXT } from '../../../../../core/activity/minutes';
 import { formatDateTime } from '../../shared';
 import '../../activity.scss';
 import '../../components/minutes.scss';
@@ -21,23 +22,35 @@ interface Photo {
   src: string;
 }
 
-/** Photos uploaded for an activity but not yet saved survive a failed save, a crash or a reload. */
-const draftKey = (id: string) => `minutes-photos:${id}`;
-const loadDraft = (id: string): Photo[] => {
+/** an attachment (会议材料): a PDF, Word, Excel or PPT file */
+interface Attachment {
+  fileID: string;
+  name: string;
+  bytes: number;
+}
+
+/** Photos and attachments uploaded for an activity but not yet saved survive a failed save, a crash or a reload. */
+const draftKey = (kind: 'photos' | 'files', id: string) => `minutes-${kind}:${id}`;
+function loadDraft<T>(kind: 'photos' | 'files', id: string): T[] {
   try {
-    const v = Taro.getStorageSync(draftKey(id)) as Photo[] | '';
+    const v = Taro.getStorageSync(draftKey(kind, id)) as T[] | '';
     return Array.isArray(v) ? v : [];
   } catch {
     return [];
   }
-};
-const saveDraft = (id: string, photos: Photo[]) => {
+}
+function saveDraft<T>(kind: 'photos' | 'files', id: string, items: T[]) {
   try {
-    Taro.setStorageSync(draftKey(id), photos);
+    Taro.setStorageSync(draftKey(kind, id), items);
   } catch {
-    // storage full: the photos stay on the page until it closes
+    // storage full: the uploads stay on the page until it closes
   }
-};
+}
+
+const sizeText = (n: number) => (n >= 1024 * 1024 ? `${Math.round((n / 1024 / 1024) * 10) / 10} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+
+/** Fresh uploads not yet in the saved record: what the draft keeps. */
+const unsaved = <T extends { fileID: string }>(items: T[], saved: { fileID: string }[] | undefined) => items.filter((x) => !(saved ?? []).some((s) => s.fileID === x.fileID));
 
 /** A member of the branch by name: type a few characters, tap the person (large targets, any branch size). */
 function PersonPick({ id, label, people, value, onChange }: { id: string; label: string; people: { id: string; name: string }[]; value: string; onChange: (id: string) => void }) {
@@ -95,12 +108,17 @@ function Editor({ id, d, reload, notify }: { id: string; d: Data; reload: () => 
   const [reason, setReason] = useState('');
   const [photos, setPhotos] = useState<Photo[]>(() => {
     const saved = (m?.photos ?? []).map((p) => ({ fileID: p.fileID, src: p.url }));
-    const kept = loadDraft(id).filter((p) => !saved.some((s) => s.fileID === p.fileID));
-    return [...saved, ...kept];
+    return [...saved, ...unsaved(loadDraft<Photo>('photos', id), saved)];
+  });
+  const [files, setFiles] = useState<Attachment[]>(() => {
+    const saved = (m?.attachments ?? []).map((x) => ({ fileID: x.fileID, name: x.name, bytes: x.bytes }));
+    return [...saved, ...unsaved(loadDraft<Attachment>('files', id), saved)];
   });
   const uploading = useSubmit();
+  const attaching = useSubmit();
   const saving = useSubmit();
-  useEffect(() => saveDraft(id, photos.filter((p) => !(m?.photos ?? []).some((s) => s.fileID === p.fileID))), [id, photos, m]);
+  useEffect(() => saveDraft('photos', id, unsaved(photos, m?.photos)), [id, photos, m]);
+  useEffect(() => saveDraft('files', id, unsaved(files, m?.attachments)), [id, files, m]);
   const late = !!m && Date.now() > new Date(d.editableUntil).getTime();
 
   const add = () =>
@@ -120,12 +138,32 @@ function Editor({ id, d, reload, notify }: { id: string; d: Data; reload: () => 
       }
     });
 
+  const attach = () =>
+    attaching.send(async () => {
+      if (files.length >= MAX_ATTACHMENTS) return attaching.fail(`附件最多 ${MAX_ATTACHMENTS} 个`);
+      const up = await pickAndUploadImport(d.fileDir ?? '', 'minutes-attachment-file', [...ATTACHMENT_TYPES]);
+      if (!up) return;
+      // the function reads the file back: a wrong type or size is refused (and deleted) there
+      const r = await activityApi.checkUpload({ id, fileID: up.fileID, kind: 'file', name: up.fileName.slice(0, 80) });
+      setFiles((cur) => [...cur, { fileID: up.fileID, name: up.fileName.slice(0, 80), bytes: r.bytes }]);
+    });
+
   const save = () =>
     saving.send(async () => {
       if (!hostId || !recorderId) return saving.fail('请选择主持人和记录人');
       if (photos.length < MIN_PHOTOS) return saving.fail(`请至少上传 ${MIN_PHOTOS} 张现场照片`);
-      const r = await activityApi.saveMinutes({ id, hostId, recorderId, topics, resolutions, photos: photos.map((p) => p.fileID), ...(late ? { reason } : {}) });
-      saveDraft(id, []);
+      const r = await activityApi.saveMinutes({
+        id,
+        hostId,
+        recorderId,
+        topics,
+        resolutions,
+        photos: photos.map((p) => p.fileID),
+        attachments: files.map((f) => f.fileID),
+        ...(late ? { reason } : {}),
+      });
+      saveDraft('photos', id, []);
+      saveDraft('files', id, []);
       notify(r.changed ? `会议记录已保存（第 ${r.version} 版）` : '会议记录没有变化');
       setReason('');
       reload();
@@ -161,6 +199,25 @@ function Editor({ id, d, reload, notify }: { id: string; d: Data; reload: () => 
         {uploading.error ? <Text className='notice error' id='minutes-upload-error'>{uploading.error.message}</Text> : null}
         <BigButton small kind='default' id='minutes-add-photo' busy={uploading.busy} disabled={photos.length >= MAX_PHOTOS} onClick={add}>
           {process.env.TARO_ENV === 'weapp' ? '拍照或从相册选择' : '选择照片'}
+        </BigButton>
+        <Text className='field-label'>
+          附件（选填，{files.length}/{MAX_ATTACHMENTS}）：会议材料、签到表扫描件等 PDF、Word、Excel 或 PPT 文件
+        </Text>
+        <View id='minutes-attachment-list'>
+          {files.map((f, i) => (
+            <View key={f.fileID} className='list-item minutes-attachment'>
+              <Text className='text'>
+                {f.name}（{sizeText(f.bytes)}）
+              </Text>
+              <Text className='link' id={`minutes-attachment-remove-${i}`} onClick={() => setFiles((cur) => cur.filter((x) => x.fileID !== f.fileID))}>
+                删除
+              </Text>
+            </View>
+          ))}
+        </View>
+        {attaching.error ? <Text className='notice error' id='minutes-attach-error'>{attaching.error.message}</Text> : null}
+        <BigButton small kind='default' id='minutes-add-attachment' busy={attaching.busy} disabled={files.length >= MAX_ATTACHMENTS} onClick={attach}>
+          {process.env.TARO_ENV === 'weapp' ? '从聊天记录选择附件' : '选择附件'}
         </BigButton>
         {late ? (
           <View className='field'>
