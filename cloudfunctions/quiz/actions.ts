@@ -40,7 +40,7 @@ import {
 import { checkAnswers, foldWrongBook, masterAfterPractice, quizAwardLines, type StoredResult } from '../../core/quiz/answers';
 import { scoreQuestion, toPublic, type QuestionResult, type StoredQuestion } from '../../core/quiz/question';
 import { branchCounts, currentStreak, quizCounters, quizUnranked, rankBranches, rankMembers, rate, type BranchCounts, type MemberQuizFields } from '../../core/quiz/stats';
-import { awardPoints } from '../../core/points/ledger';
+import { awardPointsMarked } from '../../core/points/ledger';
 import { participationTrend, recentDays } from '../../core/quiz/trend';
 import { effectiveRules } from '../../core/points/rules';
 import { ledgerId, type LedgerEntry, type MemberPoints, type StoredRules } from '../../core/points/stored';
@@ -428,9 +428,12 @@ export const quizActions: ActionTable<QuizCtx> = {
     allow: ['member'],
     input: quizInputs.submit,
     ops: {
-      count: '6',
-      what: 'caller, then one transaction: start, read of the answer record (_id day:member), its write, member counters + points, commit; cold instance: + config, set, rules',
-      cases: { retry: { count: '4', what: 'caller, start, the stored record, commit' } },
+      count: '3',
+      what: 'caller, insert of the answer record (_id day:member), member counters + points where the day is not yet counted; cold instance: + config, set, rules',
+      cases: {
+        retry: { count: '2', what: 'caller, the stored record' },
+        'retry after a failure between the writes': { count: '4', what: 'caller, insert (duplicate), the stored record, member counters + points' },
+      },
     },
     handler: async (input, ctx): Promise<QuizOutputs['submit']> => {
       const { db, now } = ctx;
@@ -462,7 +465,9 @@ export const quizActions: ActionTable<QuizCtx> = {
       const unranked = quizUnranked(me, me.path);
       const lines = quizAwardLines(rules, correct, results.length, counters.streak, unranked);
       const _ = db.command;
-      const { entry, duplicate } = await awardPoints(db, {
+      // no transaction: the record's id makes it once, and the member update lands only while the day
+      // is not among quizRecent, which it adds (core/points/ledger.ts awardPointsMarked)
+      const { entry, duplicate } = await awardPointsMarked(db, {
         member: { _id: me._id, branchId: me.branchId, pointsDay: doc.pointsDay, pointsDayTotal: doc.pointsDayTotal },
         day,
         now,
@@ -481,14 +486,15 @@ export const quizActions: ActionTable<QuizCtx> = {
             results: results.map((r) => ({ id: r.id, correct: r.correct, choice: r.choice })),
           },
         },
-        memberPatch: {
+        unapplied: { quizRecent: _.nin([day]) },
+        memberPatch: (stored) => ({
           ...counters.set,
           // the branch's 30-day participation chart reads these from the members it loads anyway
           quizRecent: _.set(recentDays((doc as { quizRecent?: string[] }).quizRecent, day)),
           quizDays: _.inc(1),
-          quizCorrect: _.inc(correct),
-          quizAnswered: _.inc(results.length),
-        },
+          quizCorrect: _.inc((stored.quiz as { correct: number } | undefined)?.correct ?? correct),
+          quizAnswered: _.inc((stored.quiz as { total: number } | undefined)?.total ?? results.length),
+        }),
       });
       return { ...submissionView(entry, set), duplicate };
     },

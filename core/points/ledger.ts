@@ -17,7 +17,10 @@
  * The ledger `_id` is `${source.type}:${source.id}:${memberId}`: a retry or a second device makes
  * the same id, the transaction finds it (or conflicts with the concurrent one and re-reads it), and
  * the stored entry is returned instead (`duplicate: true`). The daily cap applies across every feature.
+ * `awardPointsMarked` does the same in two writes without a transaction where the member's document
+ * can say whether the award has landed (the daily quiz, the largest writer of the day).
  */
+import { getDoc, isDuplicateKey } from '../fn/db';
 import type { RuleSet } from './rules';
 import { ledgerId, type AwardLine, type LedgerEntry, type MemberPoints } from './stored';
 
@@ -56,7 +59,7 @@ export interface AwardInput {
   memberPatch?: Record<string, unknown>;
 }
 
-export function buildEntry(input: AwardInput): LedgerEntry {
+export function buildEntry(input: Omit<AwardInput, 'memberPatch'>): LedgerEntry {
   const { member, day, now, rules } = input;
   const capped = applyCap(input.lines, pointsToday(member, day), rules.dailyCap);
   return {
@@ -83,13 +86,18 @@ export { isDuplicateKey } from '../fn/db';
  * points (or quiz counters) never reached the member, because the retry would then see a duplicate
  * and never add them. On a duplicate it returns the stored entry and changes nothing.
  */
+/** The points part of the member's update: the running total, and today's count for the daily cap. */
+function pointsPatch(db: any, member: MemberPoints, day: string, points: number): Record<string, unknown> {
+  const _ = db.command;
+  const sameDay = member.pointsDay === day;
+  // an award for an earlier day (an activity closed after midnight) must not reset today's cap count
+  const earlierDay = !!member.pointsDay && day < member.pointsDay;
+  return { pointsTotal: _.inc(points), ...(earlierDay ? {} : { pointsDay: day, pointsDayTotal: sameDay ? _.inc(points) : points }) };
+}
+
 export async function awardPoints(db: any, input: AwardInput): Promise<{ entry: LedgerEntry; duplicate: boolean }> {
   const entry = buildEntry(input);
   const { _id, ...data } = entry;
-  const _ = db.command;
-  const sameDay = input.member.pointsDay === input.day;
-  // an award for an earlier day (an activity closed after midnight) must not reset today's cap count
-  const earlierDay = !!input.member.pointsDay && input.day < input.member.pointsDay;
   return db.runTransaction(async (tx: any) => {
     const res = await tx.collection('points_ledger').doc(_id).get();
     const stored = (Array.isArray(res?.data) ? res.data[0] : res?.data) as LedgerEntry | undefined;
@@ -99,12 +107,46 @@ export async function awardPoints(db: any, input: AwardInput): Promise<{ entry: 
       .collection('org_members')
       .doc(input.member._id)
       .update({
-        data: {
-          ...(input.memberPatch ?? {}),
-          pointsTotal: _.inc(entry.points),
-          ...(earlierDay ? {} : { pointsDay: input.day, pointsDayTotal: sameDay ? _.inc(entry.points) : entry.points }),
-        },
+        data: { ...(input.memberPatch ?? {}), ...pointsPatch(db, input.member, input.day, entry.points) },
       });
     return { entry, duplicate: false };
   });
+}
+
+export interface MarkedAwardInput extends Omit<AwardInput, 'memberPatch'> {
+  /**
+   * A condition on the member's document that holds until this award's update has landed, and never
+   * after (the daily quiz: the day is not yet among `quizRecent`, which the update adds).
+   */
+  unapplied: Record<string, unknown>;
+  /** the rest of the member's update, from the entry that is stored (a retry's may differ from it) */
+  memberPatch: (entry: LedgerEntry) => Record<string, unknown>;
+}
+
+/**
+ * The same award in two writes and no transaction, for an award whose member update says whether
+ * it has landed (`unapplied`). The entry is inserted with its deterministic id (a duplicate hands back
+ * the stored one); then the member is updated only where `unapplied` still holds. A call that dies
+ * between the two writes was never acknowledged, and its retry (the same id) finishes the update; a
+ * second call or device finds the condition false and updates nothing. Points and counters land
+ * exactly once; until the retry they are missing, never doubled (the consistency check reports it).
+ * Insert + conditional update: 2 writes instead of the transaction's start, read, 2 writes, commit.
+ */
+export async function awardPointsMarked(db: any, input: MarkedAwardInput): Promise<{ entry: LedgerEntry; duplicate: boolean }> {
+  let entry = buildEntry(input);
+  let duplicate = false;
+  try {
+    await db.collection('points_ledger').add({ data: entry });
+  } catch (e) {
+    if (!isDuplicateKey(e)) throw e;
+    const stored = await getDoc<LedgerEntry>(db, 'points_ledger', entry._id);
+    if (!stored) throw e;
+    entry = stored;
+    duplicate = true;
+  }
+  await db
+    .collection('org_members')
+    .where({ _id: input.member._id, ...input.unapplied })
+    .update({ data: { ...input.memberPatch(entry), ...pointsPatch(db, input.member, entry.day, entry.points) } });
+  return { entry, duplicate };
 }

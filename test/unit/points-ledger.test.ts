@@ -1,5 +1,5 @@
 /** Points rules and the ledger: the daily cap, streak tiers, scheduled changes, deterministic ids. */
-import { applyCap, awardPoints, buildEntry, ledgerId, pointsToday } from '../../core/points/ledger';
+import { applyCap, awardPoints, awardPointsMarked, buildEntry, ledgerId, pointsToday } from '../../core/points/ledger';
 import { DEFAULT_RULES, effectiveRules, ruleSetInput, scheduleRules, streakBonus } from '../../core/points/rules';
 
 test('the daily cap cuts the later lines first and reports what it held back', () => {
@@ -74,4 +74,54 @@ test('entries have deterministic ids; a duplicate insert returns the stored entr
   expect(second).toMatchObject({ duplicate: true, entry: { points: 2 } });
   expect(updates).toHaveLength(1);
   expect(updates[0]).toMatchObject({ name: 'org_members', id: 'm1', data: { pointsTotal: { $inc: 2 }, pointsDayTotal: { $inc: 2 } } });
+});
+
+test('a marked award lands exactly once without a transaction: a retry after a failure between the writes finishes it', async () => {
+  const ledger = new Map<string, any>();
+  const member: any = { _id: 'm1', pointsTotal: 10, quizRecent: ['2025-07-01'] };
+  let failUpdate = 1;
+  const dup = Object.assign(new Error('duplicate key'), { errCode: -502001, errMsg: 'E11000 duplicate key error' });
+  const db: any = {
+    command: { inc: (n: number) => ({ $inc: n }), nin: (xs: string[]) => ({ $nin: xs }), set: (v: unknown) => ({ $set: v }) },
+    collection: (name: string) => ({
+      add: async ({ data }: any) => {
+        if (ledger.has(data._id)) throw dup;
+        ledger.set(data._id, structuredClone(data));
+      },
+      doc: (id: string) => ({ get: async () => ({ data: ledger.get(id) ?? null }) }),
+      where: (q: any) => ({
+        update: async ({ data }: any) => {
+          expect(name).toBe('org_members');
+          if (failUpdate-- > 0) throw new Error('timeout');
+          const matches = q._id === member._id && !(q.quizRecent?.$nin ?? []).some((d: string) => member.quizRecent.includes(d));
+          if (!matches) return { stats: { updated: 0 } };
+          for (const [k, v] of Object.entries<any>(data)) member[k] = v?.$inc !== undefined ? (member[k] ?? 0) + v.$inc : v?.$set ?? v;
+          return { stats: { updated: 1 } };
+        },
+      }),
+    }),
+  };
+  const award = (correct: number) =>
+    awardPointsMarked(db, {
+      member: { _id: 'm1', branchId: 'b1' },
+      day: '2025-07-02',
+      now: new Date(),
+      rules: DEFAULT_RULES,
+      lines: [{ rule: 'quiz.correct' as const, points: correct, reason: '答对' }],
+      reason: '每日答题',
+      source: { type: 'quiz', id: '2025-07-02' },
+      unapplied: { quizRecent: db.command.nin(['2025-07-02']) },
+      memberPatch: (e) => ({ quizRecent: db.command.set([...member.quizRecent, e.day]), quizCorrect: db.command.inc(e.points) }),
+    });
+  // the entry lands, the member update fails: nothing was acknowledged
+  await expect(award(3)).rejects.toThrow('timeout');
+  expect(ledger.size).toBe(1);
+  expect(member.pointsTotal).toBe(10);
+  // the retry (other answers this time) finds the stored entry and adds its points, once
+  const retry = await award(5);
+  expect(retry).toMatchObject({ duplicate: true, entry: { points: 3 } });
+  expect(member).toMatchObject({ pointsTotal: 13, quizCorrect: 3, quizRecent: ['2025-07-01', '2025-07-02'] });
+  // a third call or a second device: the day is counted, nothing changes
+  expect(await award(3)).toMatchObject({ duplicate: true });
+  expect(member).toMatchObject({ pointsTotal: 13, quizCorrect: 3 });
 });
