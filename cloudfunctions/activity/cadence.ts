@@ -32,6 +32,7 @@ import {
   type StoredCadenceCounter,
 } from '../../core/activity/cadence';
 import { subscribeDate, subscribeMessage } from '../../core/subscribe/templates';
+import { sendSubscribe } from '../../core/subscribe/send';
 import { buildSubtreeLedgerXlsx, LEDGER_THUMBS_PER_MEETING, MAX_SUBTREE_LEDGER_ROWS, type LedgerMinutes, type SubtreeLedgerBranch } from '../../core/activity/ledger';
 import { ledgerPeriod } from '../../core/activity/period';
 import { sniffImage, type StoredMinutes } from '../../core/activity/minutes';
@@ -414,21 +415,25 @@ export async function runCadenceRemind(ctx: ActivityCtx): Promise<{ sent: number
     }
     const first = urgent[0];
     const last = first.unit === 'month' ? monthBounds(month).to : quarterBounds(quarterOf(month)).to;
-    try {
-      await ctx.cloud.openapi.subscribeMessage.send({
-        touser: s.openid,
-        page: 'pages/activity/index',
-        ...subscribeMessage('cadenceDue', {
-          thing1: dueSummary(first) || '三会一课',
-          date2: subscribeDate(last),
-          thing3: `${b.name}`.slice(0, 20),
-        }),
-      });
-      sent++;
-    } catch (e) {
-      console.error('[activity] cadence reminder failed', e);
+    const out = await sendSubscribe((o) => ctx.cloud.openapi.subscribeMessage.send(o), {
+      touser: s.openid,
+      page: 'pages/activity/index',
+      ...subscribeMessage('cadenceDue', {
+        thing1: dueSummary(first) || '三会一课',
+        date2: subscribeDate(last),
+        thing3: `${b.name}`.slice(0, 20),
+      }),
+    });
+    if (!out.ok && out.retry) {
+      // 45009 / busy: not sent and the grant unspent; the next hourly run sends it
+      console.warn('[activity] cadence reminder deferred', out.errCode);
+      await db.collection(CC.reminders).doc(`${b._id}:${month}`).remove();
+      skipped++;
+      continue;
     }
-    // the grant is spent (or refused): the card asks again next time
+    if (out.ok) sent++;
+    else console.error('[activity] cadence reminder refused', out.errCode);
+    // the grant is spent (or refused, or the send's fate unknown): the card asks again next time
     await db.collection(CC.subs).doc(s._id).update({ data: { active: false, sentAt: now } });
   }
   return { sent, skipped };
@@ -438,7 +443,10 @@ export const cadenceJobs: Record<string, TimerJob<ActivityCtx>> = {
   cadenceRemind: {
     run: runCadenceRemind,
     everyMinutes: 60,
-    ops: { count: '≤ 6 + 3 per reminder', what: 'a week before a month or quarter ends, reminds each secretary who allowed it of the meetings still due' },
+    ops: {
+      count: '≤ 6 + 3 per reminder',
+      what: 'a week before a month or quarter ends, reminds each secretary who allowed it of the meetings still due (a send WeChat defers, 45009, is tried again the next hour)',
+    },
   },
 };
 

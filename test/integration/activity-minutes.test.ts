@@ -332,6 +332,52 @@ describe('cadence', () => {
     expect(store().findOne('activity_cadence_reminders', `${DEMO.branchId}:${m}`)).toBeTruthy();
     expect(store().findOne('activity_cadence_subs', `${DEMO.branchId}:${DEMO.secretaryId}`).active).toBe(false);
   });
+
+  test('a reminder WeChat defers (45009) goes out at the next run; one refused for good (43101) is not tried again', async () => {
+    const { runCadenceRemind } = await import('../../cloudfunctions/activity/cadence');
+    const sdk = require('wx-server-sdk');
+    sdk.init({ env: sdk.DYNAMIC_CURRENT_ENV });
+    const db = sdk.database({ throwOnNotFound: false });
+    const m = monthOf(new Date());
+    const next = m.endsWith('-12') ? `${Number(m.slice(0, 4)) + 1}-01` : `${m.slice(0, 5)}${String(Number(m.slice(5)) + 1).padStart(2, '0')}`;
+    const late = new Date(new Date(`${next}-01T00:00:00+08:00`).getTime() - 2 * DAY);
+    // WeChat answers these codes first, then sends for real (the emulator checks the grant)
+    const refusals: number[] = [];
+    const wechat = {
+      openapi: {
+        subscribeMessage: {
+          send: async (o: object) => {
+            const code = refusals.shift();
+            if (code) throw Object.assign(new Error('openapi.subscribeMessage.send:fail'), { errCode: code });
+            return sdk.openapi.subscribeMessage.send(o);
+          },
+        },
+      },
+    };
+    const ctx = { db, now: late, env: {}, cloud: wechat } as any;
+    const again = async () => {
+      await db.collection('activity_cadence_reminders').doc(`${DEMO.branchId}:${m}`).remove();
+      await grantSubscribe(emu.url, sec(), [SUBSCRIBE_TEMPLATES.cadenceDue.id]);
+      expect((await cloud.call('activity', sec(), 'cadenceSubscribe', {})).data).toEqual({ subscribed: true });
+      await emu.backend.outbox.clear();
+    };
+    await again();
+    refusals.push(45009);
+    expect(await runCadenceRemind(ctx)).toMatchObject({ sent: 0 });
+    // not sent, not spent: the reminder's record is gone and the grant still stands
+    expect(store().findOne('activity_cadence_reminders', `${DEMO.branchId}:${m}`)).toBeFalsy();
+    expect(store().findOne('activity_cadence_subs', `${DEMO.branchId}:${DEMO.secretaryId}`).active).toBe(true);
+    expect(await runCadenceRemind(ctx)).toMatchObject({ sent: 1 });
+    expect(((await emu.backend.outbox.list()) as any[]).filter((x) => x.openid === sec())).toHaveLength(1);
+
+    await again();
+    refusals.push(43101);
+    expect(await runCadenceRemind(ctx)).toMatchObject({ sent: 0 });
+    expect(store().findOne('activity_cadence_reminders', `${DEMO.branchId}:${m}`)).toBeTruthy();
+    expect(store().findOne('activity_cadence_subs', `${DEMO.branchId}:${DEMO.secretaryId}`).active).toBe(false);
+    expect(await runCadenceRemind(ctx)).toMatchObject({ sent: 0 });
+    expect(((await emu.backend.outbox.list()) as any[]).filter((x) => x.openid === sec())).toHaveLength(0);
+  });
 });
 
 describe('clean-up and the 台账', () => {
