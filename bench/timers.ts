@@ -147,7 +147,7 @@ async function modelledPhase(bench: BenchEmulator, total: number) {
   const sdk = require('wx-server-sdk');
   sdk.init({ env: sdk.DYNAMIC_CURRENT_ENV });
   const db = sdk.database({ throwOnNotFound: false });
-  const sendSubscribe = () => new Promise<boolean>((r) => setTimeout(() => r(true), SEND_MS));
+  const sendSubscribe = () => new Promise<{ ok: true }>((r) => setTimeout(() => r({ ok: true }), SEND_MS));
   const runs: RunRow[] = [];
   const t0 = Date.now();
   for (let run = 1; run <= 40; run++) {

@@ -48,6 +48,7 @@ import {
 } from '../../core/study/rules';
 import { buildBranchRows, buildProgress, liveState, type RosterMember } from '../../core/study/views';
 import { subscribeMessage, subscribeTime } from '../../core/subscribe/templates';
+import { sendSubscribe, type SendOutcome, type SubscribeMsg } from '../../core/subscribe/send';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type { Db };
@@ -58,7 +59,7 @@ export interface StudyCtx {
   rules: StudyRules;
   randomId: () => string;
   /** cloud.openapi.subscribeMessage.send and cloud.getTempFileURL, injectable for tests */
-  sendSubscribe: (msg: { touser: string; templateId: string; page: string; data: Record<string, { value: string }> }) => Promise<boolean>;
+  sendSubscribe: (msg: SubscribeMsg) => Promise<SendOutcome>;
   tempUrl: (fileId: string) => Promise<string | null>;
   /** the key that signs study leases and offers (STUDY_LEASE_SECRET); throws while it is not configured */
   leaseSecret: () => string;
@@ -72,15 +73,7 @@ export function makeStudyCtx(p: Platform): StudyCtx {
     rules: rulesFromEnv(p.env),
     randomId: () => crypto.randomBytes(12).toString('hex'),
     leaseSecret: () => leaseSecret(p.env),
-    sendSubscribe: async (msg) => {
-      try {
-        const res = (await p.cloud.openapi.subscribeMessage.send({ ...msg, miniprogramState: 'formal', lang: 'zh_CN' })) as { errCode?: number } | null;
-        return !res || res.errCode === undefined || res.errCode === 0;
-      } catch (e) {
-        console.error('[subscribeMessage.send]', (e as Error).message);
-        return false;
-      }
-    },
+    sendSubscribe: (msg) => sendSubscribe((o) => p.cloud.openapi.subscribeMessage.send(o), msg),
     tempUrl: async (fileId) => {
       try {
         const res = await p.cloud.getTempFileURL({ fileList: [fileId] });
@@ -701,7 +694,7 @@ export const studyActions: ActionTable<StudyCtx> = {
           skipped++;
           continue;
         }
-        const ok = await ctx.sendSubscribe({
+        const out = await ctx.sendSubscribe({
           touser: openid,
           page: 'pages/study/index',
           ...subscribeMessage('studyBehind', {
@@ -711,7 +704,7 @@ export const studyActions: ActionTable<StudyCtx> = {
             thing4: `还差 ${row.behind} 学时，请抓紧学习`,
           }),
         });
-        if (ok) sent++;
+        if (out.ok) sent++;
         else skipped++;
       }
       return { sent, skipped };
@@ -918,9 +911,9 @@ export async function sendLiveReminders(
   const withinBudget = () => Date.now() - started < limits.budgetMs;
   let sent = 0;
   let failed = 0;
-  const send = async (r: DueReminder): Promise<boolean> => {
+  const send = async (r: DueReminder): Promise<SendOutcome | 'late'> => {
     const startsAt = new Date(r.startsAt);
-    if (startsAt.getTime() <= now.getTime() - limits.lateMinutes * 60_000) return false;
+    if (startsAt.getTime() <= now.getTime() - limits.lateMinutes * 60_000) return 'late';
     return ctx.sendSubscribe({
       touser: r.openid,
       page: `pages/study/lesson/index?id=${r.lessonId}`,
@@ -944,24 +937,29 @@ export async function sendLiveReminders(
     // the first batch of a run goes out whatever the read cost, so every run moves the queue on
     for (; done < due.length && (sent + failed === 0 || withinBudget()); done += limits.batch) {
       const batch = due.slice(done, done + limits.batch);
-      const ok = new Array<boolean>(batch.length).fill(false);
+      const out = new Array<SendOutcome | 'late'>(batch.length);
       let next = 0;
       const worker = async () => {
         while (next < batch.length) {
           const k = next++;
-          // sendSubscribe answers false for whatever WeChat refuses; a throw here is a bug, and stops the run
-          ok[k] = await send(batch[k]);
+          // sendSubscribe never throws (core/subscribe/send.ts); a throw here is a bug, and stops the run
+          out[k] = await send(batch[k]);
         }
       };
       await Promise.all(Array.from({ length: Math.min(limits.concurrency, batch.length) }, worker));
-      // marked sent either way: one tap grants one message, and a refused send would be refused again
+      const ok = out.map((o) => o !== 'late' && o.ok);
+      // "not now" (45009, busy): left unsent for the next run, until it is too late
+      const later = out.map((o) => o !== 'late' && !o.ok && o.retry);
+      // the rest are marked sent either way: one tap grants one message, and a refusal for good would be refused again
       for (const delivered of [true, false]) {
-        const ids = batch.filter((_r, k) => ok[k] === delivered).map((r) => r._id);
+        const ids = batch.filter((_r, k) => !later[k] && ok[k] === delivered).map((r) => r._id);
         if (ids.length) await db.collection(C.reminders).where({ _id: _.in(ids) }).update({ data: { sent: true, sentAt: now, delivered } });
       }
       const n = ok.filter(Boolean).length;
       sent += n;
-      failed += batch.length - n;
+      failed += batch.length - n - later.filter(Boolean).length;
+      // WeChat asked to slow down: the rest of the queue waits for the next run (a minute later)
+      if (later.some(Boolean)) return { sent, failed, left: true };
     }
     if (done < due.length) break;
     if (due.length < limits.page) return { sent, failed, left: false };

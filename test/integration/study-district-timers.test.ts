@@ -56,12 +56,15 @@ function reminders(lessonId: string, n: number, now: Date, startsInMin: number) 
   }));
 }
 
-function sender(delayMs = 0) {
+/** A WeChat stand-in: records every message it delivers; `refuse` answers a code instead. */
+function sender(delayMs = 0, refuse: (openid: string) => number | null = () => null) {
   const to: string[] = [];
   const send: StudyCtx['sendSubscribe'] = async (msg) => {
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    const code = refuse(msg.touser);
+    if (code !== null) return { ok: false, errCode: code, retry: code === 45009 };
     to.push(msg.touser);
-    return true;
+    return { ok: true };
   };
   return { to, send };
 }
@@ -84,6 +87,22 @@ test('one run reminds every viewer of a lesson far beyond one page (2,500), each
   // nothing left for the next minute
   expect(await sendLiveReminders({ db, now, sendSubscribe: send })).toEqual({ sent: 0, failed: 0, left: false });
   expect(to).toHaveLength(2500);
+});
+
+test('a reminder WeChat defers (45009) waits for the next run; one refused for good (43101) is not tried again', async () => {
+  const now = new Date();
+  store().insertMany('study_reminders', reminders('l-busy', 10, now, 5));
+  let busy = true;
+  const { to, send } = sender(0, (openid) => (openid === 'o-l-busy-3' ? 43101 : busy && openid === 'o-l-busy-6' ? 45009 : null));
+  const first = await sendLiveReminders({ db, now, sendSubscribe: send });
+  expect(first.left).toBe(true);
+  expect(to).not.toContain('o-l-busy-6');
+  expect(store().count('study_reminders', { lessonId: 'l-busy', openid: 'o-l-busy-6', sent: false })).toBe(1);
+  expect(store().count('study_reminders', { lessonId: 'l-busy', openid: 'o-l-busy-3', sent: true, delivered: false })).toBe(1);
+  busy = false;
+  for (let i = 0; i < 5 && store().count('study_reminders', { lessonId: 'l-busy', sent: false }) > 0; i++) await sendLiveReminders({ db, now, sendSubscribe: send });
+  expect(store().count('study_reminders', { lessonId: 'l-busy', sent: false })).toBe(0);
+  expect(to.filter((o) => o.startsWith('o-l-busy-')).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `o-l-busy-${i}`).filter((o) => o !== 'o-l-busy-3').sort());
 });
 
 test('a run that uses up its time budget leaves the rest to the next run, and nobody is reminded twice', async () => {
