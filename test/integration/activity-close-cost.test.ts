@@ -12,7 +12,7 @@ import { DEMO } from '../../seed';
 import { activityDoc, type RosterEntry } from '../fixtures/activity';
 import { newAttendance } from '../../core/activity/stored';
 import { checkActivity, checkMember, checkStudy } from '../../core/consistency/rules';
-import { dayOf } from '../../core/day';
+import { dayOf, yearOf } from '../../core/day';
 import { emptyTotals } from '../../core/study/credit';
 
 const MIN = 60_000;
@@ -102,7 +102,7 @@ function scenario(tag: string, n: number, opts: { harder?: boolean } = {}) {
     }));
   if (ledger.length) s.insertMany('points_ledger', ledger);
   // a study_totals document this year (no credits yet) for everyone, or for half of them
-  const year = now.getFullYear();
+  const year = yearOf(now);
   const totals = members.filter((_m, i) => !opts.harder || i % 2 === 0).map((m) => emptyTotals(year, { memberId: m._id, branchId: m.branchId, path: m.path, name: m.name, role: 'member' }, now));
   s.insertMany('study_totals', totals);
 
@@ -243,7 +243,7 @@ test('a close finished after a half-done one counts nothing twice', async () => 
   // The first attempt got as far as some of the awards: the entries and credits of everyone went in,
   // and the counters of the first half were changed (with their marks), then it died.
   const s = store();
-  const year = new Date().getFullYear();
+  const year = yearOf(new Date());
   const orig = new Map<string, any>(s.find('org_members', { _id: { $in: sc.ids } }).map((m: any) => [m._id, m]));
   const origTotals = new Map<string, any>(s.find('study_totals', { memberId: { $in: sc.ids } }).map((t: any) => [t._id, t]));
   const done = await cloud.call('activity', DEMO.secretaryOpenid, 'closeSignIn', { id: sc.a._id });

@@ -14,6 +14,7 @@ import { issueToken, SLOT_MS } from '../../core/activity/token';
 import { requiredSecretNames } from '../../core/fn/secrets';
 import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
 import { grantSubscribe } from '../fixtures/subscribe-grants';
+import { dayOf } from '../../core/day';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -327,8 +328,9 @@ describe('sign-in, leave, absence, 补学 and the ledger', () => {
   });
 
   test('the secretary exports the 台账 as .xlsx with the 三会一课 layout', async () => {
-    const today = new Date().toISOString().slice(0, 10);
-    const from = `${new Date().getFullYear() - 1}-12-01`;
+    // China days, as the function reads them (a UTC date is yesterday's from 00:00 to 08:00 China time)
+    const today = dayOf(new Date());
+    const from = `${Number(today.slice(0, 4)) - 1}-12-01`;
     const r = await call(sec(), 'exportLedger', { from, to: today });
     expect(r.ok).toBe(true);
     expect(r.data.fileName).toMatch(/三会一课台账.*\.xlsx$/);
@@ -352,8 +354,9 @@ describe('sign-in, leave, absence, 补学 and the ledger', () => {
   });
 
   test('attendance rates: per member for the secretary, branch figures only for an organiser', async () => {
-    const today = new Date().toISOString().slice(0, 10);
-    const from = `${new Date().getFullYear() - 1}-12-01`;
+    // China days, as the function reads them (a UTC date is yesterday's from 00:00 to 08:00 China time)
+    const today = dayOf(new Date());
+    const from = `${Number(today.slice(0, 4)) - 1}-12-01`;
     const s = await call(sec(), 'rates', { from, to: today });
     expect(s.data.activities).toBeGreaterThanOrEqual(1);
     expect(s.data.members.length).toBeGreaterThan(0);

@@ -13,6 +13,7 @@ import { attendanceId, countAttendance } from '../../core/activity/rules';
 import { newAttendance } from '../../cloudfunctions/activity/store';
 import { activityDoc } from '../fixtures/activity';
 import { HOME, startTrustHarness, type Harness, type Reply } from './harness';
+import { dayOf } from '../../core/day';
 
 const MIN = 60_000;
 let h: Harness;
@@ -206,7 +207,7 @@ describe('结束签到 holds on every warm instance at once', () => {
     const qr = await act(sec(), 'qrToken', { id });
     expect(qr.error).toBeUndefined();
     // the close runs on another instance: the first one is busy with a 台账 export meanwhile
-    const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+    const day = (t: number) => dayOf(new Date(t));
     const busy = act(sec(), 'exportLedger', { from: day(Date.now() - 300 * 86_400_000), to: day(Date.now()) });
     await new Promise((r) => setTimeout(r, 40));
     const close = await act(sec(), 'closeSignIn', { id });
