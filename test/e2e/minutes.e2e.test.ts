@@ -43,7 +43,12 @@ test('the secretary writes minutes with two photos; a member sees them on the no
   const id = ACTIVITY_DEMO.pastId;
   const sec = await phonePage(browser);
   await signIn(sec, emu, DEMO.secretaryOpenid);
-  await sec.goto(`${emu.url}/#/pages/activity/index`);
+  // the home page says what is owed: meetings awaiting minutes, tap to the activity list
+  await sec.goto(`${emu.url}/#/pages/home/index`);
+  const pendingBefore = Number(/待补记录 (\d+) 次/.exec(await text(sec, '#home-cadence-pending'))?.[1]);
+  expect(pendingBefore).toBeGreaterThan(0);
+  await shot(sec, 'minutes-00-secretary-home');
+  await sec.click('#home-cadence');
   await sec.locator('#cadence-card').waitFor();
   await sec.locator(`#cadence-pending .pending-minutes[data-id="${id}"]`).waitFor();
   await shot(sec, 'minutes-01-secretary-card');
@@ -94,6 +99,14 @@ test('the secretary writes minutes with two photos; a member sees them on the no
   expect(m.photos).toHaveLength(2);
   expect(m.photos.every((p: any) => p.fileID.includes(`/activity-photos/${DEMO.secretaryOpenid}/`) && p.thumb)).toBe(true);
   expect(m.checklist.find((c: any) => c.key === 'oath').done).toBe(true);
+  await sec.goto(`${emu.url}/#/pages/home/index`);
+  await sec.reload();
+  const after = pendingBefore - 1 ? `待补记录 ${pendingBefore - 1} 次` : null;
+  if (after) await sec.locator('#home-cadence-pending', { hasText: after }).waitFor();
+  else {
+    await sec.locator('#home-cadence-month').waitFor();
+    expect(await sec.locator('#home-cadence-pending').count()).toBe(0);
+  }
   expect(m.attachments).toEqual([expect.objectContaining({ name: '学习材料.pdf' })]);
   expect(m.attachments[0].fileID).toContain(`/activity-files/${DEMO.secretaryOpenid}/`);
   // the refused file left nothing behind: one upload of kind file, the one the record names

@@ -12,6 +12,7 @@ import { QuizTaskCard } from '../quiz/quiz-task-card';
 import { ElderHome } from './elder-home';
 import './index.scss';
 import { ActivityTaskCard } from '../activity/components/home-card';
+import { CadenceHomeCard } from '../activity/components/cadence-card';
 
 const STATUS_LABEL = { pending: '等待支部书记审核', approved: '已通过', rejected: '未通过' } as const;
 
@@ -70,6 +71,7 @@ function Member({ me }: { me: OrgOutputs['me'] }) {
       </View>
       <ElderSuggestion age={m.age} />
       {manages ? <PendingApplications /> : null}
+      {m.role === 'secretary' ? <CadenceHomeCard /> : null}
       <QuizTaskCard />
       <ActivityTaskCard />
       <StudyTaskCard />

@@ -1,7 +1,8 @@
 import { Text, View } from '@tarojs/components';
 import { activityApi, type ActivityOutputs } from '../../../api/activity';
 import { BigButton } from '../../../components/big-button';
-import { goTo } from '../../../components/states';
+import { goTab, goTo } from '../../../components/states';
+import { useRequest } from '../../../hooks/use-request';
 import { useSubmit } from '../../../hooks/use-submit';
 import { askSubscribe } from '../../../utils/subscribe';
 import { formatDateTime } from '../shared';
@@ -89,3 +90,34 @@ export function CadenceCard({ d, reload }: { d: Cadence; reload: () => void }) {
 
 /** The ids of the secretary's meetings awaiting minutes, for the 待补记录 mark on their rows. */
 export const pendingIds = (d: Cadence | undefined) => new Set((d?.pendingMinutes ?? []).map((p) => p.id));
+
+/**
+ * The secretary's home page line for 三会一课: this month's 已开/应开 and the meetings awaiting minutes
+ * (待补记录), so nothing owed waits for a visit to the activity list. Tapping opens that list.
+ */
+export function CadenceHomeCard() {
+  const req = useRequest(() => activityApi.cadence(), [], { refreshOnShow: true });
+  const d = req.data;
+  if (!d) return null;
+  const month = d.month;
+  const done = month.held >= month.owed;
+  const st = done ? { text: '已完成', cls: '' } : STATUS[month.status];
+  const pending = d.pendingMinutes.length;
+  return (
+    <View className='card secretary-card' id='home-cadence' onClick={() => goTab('/pages/activity/index')}>
+      <View className='row'>
+        <Text className='card-title'>三会一课</Text>
+        <Text className={`badge ${st.cls}`}>{st.text}</Text>
+      </View>
+      <Text className='text' id='home-cadence-month'>
+        {periodName(month)}：已开 {month.held} / 应开 {month.owed}
+      </Text>
+      {pending ? (
+        <Text className='badge red' id='home-cadence-pending'>
+          待补记录 {pending} 次
+        </Text>
+      ) : null}
+      <Text className='muted'>{pending ? '点此补写会议记录' : done ? '本月的会议都已召开并记录' : '点此查看还需召开的会议'}</Text>
+    </View>
+  );
+}
