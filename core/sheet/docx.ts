@@ -3,7 +3,6 @@
  * made of. Reads word/document.xml with jszip (a .docx is a zip); tables are read row by row, one
  * line per cell. Server side only.
  */
-import JSZip from 'jszip';
 import { SheetFileError } from './errors';
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -28,6 +27,9 @@ export async function readDocxLines(buf: Buffer): Promise<string[]> {
   if (buf.length === 0) throw new SheetFileError('文件是空的');
   let xml: string | undefined;
   try {
+    // loaded by the call that reads a .docx, not at a cold start (declared in the quiz function's package.json)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const JSZip = require('jszip') as typeof import('jszip');
     const zip = await JSZip.loadAsync(buf);
     xml = await zip.file('word/document.xml')?.async('string');
   } catch {
