@@ -133,6 +133,18 @@ describe('updates, limits, strict mode, durability', () => {
     expect(store.findOne('things', 'new')).toEqual({ _id: 'new', k: 1 });
   });
 
+  it('$nin on an array field matches when no element is listed, and when the field is missing: a condition that turns false once the update lands', () => {
+    store.insertOne('things', { _id: 'a', days: ['2025-07-01'] });
+    store.insertOne('things', { _id: 'b' });
+    expect(store.find('things', { days: { $nin: ['2025-07-02'] } }).map((d) => d._id).sort()).toEqual(['a', 'b']);
+    expect(store.find('things', { days: { $nin: ['2025-07-01'] } }).map((d) => d._id)).toEqual(['b']);
+    // the quiz answer's counters (core/points/ledger.ts awardPointsMarked): the first update matches, the repeat does not
+    const once = () => store.update('things', { _id: 'a', days: { $nin: ['2025-07-02'] } }, { $set: { days: ['2025-07-01', '2025-07-02'] }, $inc: { n: 1 } });
+    expect(once()).toEqual({ matched: 1, modified: 1 });
+    expect(once()).toEqual({ matched: 0, modified: 0 });
+    expect(store.findOne('things', 'a')).toMatchObject({ n: 1 });
+  });
+
   it('rejects documents over 512 KB', () => {
     expect(() => store.insertOne('big', { _id: 'x', s: 'a'.repeat(LIMITS.maxDocBytes) })).toThrow(/512 KB/);
   });
