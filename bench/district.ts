@@ -357,6 +357,8 @@ async function main() {
       ['activity', 'rates', '支部书记', () => ({ from: yearStart, to: today }), (i) => secretaryOf(pick(i))],
       ['activity', 'exportLedger', '支部书记', () => ({ from: yearStart, to: today }), (i) => secretaryOf(pick(i))],
       ['org', 'listMembers', '支部书记', () => ({ limit: 50 }), (i) => secretaryOf(pick(i))],
+      ['org', 'listApplications', '支部书记', () => ({ status: 'pending' }), (i) => secretaryOf(pick(i))],
+      ['activity', 'cadence', '支部书记', () => ({}), (i) => secretaryOf(pick(i))],
       ['org', 'me', '党员', () => ({}), (i) => sample(i).openid!],
       ['quiz', 'rankMembers', '党员', () => ({}), (i) => sample(i).openid!],
       ['points', 'history', '党员', () => ({}), (i) => sample(i).openid!],
@@ -498,6 +500,7 @@ export const USAGE_MODEL = {
   qrScreenOpensPerActivity: 1, // its roster call as the screen opens
   activityListViewsPerRostered: 2,
   secretaryViewsPerDay: 3, // each of quiz branchToday, study branchTable, activity rates, once
+  secretaryHomeShowsPerDay: 2, // the home page's 待审核入支部申请 and 三会一课 cards, each time it is shown
   organiserViewsPerDay: 6, // rankBranches ×2, orgRates, branchTable, branchToday, activity rates
   exportsPerDay: 10,
   timerTicksPerDay: 1440, // each function's one timer, every minute
@@ -552,6 +555,8 @@ function dailyEstimate(rows: ResultRow[], run: { closedByHand: number; activitie
       writes: Math.round(calls * (perAct - readsPer)),
     });
   }
+  add('书记：首页待审核申请', M.branches * M.secretaryHomeShowsPerDay, 'org.listApplications', '支部书记');
+  add('书记：首页三会一课（已开/应开、待补记录）', M.branches * M.secretaryHomeShowsPerDay, 'activity.cadence', '支部书记');
   add('书记：答题情况', M.branches, 'quiz.branchToday', '支部书记');
   add('书记：学时表', M.branches, 'study.branchTable', '支部书记');
   add('书记：出勤率', M.branches, 'activity.rates', '支部书记');
