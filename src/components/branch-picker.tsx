@@ -46,9 +46,8 @@ export function BranchPicker({ choice, id = 'branch-picker' }: { choice: BranchC
 
 function SubtreePicker({ id, scope, value, onChange }: { id: string; scope: { id: string; name: string }; value: PickedBranch | null; onChange(b: PickedBranch | null): void }) {
   const [open, setOpen] = useState(!value);
+  // kept while the tree is closed: it reopens at the level last used, a sibling branch one tap away
   const [trail, setTrail] = useState<OrgNodeView[]>([]);
-  const parentId = trail.length ? trail[trail.length - 1].id : scope.id;
-  const req = useRequest(() => orgApi.children({ parentId }), [parentId], { skip: !open });
   return (
     <View className='card branch-picker' id={id}>
       <View className='branch-picker-head'>
@@ -63,44 +62,16 @@ function SubtreePicker({ id, scope, value, onChange }: { id: string; scope: { id
       </View>
       {open ? (
         <>
-          <View className='org-trail'>
-            <Text className='link org-trail-item' onClick={() => setTrail([])}>
-              {scope.name}
-            </Text>
-            {trail.map((n, i) => (
-              <Text key={n.id} className='link org-trail-item' onClick={() => setTrail(trail.slice(0, i + 1))}>
-                {' / '}
-                {n.name}
-              </Text>
-            ))}
-          </View>
-          <Async req={req} isEmpty={(d) => d.filter((n) => n.type !== 'group').length === 0} emptyText='这一级下面没有党支部'>
-            {(nodes) =>
-              nodes
-                .filter((n) => n.type !== 'group')
-                .map((n) => (
-                  <View
-                    key={n.id}
-                    className={`list-item branch-picker-node ${n.id === value?.id ? 'org-node-selected' : ''}`}
-                    data-id={n.id}
-                    onClick={() => {
-                      if (n.type !== 'branch') return setTrail([...trail, n]);
-                      onChange({ id: n.id, name: n.name });
-                      setOpen(false);
-                    }}
-                  >
-                    <View>
-                      <Text className='text'>{n.name}</Text>
-                      <Text className='muted'>
-                        {TYPE_LABEL[n.type] ?? n.type}
-                        {typeof n.memberCount === 'number' ? ` · ${n.memberCount} 人` : ''}
-                      </Text>
-                    </View>
-                    <Text className={n.type === 'branch' ? 'badge' : 'text muted'}>{n.type === 'branch' ? (n.id === value?.id ? '已选' : '选择') : '›'}</Text>
-                  </View>
-                ))
-            }
-          </Async>
+          <OrgTree
+            root={scope}
+            trail={[trail, setTrail]}
+            selectedId={value?.id}
+            nodeClass='branch-picker-node'
+            onPick={(n) => {
+              onChange({ id: n.id, name: n.name });
+              setOpen(false);
+            }}
+          />
           {value ? (
             <Text className='link' onClick={() => setOpen(false)}>
               不换了
@@ -109,5 +80,68 @@ function SubtreePicker({ id, scope, value, onChange }: { id: string; scope: { id
         </>
       ) : null}
     </View>
+  );
+}
+
+/**
+ * Drills down the org tree from `root` (an organiser's scope; none: the top of the tree) one level at a
+ * time (`children`), so no call returns the whole tree, until a 党支部 is tapped. 党小组 are not offered.
+ */
+export function OrgTree({
+  root,
+  trail: kept,
+  selectedId,
+  nodeClass,
+  onPick,
+}: {
+  root: { id: string; name: string } | null;
+  /** the levels opened below the root, when the caller keeps them (otherwise the tree does) */
+  trail?: [OrgNodeView[], (t: OrgNodeView[]) => void];
+  selectedId?: string;
+  /** the class of each row (tests and styles find the rows by it) */
+  nodeClass: string;
+  onPick(n: OrgNodeView): void;
+}) {
+  const own = useState<OrgNodeView[]>([]);
+  const [trail, setTrail] = kept ?? own;
+  const parentId = trail.length ? trail[trail.length - 1].id : root?.id;
+  const req = useRequest(() => orgApi.children(parentId ? { parentId } : {}), [parentId]);
+  return (
+    <>
+      <View className='org-trail'>
+        <Text className='link org-trail-item' onClick={() => setTrail([])}>
+          {root?.name ?? '全部'}
+        </Text>
+        {trail.map((n, i) => (
+          <Text key={n.id} className='link org-trail-item' onClick={() => setTrail(trail.slice(0, i + 1))}>
+            {' / '}
+            {n.name}
+          </Text>
+        ))}
+      </View>
+      <Async req={req} isEmpty={(d) => d.filter((n) => n.type !== 'group').length === 0} emptyText='这一级下面没有党支部'>
+        {(nodes) =>
+          nodes
+            .filter((n) => n.type !== 'group')
+            .map((n) => (
+              <View
+                key={n.id}
+                className={`list-item ${nodeClass} ${n.id === selectedId ? 'org-node-selected' : ''}`}
+                data-id={n.id}
+                onClick={() => (n.type === 'branch' ? onPick(n) : setTrail([...trail, n]))}
+              >
+                <View>
+                  <Text className='text'>{n.name}</Text>
+                  <Text className='muted'>
+                    {TYPE_LABEL[n.type] ?? n.type}
+                    {typeof n.memberCount === 'number' ? ` · ${n.memberCount} 人` : ''}
+                  </Text>
+                </View>
+                <Text className={n.type === 'branch' ? 'badge' : 'text muted'}>{n.type === 'branch' ? (n.id === selectedId ? '已选' : '选择') : '›'}</Text>
+              </View>
+            ))
+        }
+      </Async>
+    </>
   );
 }

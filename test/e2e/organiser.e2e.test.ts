@@ -23,7 +23,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-test('流动党员转接 finds a member of another branch of the organiser’s street', async () => {
+test('流动党员转接 finds a member of another branch of the organiser’s street and picks the branch it moves to', async () => {
   const store = emu.backend.store;
   const organiser = store.find('org_members', { openid: DEMO.streetOrganiserOpenid })[0] as any;
   // someone of the street who is not in the organiser's own branch
@@ -44,6 +44,12 @@ test('流动党员转接 finds a member of another branch of the organiser’s s
   await shot(page, 'organiser-01-move-search');
   await row.click();
   expect(await text(page, '#move-member-name')).toContain(branchName);
+  // the branch it moves to may be anywhere: the tree opens at the top and drills one level at a time
+  const to = store.findOne('org_nodes', DEMO.branchId) as any;
+  for (const nodeId of to.path) await page.click(`.org-node[data-id="${nodeId}"]`);
+  await page.click(`.org-node[data-id="${DEMO.branchId}"]`);
+  expect(await text(page, '#move-target-name')).toBe(to.name);
+  await page.locator('#move-reason').waitFor();
 });
 
 test('台账 opens on a branch picker of the subtree; the figures follow the branch picked', async () => {

@@ -3,12 +3,12 @@ import { Input, Text, View } from '@tarojs/components';
 import { orgInputs } from '../../../../../core/org/contracts';
 import { orgApi, type MemberView, type OrgNodeView, type TransferView } from '../../../../api/org';
 import { BigButton } from '../../../../components/big-button';
+import { OrgTree } from '../../../../components/branch-picker';
 import { Page } from '../../../../components/page';
 import { Async } from '../../../../components/states';
 import { useRequest } from '../../../../hooks/use-request';
 import { useSubmit } from '../../../../hooks/use-submit';
 import { formatDate } from '../../../../utils/invite-code';
-import { OrgPicker } from '../components/org-picker';
 import '../manage.scss';
 
 function MemberSearch({ onPick, organiser }: { onPick(m: MemberView): void; organiser: boolean }) {
@@ -142,7 +142,7 @@ export default function Move() {
               </Text>
             </View>
           ) : (
-            <OrgPicker onPick={setTarget} />
+            <OrgTree root={null} nodeClass='org-node' onPick={setTarget} />
           )}
         </View>
       ) : null}
