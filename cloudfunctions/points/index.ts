@@ -6,7 +6,7 @@ import config from './config.json';
 export const points = serve({
   name: 'points',
   about:
-    "积分 (points): the member's ledger (红色手账) and the org's points rules. Awards are written by the features that earn them (core/points/ledger.ts `awardPoints`), not here.",
+    "积分 (points): the member's ledger (红色手账) and the org's points rules. Awards are written by the features that earn them (core/points/ledger.ts), not here.",
   actions: pointsActions,
   config,
   makeCtx: makePointsCtx,
