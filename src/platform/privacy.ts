@@ -28,8 +28,8 @@ export const PRIVACY_AGREE_BUTTON_ID = 'privacy-agree';
 const PURPOSE: Record<string, string> = {
   getLocation: '在活动地点签到时核对您的位置',
   chooseLocation: '在地图上选择活动地点',
-  chooseMessageFile: '从聊天记录中选择要导入的名册或题库文件',
-  chooseMedia: '选择要上传的课程视频',
+  chooseMessageFile: '从聊天记录中选择要导入的名册、题库，或会议记录的附件',
+  chooseMedia: '拍摄或选择会议现场照片、要上传的课程视频',
   setClipboardData: '复制邀请链接或导入模板',
   getClipboardData: '读取您复制的邀请码',
 };
