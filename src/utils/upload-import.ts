@@ -1,6 +1,6 @@
 import Taro from '@tarojs/taro';
 import { importCloudPath } from '../../core/sheet/upload-path';
-import { ApiError, NETWORK_MESSAGE } from '../api/errors';
+import { putH5 } from '../platform/h5-upload';
 import { openCloudXlsx } from '../platform/files';
 
 /** A file picked for an import and uploaded to cloud storage: the function reads it by fileID. */
@@ -29,18 +29,8 @@ async function uploadH5(dir: string, inputId: string, accept: string[]): Promise
     input.click();
   });
   if (!file) return null;
-  const cloudPath = importCloudPath(dir, file.name, Date.now());
-  const ticket = await fetch('/api/storage/upload-url', {
-    method: 'POST',
-    credentials: 'include',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ cloudPath }),
-  }).catch(() => null);
-  const t = (await ticket?.json().catch(() => null)) as { fileID?: string; url?: string; error?: { message?: string } } | null;
-  if (!ticket?.ok || !t?.fileID || !t.url) throw new ApiError('UNAVAILABLE', t?.error?.message ?? NETWORK_MESSAGE);
-  const put = await fetch(t.url, { method: 'PUT', body: file }).catch(() => null);
-  if (!put?.ok) throw new ApiError('UNAVAILABLE', '上传失败，请检查网络后重试');
-  return { fileName: file.name, fileID: t.fileID, size: file.size };
+  const fileID = await putH5(importCloudPath(dir, file.name, Date.now()), file, '上传失败，请检查网络后重试');
+  return { fileName: file.name, fileID, size: file.size };
 }
 
 /** WeChat: a file from a chat (chooseMessageFile), uploaded with wx.cloud.uploadFile. */

@@ -1,5 +1,5 @@
 import Taro from '@tarojs/taro';
-import { ApiError, NETWORK_MESSAGE } from '../api/errors';
+import { putH5 } from '../platform/h5-upload';
 
 /** A meeting photo uploaded into the caller's own folder, with the small copy the 台账 embeds. */
 export interface UploadedPhoto {
@@ -12,20 +12,7 @@ export interface UploadedPhoto {
 /** long side of a photo after compression on the device, and of its thumbnail */
 const PHOTO_PX = 1280;
 const THUMB_PX = 160;
-
-async function putH5(cloudPath: string, body: Blob): Promise<string> {
-  const ticket = await fetch('/api/storage/upload-url', {
-    method: 'POST',
-    credentials: 'include',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ cloudPath }),
-  }).catch(() => null);
-  const t = (await ticket?.json().catch(() => null)) as { fileID?: string; url?: string; error?: { message?: string } } | null;
-  if (!ticket?.ok || !t?.fileID || !t.url) throw new ApiError('UNAVAILABLE', t?.error?.message ?? NETWORK_MESSAGE);
-  const put = await fetch(t.url, { method: 'PUT', body }).catch(() => null);
-  if (!put?.ok) throw new ApiError('UNAVAILABLE', '照片上传失败，请检查网络后重试');
-  return t.fileID;
-}
+const PHOTO_UPLOAD_FAILED = '照片上传失败，请检查网络后重试';
 
 /** H5: draws the picture on a canvas no larger than `px` and encodes it as JPEG. */
 function shrink(img: HTMLImageElement, px: number, quality: number): Promise<Blob> {
@@ -69,8 +56,8 @@ async function uploadH5(dir: string, count: number): Promise<UploadedPhoto[]> {
     // not a picture the browser can read: sent as it is, so the function's check explains why
     const [photo, thumb] = img ? await Promise.all([shrink(img, PHOTO_PX, 0.8), shrink(img, THUMB_PX, 0.7)]) : [f, null];
     const name = `${Date.now()}-${i}`;
-    const fileID = await putH5(`${dir}${name}.jpg`, photo);
-    const thumbFileID = thumb ? await putH5(`${dir}${name}.thumb.jpg`, thumb) : '';
+    const fileID = await putH5(`${dir}${name}.jpg`, photo, PHOTO_UPLOAD_FAILED);
+    const thumbFileID = thumb ? await putH5(`${dir}${name}.thumb.jpg`, thumb, PHOTO_UPLOAD_FAILED) : '';
     out.push({ fileID, thumbFileID, preview: url });
   }
   return out;
