@@ -42,6 +42,9 @@ export function wavFile(samples: Int16Array, sampleRate = WAV_SAMPLE_RATE): Buff
   return b;
 }
 
+// bound once: looking up the global Math per sample is slow inside a vm context (jest)
+const { PI, abs, floor, max, min, round, sin } = Math;
+
 /**
  * Speech-like sound: phrases of 4–7 syllables (120–260 ms each, 40–90 ms apart), 300–550 ms
  * between phrases, each syllable a voiced tone whose pitch falls across the phrase, with harmonics
@@ -49,29 +52,29 @@ export function wavFile(samples: Int16Array, sampleRate = WAV_SAMPLE_RATE): Buff
  */
 export function speechLike(seconds: number, seed: number, sampleRate = WAV_SAMPLE_RATE): Int16Array {
   const r = prng(seed);
-  const out = new Int16Array(Math.round(seconds * sampleRate));
-  let t = Math.round(0.3 * sampleRate);
+  const out = new Int16Array(round(seconds * sampleRate));
+  let t = round(0.3 * sampleRate);
   while (t < out.length) {
-    const syllables = 4 + Math.floor(r() * 4);
+    const syllables = 4 + floor(r() * 4);
     const f0Start = 190 + r() * 50;
     for (let s = 0; s < syllables && t < out.length; s++) {
-      const len = Math.round((0.12 + r() * 0.14) * sampleRate);
+      const len = round((0.12 + r() * 0.14) * sampleRate);
       const f0 = f0Start * (1 - (0.25 * s) / syllables) * (0.95 + r() * 0.1);
       // a vowel-ish colour per syllable: which harmonics carry the energy
-      const formant = 2 + Math.floor(r() * 4);
+      const formant = 2 + floor(r() * 4);
       let phase = 0;
       for (let i = 0; i < len && t + i < out.length; i++) {
         const x = i / len;
-        const env = Math.sin(Math.PI * x) ** 0.6;
-        const f = f0 * (1 + 0.06 * Math.sin(Math.PI * x)); // a little rise and fall inside the syllable
-        phase += (2 * Math.PI * f) / sampleRate;
+        const env = sin(PI * x) ** 0.6;
+        const f = f0 * (1 + 0.06 * sin(PI * x)); // a little rise and fall inside the syllable
+        phase += (2 * PI * f) / sampleRate;
         let v = 0;
-        for (let h = 1; h <= 8; h++) v += Math.sin(h * phase) / (1 + Math.abs(h - formant) * 1.5) / h ** 0.3;
-        out[t + i] = Math.round(Math.max(-1, Math.min(1, v * 0.22 * env)) * 32767);
+        for (let h = 1; h <= 8; h++) v += sin(h * phase) / (1 + abs(h - formant) * 1.5) / h ** 0.3;
+        out[t + i] = round(max(-1, min(1, v * 0.22 * env)) * 32767);
       }
-      t += len + Math.round((0.04 + r() * 0.05) * sampleRate);
+      t += len + round((0.04 + r() * 0.05) * sampleRate);
     }
-    t += Math.round((0.3 + r() * 0.25) * sampleRate);
+    t += round((0.3 + r() * 0.25) * sampleRate);
   }
   return out;
 }

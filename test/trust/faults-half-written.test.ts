@@ -241,15 +241,43 @@ const figures: string[] = [];
 type Snapshot = Map<string, string>;
 type Diff = Map<string, { before: string | null; after: string | null }>;
 
+/**
+ * The whole store, as `collection/_id` → stored text. The demo district holds ≈20,000 documents, so
+ * the first call reads them all and later calls re-read only the documents written since (every
+ * write passes the store's onBeforeWrite, which `trackWrites` taps); a rolled-back write is simply
+ * read back unchanged.
+ */
+let current: Snapshot | null = null;
+const written = new Set<string>();
+
+function trackWrites(): void {
+  const store = h.emu.backend.store as any;
+  const next = store.onBeforeWrite as ((coll: string, id: string) => void) | undefined;
+  store.onBeforeWrite = (coll: string, id: string) => {
+    written.add(`${coll}\u0000${id}`);
+    next?.(coll, id);
+  };
+}
+
 function snapshot(): Snapshot {
   const store = h.emu.backend.store as any;
-  const out: Snapshot = new Map();
-  for (const coll of store.listCollections() as string[]) {
-    for (const row of store.db.prepare(`SELECT _id, doc FROM "${coll}"`).all() as { _id: string; doc: string }[]) {
-      out.set(`${coll}/${row._id}`, row.doc);
+  if (!current) {
+    current = new Map();
+    for (const coll of store.listCollections() as string[]) {
+      for (const row of store.db.prepare(`SELECT _id, doc FROM "${coll}"`).all() as { _id: string; doc: string }[]) {
+        current.set(`${coll}/${row._id}`, row.doc);
+      }
     }
+    written.clear();
   }
-  return out;
+  for (const key of written) {
+    const [coll, id] = key.split('\u0000');
+    const raw = store.listCollections().includes(coll) ? (store.rawById(coll, id) as string | null) : null;
+    if (raw === null) current.delete(`${coll}/${id}`);
+    else current.set(`${coll}/${id}`, raw);
+  }
+  written.clear();
+  return new Map(current);
 }
 
 function diff(a: Snapshot, b: Snapshot): Diff {
@@ -356,6 +384,7 @@ beforeAll(async () => {
       : `fault points: a sample of ${SAMPLE} per kind and action, seed ${SEED} (FAULT_SEED=${SEED} repeats it; npm run test:faults tries every point)\n`,
   );
   h = await startTrustHarness();
+  trackWrites();
   await newDifferences([HOME.branchId, HOME.otherBranchId, HOME.farBranchId]);
 });
 
