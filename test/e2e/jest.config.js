@@ -9,4 +9,6 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   setupFiles: ['<rootDir>/test/setup/quiet-injected-faults.ts'],
   testTimeout: 120_000,
+  // each suite has its own emulator and browser; a suite mostly waits on the page, so one per core
+  maxWorkers: '100%',
 };
