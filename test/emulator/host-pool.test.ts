@@ -61,6 +61,11 @@ describe('function host (no server: functions that make no DB calls)', () => {
     expect((b.result as any).tcb.URL).toMatch(/^http:\/\/127\.0\.0\.1:9\/admin\/i\/warm-\d+-[0-9a-f]+$/);
   });
 
+  test('NODE_PATH holds the function\'s own folder, as SCF sets it: a bare require finds a file there', async () => {
+    const r = await host.invoke('warm', { bareRequire: true }, {});
+    expect((r.result as any).fromOwnFolder).toBe('found through NODE_PATH');
+  });
+
   test('NODE_TEST_CONTEXT never reaches a function', async () => {
     const r = await host.invoke('warm', {}, {});
     expect((r.result as any).nodeTestContext).toBeNull();
