@@ -33,6 +33,8 @@ import type { StudySource } from '../core/study/rules';
 import { SUBSCRIBE_TEMPLATES } from '../core/subscribe/templates';
 import { LIVE_REMINDERS, sendLiveReminders } from '../cloudfunctions/study/actions';
 import { benchEmulator, bindMembers, isOk, liveLessonDoc, load, round, storeOf, writeResult, ROOT, type BenchEmulator } from './lib';
+// seeded, so every run models the same year
+import { prng } from '../seed/names';
 
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -48,18 +50,6 @@ const TEMPLATE = SUBSCRIBE_TEMPLATES.studyLive.id;
 type Member = { _id: string; openid: string | null; branchId: string; path: string[]; name: string; role: string };
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
-
-/** A seeded PRNG (mulberry32), so every run models the same year. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RunRow {
   run: number;
