@@ -3,15 +3,12 @@
  * WeChat's limits: 2 MB per package (main or sub), 20 MB in all. Our own budget for the main
  * package is 1 MB, so members' first download stays small; this exits non-zero above it.
  * Counts what WeChat uploads: no source maps, licence notes or project config files.
- * If dist-h5/ exists, also prints the gzipped size of its JavaScript (for information only).
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
-const DIST_H5 = path.join(ROOT, 'dist-h5');
 
 export const MAIN_BUDGET = 1024 * 1024;
 export const PACKAGE_LIMIT = 2 * 1024 * 1024;
@@ -60,12 +57,6 @@ function main(): number {
   console.log(`weapp total          ${kb(total)}  (WeChat limit ${kb(TOTAL_LIMIT)})`);
   if (total >= TOTAL_LIMIT) problems.push(`total ${kb(total)} is over WeChat's ${kb(TOTAL_LIMIT)}`);
 
-  if (fs.existsSync(DIST_H5)) {
-    const js = walk(DIST_H5).filter((f) => f.rel.endsWith('.js'));
-    const raw = js.reduce((a, f) => a + f.bytes, 0);
-    const gz = js.reduce((a, f) => a + zlib.gzipSync(fs.readFileSync(path.join(DIST_H5, f.rel))).length, 0);
-    console.log(`h5 JavaScript        ${kb(raw)} raw, ${kb(gz)} gzipped (${js.length} files)`);
-  }
   for (const p of problems) console.error(`OVER BUDGET: ${p}`);
   return problems.length ? 1 : 0;
 }

@@ -10,17 +10,22 @@ import { spawn } from 'node:child_process';
 const STAGES = [
   ['lint', 'typecheck'],
   ['test:jest'],
+  // the H5 app only serves the E2E and the local emulator: built unminified (config/index.ts)
   ['build:weapp', 'build:h5'],
   ['check:size'],
   ['test:e2e:run'],
 ];
+const ENV = { 'build:h5': { H5_UNMINIFIED: '1' } };
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function run(script, alone) {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(npm, ['run', '--silent', script], { stdio: alone ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(npm, ['run', '--silent', script], {
+      stdio: alone ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...ENV[script] },
+    });
     const held = [];
     if (!alone) {
       child.stdout.on('data', (d) => held.push(d));
