@@ -104,18 +104,39 @@ export function serializeDoc(doc: unknown): string {
   return JSON.stringify(toStorable(doc));
 }
 
-function storedReviver(_key: string, v: unknown): unknown {
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    const o = v as Record<string, unknown>;
-    const keys = Object.keys(o);
-    if (keys.length === 1 && keys[0] === '$date' && typeof o.$date === 'number') return new Date(o.$date);
-    if (keys.length === 1 && keys[0] === '$binary' && typeof o.$binary === 'string') return Buffer.from(o.$binary, 'base64');
+// Bound once: a global lookup per value is slow inside a vm context (jest), and documents are read
+// by the thousand.
+const { isArray } = Array;
+const { keys: ownKeys, defineProperty } = Object;
+
+/** `{ $date }` and `{ $binary }` back to Date and Buffer, in place, depth first (as a reviver would). */
+function revive(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = revive(v[i]);
+    return v;
+  }
+  const o = v as Record<string, unknown>;
+  const keys = ownKeys(o);
+  for (const k of keys) {
+    const x = o[k];
+    const r = revive(x);
+    if (r === x) continue;
+    // a stored "__proto__" key is an own property (JSON.parse makes it one); assigning would set the prototype
+    if (k === '__proto__') defineProperty(o, k, { value: r, writable: true, enumerable: true, configurable: true });
+    else o[k] = r;
+  }
+  if (keys.length === 1) {
+    if (keys[0] === '$date' && typeof o.$date === 'number') return new Date(o.$date);
+    if (keys[0] === '$binary' && typeof o.$binary === 'string') return Buffer.from(o.$binary, 'base64');
   }
   return v;
 }
 
 export function deserializeDoc<T = Record<string, unknown>>(text: string): T {
-  return JSON.parse(text, storedReviver) as T;
+  const parsed: unknown = JSON.parse(text);
+  // most stored values carry no date or binary at all
+  return (text.includes('"$') ? revive(parsed) : parsed) as T;
 }
 
 /**

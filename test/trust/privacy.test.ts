@@ -37,14 +37,25 @@ let h: Harness;
 const phones = new Map<string, Person[]>();
 const openids = new Map<string, string>();
 
+/** set when a fixture or a call writes a member or an application, so the index is rebuilt */
+let peopleChanged = true;
+
 beforeAll(async () => {
   h = await startTrustHarness();
+  const store = h.emu.backend.store as any;
+  const next = store.onBeforeWrite as ((coll: string, id: string) => void) | undefined;
+  store.onBeforeWrite = (coll: string, id: string) => {
+    if (coll === 'org_members' || coll === 'org_applications') peopleChanged = true;
+    next?.(coll, id);
+  };
 });
 afterAll(async () => {
   await h?.close();
 });
 
 function indexPeople() {
+  if (!peopleChanged) return;
+  peopleChanged = false;
   phones.clear();
   openids.clear();
   const add = (phone: unknown, p: Person) => {

@@ -47,4 +47,21 @@ describe('storage codec', () => {
     expect(JSON.parse(text)).toEqual({ _id: 'x', at: { $date: 1704067200123 }, list: [{ $date: 1 }, 'a'] });
     expect(deserializeDoc(text)).toEqual({ _id: 'x', at: new Date(1704067200123), list: [new Date(1), 'a'] });
   });
+
+  it('revives dates and binaries at any depth, and leaves look-alikes with more keys alone', () => {
+    const doc = deserializeDoc<any>(
+      '{"a":{"b":[{"c":{"$date":5}}]},"bin":{"$binary":"AQI="},"notADate":{"$date":5,"x":1},"text":"say \\"$date\\""}',
+    );
+    expect(doc.a.b[0].c).toEqual(new Date(5));
+    expect(Buffer.isBuffer(doc.bin) && [...doc.bin]).toEqual([1, 2]);
+    expect(doc.notADate).toEqual({ $date: 5, x: 1 });
+    expect(doc.text).toBe('say "$date"');
+  });
+
+  it('a stored "__proto__" key stays an own property: reviving it never sets the prototype', () => {
+    const doc = deserializeDoc<any>('{"__proto__":{"$date":7},"a":1}');
+    expect(Object.getPrototypeOf(doc)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(doc, '__proto__')?.value).toEqual(new Date(7));
+    expect(doc.a).toBe(1);
+  });
 });
