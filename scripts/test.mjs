@@ -1,18 +1,17 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every check, in the order that fails fastest, with independent steps side by side so
- * a 2-core machine is kept busy (lint and typecheck; the weapp and H5 builds). A step that runs
- * beside another has its output held and printed whole when it ends, so logs stay readable.
+ * `npm test`: every check. The independent steps run side by side so a 2-core machine is kept busy
+ * (lint, typecheck and both builds), then jest, then the browser E2E on its own (it is sensitive to
+ * load). A step that runs beside another has its output held and printed whole when it ends.
  * Each step is an npm script of package.json and can be run on its own.
  */
 import { spawn } from 'node:child_process';
 
 const STAGES = [
-  ['lint', 'typecheck'],
-  ['test:jest'],
   // the H5 app only serves the E2E and the local emulator: built unminified (config/index.ts)
-  ['build:weapp', 'build:h5'],
+  ['lint', 'typecheck', 'build:weapp', 'build:h5'],
   ['check:size'],
+  ['test:jest'],
   ['test:e2e:run'],
 ];
 const ENV = { 'build:h5': { H5_UNMINIFIED: '1' } };
