@@ -21,7 +21,7 @@
  * `npm run test:faults` (FAULT_SAMPLE=all) tries every point of every action.
  */
 import { deserializeDoc } from '../../emulator/db/ejson';
-import { allActions, HOME, startTrustHarness, type CallerInfo, type CallerKind, type Harness, type Reply } from './harness';
+import { allActions, HOME, onStoreWrite, startTrustHarness, type CallerInfo, type CallerKind, type Harness, type Reply } from './harness';
 import { AUTHZ_CASES } from './cases';
 import { newAttendance } from '../../core/activity/stored';
 import { countAttendance } from '../../core/activity/rules';
@@ -265,30 +265,24 @@ type Diff = Map<string, { before: string | null; after: string | null }>;
 /**
  * The whole store, as `collection/_id` → stored text. The demo district holds ≈20,000 documents, so
  * the first call reads them all and later calls re-read only the documents written since (every
- * write passes the store's onBeforeWrite, which `trackWrites` taps); a rolled-back write is simply
- * read back unchanged.
+ * write is reported by `onStoreWrite`); a rolled-back write is simply read back unchanged.
  */
 let current: Snapshot | null = null;
 const written = new Set<string>();
 
-function trackWrites(): void {
+function readAll(): Snapshot {
   const store = h.emu.backend.store as any;
-  const next = store.onBeforeWrite as ((coll: string, id: string) => void) | undefined;
-  store.onBeforeWrite = (coll: string, id: string) => {
-    written.add(`${coll}\u0000${id}`);
-    next?.(coll, id);
-  };
+  const out: Snapshot = new Map();
+  for (const coll of store.listCollections() as string[]) {
+    for (const row of store.db.prepare(`SELECT _id, doc FROM "${coll}"`).all() as { _id: string; doc: string }[]) out.set(`${coll}/${row._id}`, row.doc);
+  }
+  return out;
 }
 
 function snapshot(): Snapshot {
   const store = h.emu.backend.store as any;
   if (!current) {
-    current = new Map();
-    for (const coll of store.listCollections() as string[]) {
-      for (const row of store.db.prepare(`SELECT _id, doc FROM "${coll}"`).all() as { _id: string; doc: string }[]) {
-        current.set(`${coll}/${row._id}`, row.doc);
-      }
-    }
+    current = readAll();
     written.clear();
   }
   for (const key of written) {
@@ -406,7 +400,7 @@ beforeAll(async () => {
           ` (FAULT_SEED=${SEED} repeats it; npm run test:faults tries every point of every action)\n`,
   );
   h = await startTrustHarness();
-  trackWrites();
+  onStoreWrite(h, (coll, id) => written.add(`${coll}\u0000${id}`));
   await newDifferences([HOME.branchId, HOME.otherBranchId, HOME.farBranchId]);
 });
 
@@ -567,6 +561,14 @@ describe.each(SWEPT.map((s) => [`${s.fn}.${s.action}${s.label ? ` ${s.label}` : 
     figures.push(`${title.padEnd(26)} ${String(K).padStart(2)} db ops → ${tried} of ${2 * K} faults`);
     expect(problems).toEqual([]);
   }, 300_000);
+});
+
+// last in the file: after every scenario has written and failed, the kept snapshot is still the store
+test('the snapshot kept from reported writes equals a full read of the store', () => {
+  const full = readAll();
+  const kept = snapshot();
+  expect(kept.size).toBe(full.size);
+  expect([...diff(kept, full).keys()]).toEqual([]);
 });
 
 /**

@@ -112,6 +112,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/**
+ * Calls `fn` with every document written to the harness's store from now on, by a fixture or by a
+ * function (every write passes the store's one `onBeforeWrite` hook; the emulator's own still runs).
+ * A write that fails or is rolled back is reported too: read the document back to see what stands.
+ */
+export function onStoreWrite(h: Harness, fn: (coll: string, id: string) => void): void {
+  const store = h.emu.backend.store as any;
+  const next = store.onBeforeWrite as ((coll: string, id: string) => void) | undefined;
+  store.onBeforeWrite = (coll: string, id: string) => {
+    fn(coll, id);
+    next?.(coll, id);
+  };
+}
+
 /** The organiser of another street: not in the demo seed, so the harness adds them. */
 const OTHER_ORGANISER = {
   _id: 'm-trust-far-organiser',

@@ -9,7 +9,7 @@
  *     phone field at all: an organiser compares branches, they do not contact members.
  */
 import ExcelJS from 'exceljs';
-import { allActions, CALLER_KINDS, startTrustHarness, type CallerInfo, type Harness } from './harness';
+import { allActions, CALLER_KINDS, onStoreWrite, startTrustHarness, type CallerInfo, type Harness } from './harness';
 import { AUTHZ_CASES } from './cases';
 
 /** Organiser-facing reports: aggregates by branch, or attendance lists, never a contact sheet. */
@@ -42,12 +42,9 @@ let peopleChanged = true;
 
 beforeAll(async () => {
   h = await startTrustHarness();
-  const store = h.emu.backend.store as any;
-  const next = store.onBeforeWrite as ((coll: string, id: string) => void) | undefined;
-  store.onBeforeWrite = (coll: string, id: string) => {
+  onStoreWrite(h, (coll) => {
     if (coll === 'org_members' || coll === 'org_applications') peopleChanged = true;
-    next?.(coll, id);
-  };
+  });
 });
 afterAll(async () => {
   await h?.close();
