@@ -141,18 +141,21 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
     emu = await startCli(dataDir, h5);
     let s = new Store({ dataDir });
     // read-only look while the restarted emulator is idle: WAL lets both open the file
-    let lost = 0;
+    // what an acknowledged write should have left, and what the store holds instead
+    const lost: string[] = [];
     for (const [memberId, q] of acked.quiz) {
       const e = s.findOne('points_ledger', `quiz:${q.day}:${memberId}`);
-      if (!e || e.points !== q.points) lost++;
+      if (!e || e.points !== q.points) lost.push(`answer ${memberId} ${q.day}: acknowledged ${q.points} points, stored ${e ? e.points : 'nothing'}`);
     }
     for (const memberId of acked.signIn) {
       const rec = s.findOne('activity_attendance', `${activity._id}:${memberId}`);
-      if (!rec || rec.status !== 'present') lost++;
+      if (!rec || rec.status !== 'present') lost.push(`sign-in ${memberId}: stored ${rec ? rec.status : 'nothing'}`);
     }
     for (const [openid, b] of acked.beats) {
       const sess = s.findOne('study_sessions', openid);
-      if (!sess || sess.sessionId !== b.sessionId || (sess.beats ?? 0) < b.beats) lost++;
+      if (!sess || sess.sessionId !== b.sessionId || (sess.beats ?? 0) < b.beats) {
+        lost.push(`session ${openid}: acknowledged ${b.sessionId} beat ${b.beats}, stored ${sess ? `${sess.sessionId} beat ${sess.beats ?? 0}` : 'nothing'}`);
+      }
     }
     s.close();
 
@@ -211,10 +214,10 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
     }
     report.push(
       `round ${round}: acknowledged ${ackedThisRound}${killed ? ' (killed mid-burst)' : ''} ` +
-        `(cumulative: quiz ${acked.quiz.size}, sign-in ${acked.signIn.size}, study ${acked.beats.size} sessions), lost ${lost}, ` +
+        `(cumulative: quiz ${acked.quiz.size}, sign-in ${acked.signIn.size}, study ${acked.beats.size} sessions), lost ${lost.length}, ` +
         `checker ${diffs.length} difference(s) over ${branches.length} branches in ${reads} reads`,
     );
-    expect(lost).toBe(0);
+    expect(lost).toEqual([]);
     expect(diffs).toEqual([]);
     expect(ackedThisRound).toBeGreaterThan(0);
   }
