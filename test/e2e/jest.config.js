@@ -9,6 +9,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   setupFiles: ['<rootDir>/test/setup/quiet-injected-faults.ts'],
   testTimeout: 120_000,
-  // each suite has its own emulator and browser; a suite mostly waits on the page, so one per core
+  // each suite has its own emulator and browser: two at a time on 2 cores (three were slower, since
+  // Chromium and the emulator keep the cores busy)
   maxWorkers: '100%',
 };

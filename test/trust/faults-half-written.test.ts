@@ -285,9 +285,10 @@ function snapshot(): Snapshot {
     current = readAll();
     written.clear();
   }
+  const colls = written.size ? new Set(store.listCollections() as string[]) : null;
   for (const key of written) {
     const [coll, id] = key.split('\u0000');
-    const raw = store.listCollections().includes(coll) ? (store.rawById(coll, id) as string | null) : null;
+    const raw = colls!.has(coll) ? (store.rawById(coll, id) as string | null) : null;
     if (raw === null) current.delete(`${coll}/${id}`);
     else current.set(`${coll}/${id}`, raw);
   }
