@@ -6,8 +6,9 @@
  * The browser E2E suite runs separately (`npm run test:e2e`) because it needs the built H5 app, and
  * the full fault sweep too (`npm run test:faults`, test/trust/faults.jest.config.js).
  *
- * The integration project bundles the cloud functions once per run (test/setup/global-setup.ts) and
- * keeps the stacks of deliberately injected faults out of the output (test/setup/quiet-injected-faults.ts).
+ * The integration project bundles the cloud functions and seeds the demo district once per run
+ * (test/setup/global-setup.ts, demo-snapshot.ts) and keeps the stacks of deliberately injected
+ * faults out of the output (test/setup/quiet-injected-faults.ts).
  */
 const tsJest = ['ts-jest', { tsconfig: { isolatedModules: true, module: 'commonjs', jsx: 'react-jsx', esModuleInterop: true, allowJs: true } }];
 
@@ -31,6 +32,7 @@ module.exports = {
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/emulator/**/*.test.ts', '<rootDir>/test/trust/**/*.test.ts'],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       setupFiles: ['<rootDir>/test/setup/quiet-injected-faults.ts'],
     },
     { ...base, displayName: 'component', testEnvironment: 'jsdom', testMatch: ['<rootDir>/test/component/**/*.test.ts'] },

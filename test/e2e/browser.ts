@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmulator, type Emulator } from '../../scripts/local-cloud';
 import { buildFunctionsOnce } from '../setup/functions';
 import { requiredSecretNames } from '../../core/fn/secrets';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 /** Debian's chromium; override with CHROMIUM_PATH. Never a downloaded browser (no network for that). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -33,7 +33,8 @@ export async function launch(): Promise<Browser> {
 export async function phonePage(browser: Browser): Promise<Page> {
   const context = await browser.newContext({
     viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
+    // layout, styles and touch targets are in CSS pixels; a 2× raster doubled the browser's work
+    deviceScaleFactor: 1,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });
@@ -62,7 +63,7 @@ export interface E2EApp {
 export async function startApp(name: string): Promise<E2EApp> {
   const root = path.join(__dirname, '..', '..');
   await buildFunctionsOnce(path.join(root, 'cloudfunctions'));
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), `pps-e2e-${name}-`));
+  const dataDir = freshDataDir(`pps-e2e-${name}`, 'demo');
   const emu = await startEmulator({
     functionsDir: path.join(root, 'cloudfunctions'),
     dataDir,

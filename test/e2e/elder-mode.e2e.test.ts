@@ -172,7 +172,7 @@ async function open(page: Page, hash: string, ready: string): Promise<void> {
 }
 
 test('关怀模式 meets the MIIT numbers on every page an elder reaches', async () => {
-  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await signIn(page, emu, DEMO.elderOpenid);

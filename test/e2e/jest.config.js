@@ -7,6 +7,7 @@ module.exports = {
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: { isolatedModules: true, module: 'commonjs', esModuleInterop: true } }] },
   // the cloud functions are bundled once for all the suites; injected faults' stacks stay out of the output
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   setupFiles: ['<rootDir>/test/setup/quiet-injected-faults.ts'],
   testTimeout: 120_000,
   // each suite has its own emulator and browser: two at a time on 2 cores (three were slower, since

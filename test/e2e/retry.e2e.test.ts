@@ -8,8 +8,7 @@
  *   - an activity sign-in in 关怀模式: the attendance write fails; 重试 signs in: one record.
  * Screenshots go to test-output/e2e/retry-*.png.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { DEMO } from '../../seed';
@@ -22,6 +21,7 @@ import { issueToken } from '../../core/activity/token';
 import { requiredSecretNames } from '../../core/fn/secrets';
 import { launch, phonePage, shot, signIn, text } from './browser';
 import { activityDoc } from '../fixtures/activity';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const MIN = 60_000;
@@ -32,7 +32,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   await buildFunctionsOnce(path.join(ROOT, 'cloudfunctions'));
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'pps-e2e-retry-'));
+  dataDir = freshDataDir('pps-e2e-retry', 'demo');
   // as startApp, plus test mode: the fault endpoints exist only there
   emu = await startEmulator({
     functionsDir: path.join(ROOT, 'cloudfunctions'),

@@ -15,6 +15,7 @@ import { requiredSecretNames } from '../../core/fn/secrets';
 import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
 import { grantSubscribe } from '../fixtures/subscribe-grants';
 import { dayOf } from '../../core/day';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -85,7 +86,7 @@ function closeWindowInStore(id: string) {
 
 beforeAll(async () => {
   await buildFunctionsOnce(FUNCTIONS);
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'activity-it-'));
+  dataDir = freshDataDir('activity-it', 'demo');
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
     dataDir,

@@ -10,6 +10,7 @@ import { buildFunctionsOnce } from '../setup/functions';
 import { DEMO, demoData } from '../../seed';
 import { MEMBER_ID_RE } from '../../core/org/member';
 import { dayOf, yearOf } from '../../core/day';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 /** The fifth and sixth members the demo seed makes (both in the demo branch). */
 const [, , , , FIFTH, SIXTH] = demoData().members;
@@ -55,7 +56,7 @@ beforeAll(async () => {
   await buildFunctionsOnce(FUNCTIONS);
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'org-it-')),
+    dataDir: freshDataDir('org-it', 'demo'),
     port: 0,
     testIdentityHeader: true,
     seed: 'demo',

@@ -18,6 +18,7 @@ import { pastQuizEntry } from '../../core/quiz/stored';
 import { openDaysFor } from '../../core/quiz/practice';
 import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
 import { grantSubscribe } from '../fixtures/subscribe-grants';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 let emu: Emulator;
 let fnDir: string;
@@ -65,7 +66,7 @@ beforeAll(async () => {
   fnDir = await linkFunctions('quiz-it', ['quiz', 'points']);
   emu = await startEmulator({
     functionsDir: fnDir,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'quiz-it-')),
+    dataDir: freshDataDir('quiz-it', 'demo'),
     port: 0,
     strict: true,
     testIdentityHeader: true,

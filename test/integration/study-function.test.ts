@@ -17,6 +17,7 @@ import { dayOf, yearOf } from '../../core/day';
 import { requiredSecretNames } from '../../core/fn/secrets';
 import { SUBSCRIBE_TEMPLATES } from '../../core/subscribe/templates';
 import { grantSubscribe } from '../fixtures/subscribe-grants';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -50,7 +51,7 @@ beforeAll(async () => {
   await buildFunctionsOnce(FUNCTIONS);
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'study-it-')),
+    dataDir: freshDataDir('study-it', 'demo'),
     port: 0,
     strict: true,
     testIdentityHeader: true,

@@ -15,6 +15,7 @@ import { startEmulator, type Emulator } from '../../scripts/local-cloud';
 import { linkFunctions } from '../setup/functions';
 import { DEMO } from '../../seed';
 import { dayOf } from '../../core/day';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 let emu: Emulator;
 
@@ -53,7 +54,7 @@ beforeAll(async () => {
   const fnDir = await linkFunctions('concurrency', ['quiz', 'points', 'org']);
   emu = await startEmulator({
     functionsDir: fnDir,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'concurrency-')),
+    dataDir: freshDataDir('concurrency', 'demo'),
     port: 0,
     strict: true,
     testIdentityHeader: true,

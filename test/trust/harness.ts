@@ -17,6 +17,7 @@ import { pointsActions } from '../../cloudfunctions/points/actions';
 import { studyActions } from '../../cloudfunctions/study/actions';
 import { activityActions } from '../../cloudfunctions/activity/actions';
 import { consistencyActions } from '../../cloudfunctions/consistency/actions';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 export const FUNCTIONS_DIR = path.join(ROOT, 'cloudfunctions');
@@ -134,7 +135,7 @@ const OTHER_ORGANISER = {
 
 export async function startTrustHarness(opts: { seed?: 'demo' | 'district' } = {}): Promise<Harness> {
   await buildFunctionsOnce(FUNCTIONS_DIR);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-'));
+  const dataDir = freshDataDir('trust', opts.seed ?? 'demo');
   const h5Dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trust-noh5-'));
   const emu = await startEmulator({
     functionsDir: FUNCTIONS_DIR,

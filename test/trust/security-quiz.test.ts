@@ -26,6 +26,7 @@ import { newConfig, pickDailySet, setId, type QuizConfig } from '../../core/quiz
 import { PRACTICE_CHECKS_PER_DAY, practiceLimitMessage } from '../../core/quiz/practice';
 import { ledgerId } from '../../core/points/ledger';
 import type { StoredQuestion } from '../../core/quiz/question';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 let emu: Emulator;
 let fnDir: string;
@@ -76,7 +77,7 @@ beforeAll(async () => {
   fnDir = await linkFunctions('sec-quiz', ['quiz', 'points']);
   emu = await startEmulator({
     functionsDir: fnDir,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sec-quiz-')),
+    dataDir: freshDataDir('sec-quiz', 'demo'),
     port: 0,
     strict: true,
     testIdentityHeader: true,

@@ -14,6 +14,7 @@ import { issueToken, verifyToken } from '../../core/activity/token';
 import { MIN_SECRET_LENGTH, REQUIRED_SECRETS, requireSecret, requiredSecretNames, secretProblem } from '../../core/fn/secrets';
 import { readLocalSecrets, SECRETS_FILE } from '../../emulator/secrets';
 import { activityDoc } from '../fixtures/activity';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -156,7 +157,7 @@ describe('the activity function refuses to issue or verify sign-in codes without
 
   beforeAll(async () => {
     await buildFunctionsOnce(FUNCTIONS);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'secrets-'));
+    dataDir = freshDataDir('secrets', 'demo');
   });
   afterEach(async () => {
     await emu?.close();

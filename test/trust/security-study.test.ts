@@ -21,6 +21,7 @@ import { createCloudBackend } from '../../emulator/admin';
 import { buildFunctionsOnce } from '../setup/functions';
 import { DEMO } from '../../seed';
 import { STUDY_DEMO } from '../../seed/study';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -157,7 +158,7 @@ beforeAll(async () => {
   await buildFunctionsOnce(FUNCTIONS);
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'security-study-')),
+    dataDir: freshDataDir('security-study', 'demo'),
     port: 0,
     strict: true,
     testIdentityHeader: true,

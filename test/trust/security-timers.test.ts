@@ -13,6 +13,7 @@ import { buildFunctionsOnce } from '../setup/functions';
 import { DEMO } from '../../seed';
 import { requiredSecretNames } from '../../core/fn/secrets';
 import { TIMER_REFUSED_MESSAGE } from '../../core/fn/timer';
+import { freshDataDir } from '../setup/demo-snapshot';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FUNCTIONS = path.join(ROOT, 'cloudfunctions');
@@ -42,7 +43,7 @@ beforeAll(async () => {
   await buildFunctionsOnce(FUNCTIONS);
   emu = await startEmulator({
     functionsDir: FUNCTIONS,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'timers-')),
+    dataDir: freshDataDir('timers', 'demo'),
     port: 0,
     strict: true,
     testIdentityHeader: true,
