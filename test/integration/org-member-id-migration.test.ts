@@ -176,7 +176,7 @@ test('repeated bounded calls, some killed half way and some overlapping, finish 
       // killed after its n-th database request, or that request failing: the next call resumes
       const fault = i % 4 === 1 ? `timeout-after-op=${3 + (i % 29)}` : `fail-op=${4 + (i % 19)}`;
       const phase = store().findOne('org_migrations', 'member-ids')?.phase ?? 'map';
-      r = await call(DEMO.organiserOpenid, 'migrateMemberIds', { limit: 80 }, fault);
+      r = await call(DEMO.organiserOpenid, 'migrateMemberIds', { limit: 160 }, fault);
       calls++;
       if (!r.ok) {
         faults++;
@@ -187,14 +187,14 @@ test('repeated bounded calls, some killed half way and some overlapping, finish 
     } else if (i % 6 === 4) {
       // two engineers (or a retry) at once
       const [a, b] = await Promise.all([
-        call(DEMO.organiserOpenid, 'migrateMemberIds', { limit: 100 }),
-        call(DEMO.organiserOpenid, 'migrateMemberIds', { limit: 100 }),
+        call(DEMO.organiserOpenid, 'migrateMemberIds', { limit: 200 }),
+        call(DEMO.organiserOpenid, 'migrateMemberIds', { limit: 200 }),
       ]);
       calls += 2;
       expect(a.ok && b.ok).toBe(true);
       r = a.data.done ? a : b;
     } else {
-      r = await call(DEMO.organiserOpenid, 'migrateMemberIds', { limit: 100 });
+      r = await call(DEMO.organiserOpenid, 'migrateMemberIds', { limit: 200 });
       calls++;
       expect(r.ok).toBe(true);
     }
