@@ -11,6 +11,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { buildFunctionsOnce } from '../setup/functions';
+import { freshDataDir } from '../setup/demo-snapshot';
 import { Store } from '../../emulator/db/store';
 import { DEMO } from '../../seed';
 import { ACTIVITY_DEMO } from '../../seed/activity';
@@ -53,10 +54,11 @@ interface Acked {
 
 test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are idempotent; counters stay consistent (3 rounds)', async () => {
   await buildFunctionsOnce(FUNCTIONS);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-'));
+  const dataDir = freshDataDir('faults', 'demo');
   const h5 = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-noh5-'));
 
-  // the first start seeds the demo district; the fixtures are read while it is idle (WAL lets both open the file)
+  // the demo district (the run's snapshot, or seeded by the first start); the fixtures are read while
+  // the emulator is idle (WAL lets both open the file)
   let emu = await startCli(dataDir, h5);
   const current = () => emu;
   try {
