@@ -11,22 +11,32 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export const SHOTS = path.join(__dirname, '..', '..', 'test-output', 'e2e');
 
+/** How this run's suites reach Chromium (test/e2e/global-setup.ts). */
+export const BROWSER_ENV = 'E2E_BROWSER_WS';
+
+export const LAUNCH_OPTIONS = {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    // without these, chromium keeps dialling hosts this machine cannot reach
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+/**
+ * The run's Chromium, started once by the E2E global setup: each suite connects and works in
+ * contexts of its own (a fresh profile each, closed when the suite disconnects). A suite run without
+ * that set-up launches a Chromium of its own.
+ */
 export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      // without these, chromium keeps dialling hosts this machine cannot reach
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    // playwright gives every launch a fresh temporary profile of its own
-  });
+  const ws = process.env[BROWSER_ENV];
+  return ws ? chromium.connect(ws) : chromium.launch(LAUNCH_OPTIONS);
 }
 
 /** A phone-sized page (iPhone 12-ish), as members see the app. */

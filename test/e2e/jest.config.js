@@ -5,12 +5,13 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: { isolatedModules: true, module: 'commonjs', esModuleInterop: true } }] },
-  // the cloud functions are bundled once for all the suites; injected faults' stacks stay out of the output
-  globalSetup: '<rootDir>/test/setup/global-setup.ts',
-  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  // the cloud functions bundled, the demo district seeded and Chromium started once for all the
+  // suites; injected faults' stacks stay out of the output
+  globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+  globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
   setupFiles: ['<rootDir>/test/setup/quiet-injected-faults.ts'],
   testTimeout: 120_000,
-  // each suite has its own emulator and browser: two at a time on 2 cores (three were slower, since
-  // Chromium and the emulator keep the cores busy)
+  // each suite has its own emulator and browser contexts: two at a time on 2 cores (three were
+  // slower, since Chromium and the emulator keep the cores busy)
   maxWorkers: '100%',
 };
