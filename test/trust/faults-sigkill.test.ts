@@ -122,6 +122,9 @@ test('acknowledged answers, sign-ins and heartbeats survive SIGKILL; retries are
           ack();
         }
       } else {
+        // a member may start again in a later round; a start that lands replaces the session whether
+        // or not its reply arrives, so only the newest acknowledged start's session is checked
+        acked.beats.delete(m.openid);
         const s = await call(url, 'study', 'start', { lessonId: lesson._id }, m.openid);
         if (!s?.ok) return;
         acked.beats.set(m.openid, { sessionId: s.data.sessionId, beats: 0, sentAt: 0 });
