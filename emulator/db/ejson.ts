@@ -86,28 +86,39 @@ export function encodeEJSON(doc: unknown): string {
 // Storage codec: plain JSON, Date ⇄ {"$date": ms}. JSON.stringify would call Date#toJSON before a
 // replacer sees the Date, so we walk the value ourselves.
 
+// Bound once: a global lookup per value is slow inside a vm context (jest), and documents are
+// written and read by the thousand.
+const { isArray } = Array;
+const { keys: ownKeys, defineProperty } = Object;
+const { isFinite } = Number;
+const { isBuffer } = Buffer;
+const DateType = Date;
+const RegExpType = RegExp;
+
+/** Sets `o[k] = v` as an own property, also for a key named "__proto__" (assigning would set the prototype). */
+function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
+}
+
 export function toStorable(value: unknown): unknown {
-  if (value instanceof Date) return { $date: value.getTime() };
-  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : toStorable(v)));
-  if (value instanceof RegExp) return { $regex: value.source, $options: value.flags };
-  if (Buffer.isBuffer(value)) return { $binary: value.toString('base64') };
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toStorable(v);
-    return out;
+  if (value === null || typeof value !== 'object') return typeof value === 'number' && !isFinite(value) ? null : value;
+  if (value instanceof DateType) return { $date: value.getTime() };
+  if (isArray(value)) return value.map((v) => (v === undefined ? null : toStorable(v)));
+  if (value instanceof RegExpType) return { $regex: value.source, $options: value.flags };
+  if (isBuffer(value)) return { $binary: value.toString('base64') };
+  const o = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of ownKeys(o)) {
+    const v = o[k];
+    if (v !== undefined) setOwn(out, k, toStorable(v));
   }
-  if (typeof value === 'number' && !Number.isFinite(value)) return null;
-  return value;
+  return out;
 }
 
 export function serializeDoc(doc: unknown): string {
   return JSON.stringify(toStorable(doc));
 }
-
-// Bound once: a global lookup per value is slow inside a vm context (jest), and documents are read
-// by the thousand.
-const { isArray } = Array;
-const { keys: ownKeys, defineProperty } = Object;
 
 /** `{ $date }` and `{ $binary }` back to Date and Buffer, in place, depth first (as a reviver would). */
 function revive(v: unknown): unknown {
@@ -121,13 +132,11 @@ function revive(v: unknown): unknown {
   for (const k of keys) {
     const x = o[k];
     const r = revive(x);
-    if (r === x) continue;
-    // a stored "__proto__" key is an own property (JSON.parse makes it one); assigning would set the prototype
-    if (k === '__proto__') defineProperty(o, k, { value: r, writable: true, enumerable: true, configurable: true });
-    else o[k] = r;
+    // a stored "__proto__" key is an own property (JSON.parse makes it one)
+    if (r !== x) setOwn(o, k, r);
   }
   if (keys.length === 1) {
-    if (keys[0] === '$date' && typeof o.$date === 'number') return new Date(o.$date);
+    if (keys[0] === '$date' && typeof o.$date === 'number') return new DateType(o.$date);
     if (keys[0] === '$binary' && typeof o.$binary === 'string') return Buffer.from(o.$binary, 'base64');
   }
   return v;

@@ -64,4 +64,15 @@ describe('storage codec', () => {
     expect(Object.getOwnPropertyDescriptor(doc, '__proto__')?.value).toEqual(new Date(7));
     expect(doc.a).toBe(1);
   });
+
+  it('a "__proto__" key written (as JSON.parse makes one) is stored as a field, not taken for the prototype', () => {
+    const written = JSON.parse('{"_id":"x","__proto__":{"at":"2025"},"a":1}');
+    written.when = new Date(7);
+    const stored = serializeDoc(written);
+    expect(JSON.parse(stored)).toEqual(JSON.parse('{"_id":"x","__proto__":{"at":"2025"},"a":1,"when":{"$date":7}}'));
+    const back = deserializeDoc<any>(stored);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toEqual({ at: '2025' });
+    expect(back.when).toEqual(new Date(7));
+  });
 });
