@@ -29,10 +29,20 @@ export function keepDemoSnapshot(dir: string, at: number): void {
   process.env[SNAPSHOT_ENV] = JSON.stringify({ dir, at } satisfies Snapshot);
 }
 
-export function usableSnapshot(now = Date.now()): Snapshot | undefined {
+function kept(): Snapshot | undefined {
   const raw = process.env[SNAPSHOT_ENV];
-  if (!raw) return undefined;
-  const s = JSON.parse(raw) as Snapshot;
+  return raw ? (JSON.parse(raw) as Snapshot) : undefined;
+}
+
+/** Deletes the run's snapshot (global teardown). */
+export function removeDemoSnapshot(): void {
+  const s = kept();
+  if (s) fs.rmSync(s.dir, { recursive: true, force: true });
+}
+
+export function usableSnapshot(now = Date.now()): Snapshot | undefined {
+  const s = kept();
+  if (!s) return undefined;
   const fresh = now - s.at < MAX_AGE_MS && dayOf(new Date(s.at)) === dayOf(new Date(now));
   return fresh && fs.existsSync(path.join(s.dir, 'db.sqlite')) ? s : undefined;
 }
