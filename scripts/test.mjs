@@ -4,8 +4,14 @@
  * (lint, typecheck and both builds), then jest, then the browser E2E on its own (it is sensitive to
  * load). A step that runs beside another has its output held and printed whole when it ends.
  * Each step is an npm script of package.json and can be run on its own.
+ * Everything the steps write to the system's temporary directory (emulator data dirs, bundles,
+ * Chromium profiles: hundreds of directories a run) goes into one directory of the run, removed
+ * when it ends, however it ends.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 const STAGES = [
   // the H5 app only serves the E2E and the local emulator: built unminified (config/index.ts)
@@ -16,6 +22,18 @@ const STAGES = [
 ];
 const ENV = { 'build:h5': { H5_UNMINIFIED: '1' } };
 
+const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pps-test-'));
+const removeRunTmp = () => {
+  try {
+    fs.rmSync(runTmp, { recursive: true, force: true, maxRetries: 3 });
+  } catch (e) {
+    process.stderr.write(`[npm test] could not remove ${runTmp}: ${e.message}\n`);
+  }
+};
+process.on('exit', removeRunTmp);
+// Ctrl-C reaches the steps too (same process group); leave through 'exit' so the directory goes
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function run(script, alone) {
@@ -23,7 +41,8 @@ function run(script, alone) {
   return new Promise((resolve) => {
     const child = spawn(npm, ['run', '--silent', script], {
       stdio: alone ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...ENV[script] },
+      // os.tmpdir(), Chromium and SQLite all read TMPDIR
+      env: { ...process.env, ...ENV[script], TMPDIR: runTmp },
     });
     const held = [];
     if (!alone) {
