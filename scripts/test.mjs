@@ -31,8 +31,21 @@ const removeRunTmp = () => {
   }
 };
 process.on('exit', removeRunTmp);
-// Ctrl-C reaches the steps too (same process group); leave through 'exit' so the directory goes
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+const running = new Set();
+// each step runs in a process group of its own (npm, the tool, its workers): Ctrl-C or a SIGTERM
+// stops them all, then the run leaves through 'exit' so the directory goes
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const child of running) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // the group has already ended
+      }
+    }
+    process.exit(128 + os.constants.signals[signal]);
+  });
+}
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -41,15 +54,18 @@ function run(script, alone) {
   return new Promise((resolve) => {
     const child = spawn(npm, ['run', '--silent', script], {
       stdio: alone ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+      detached: true,
       // os.tmpdir(), Chromium and SQLite all read TMPDIR
       env: { ...process.env, ...ENV[script], TMPDIR: runTmp },
     });
+    running.add(child);
     const held = [];
     if (!alone) {
       child.stdout.on('data', (d) => held.push(d));
       child.stderr.on('data', (d) => held.push(d));
     }
     child.on('close', (code) => {
+      running.delete(child);
       const secs = ((Date.now() - started) / 1000).toFixed(0);
       if (!alone) process.stdout.write(Buffer.concat(held));
       process.stdout.write(`\n[npm test] ${script}: ${code === 0 ? 'passed' : `failed (exit ${code})`} in ${secs} s\n`);
